@@ -1,0 +1,169 @@
+--- luaforce.cli.main: the `luaforce` command line.
+--
+-- main(argv) parses the global options, finds the command, runs it and
+-- returns the process exit code. Each command is a module under
+-- luaforce.cli.* declaring `spec` (for luaforce.cli.args and its --help) and
+-- `run(ctx, opts, args)`. Errors: a luaforce error object prints as one line
+-- (`luaforce: CODE: message (hint)`) with its exit code, the traceback only
+-- under --verbose; anything else is a bug or a script error (exit 5).
+local args = require "luaforce.cli.args"
+local errors = require "luaforce.errors"
+
+local M = {}
+
+-- name -> module; the order is the order of `luaforce --help`.
+M.commands = {
+  { name = "run", module = "luaforce.cli.run" },
+  { name = "help", module = "luaforce.cli.help" },
+  { name = "version", module = "luaforce.cli.version" },
+}
+
+M.global_spec = {
+  command = "",
+  usage = "luaforce [OPTIONS] COMMAND [ARGS...]",
+  stop_at_positional = true,
+  options = {
+    { name = "help", short = "h", help = "show this help (or a command's, after the command)" },
+    { name = "version", short = "V", help = "show the versions of luaforce and its libraries" },
+    { name = "execute", short = "e", arg = "CODE", help = "run a Lua chunk (like lua -e)" },
+    { name = "verbose", short = "v", help = "say more: tracebacks of errors, each request" },
+    { name = "quiet", short = "q", help = "say only what fails" },
+    { name = "trace", help = "log requests with headers and bodies (secrets masked)" },
+    { name = "dev", help = "load the Lua modules from the source tree, not the binary" },
+  },
+}
+
+M.EXIT_CODES = [[
+Exit codes:
+  0    success
+  1    a Salesforce or API error (not found, duplicate, limits, server errors)
+  2    bad usage or bad input (unknown option, malformed SOQL or id, unknown field)
+  3    authentication failed
+  4    network failure or timeout; nothing was written
+  5    a script error
+  6    outcome unknown: a write may or may not have happened
+  7-9  reserved for connector task outcomes
+  130  interrupted (Ctrl-C)]]
+
+local function command_names()
+  local names = {}
+  for _, c in ipairs(M.commands) do names[#names + 1] = c.name end
+  return names
+end
+
+function M.find_command(name)
+  for _, c in ipairs(M.commands) do
+    if c.name == name then return require(c.module) end
+  end
+end
+
+function M.usage()
+  local lines = {
+    "luaforce: automate Salesforce from Lua scripts, with a local org built in.",
+    "",
+    "Usage: " .. M.global_spec.usage,
+    "       luaforce run SCRIPT [ARGS...]     run a Lua script (- reads standard input)",
+    "       luaforce -e CODE [ARGS...]        run a Lua chunk",
+    "",
+    "Commands:",
+  }
+  for _, c in ipairs(M.commands) do
+    local mod = require(c.module)
+    lines[#lines + 1] = ("  %-10s %s"):format(c.name, mod.summary or "")
+  end
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = "Options:"
+  lines[#lines + 1] = args.help(M.global_spec)
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = M.EXIT_CODES
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = "Run 'luaforce help COMMAND' for a command's options and examples."
+  return table.concat(lines, "\n")
+end
+
+local stderr = io.stderr
+
+--- Prints an error the way users should see it and returns its exit code.
+-- `traceback` is shown for luaforce errors only when `verbose`.
+function M.report(err, traceback, verbose)
+  if errors.is(err) then
+    stderr:write("luaforce: ", tostring(err), "\n")
+    if verbose and traceback then stderr:write(traceback, "\n") end
+    if verbose and err.details then stderr:write(tostring(err.details), "\n") end
+    return err.exit or errors.EXIT.API
+  end
+  local msg = type(err) == "string" and err or tostring(err)
+  stderr:write("luaforce: ", msg, "\n")
+  if traceback and not msg:find("stack traceback:", 1, true) then
+    stderr:write(traceback, "\n")
+  end
+  return errors.EXIT.SCRIPT
+end
+
+--- Calls fn(...) and turns an error into a report and an exit code.
+-- Error objects keep their identity (so `exit` is read); string errors get a
+-- traceback. Returns the exit code (fn's integer result, or 0).
+function M.protect(ctx, fn, ...)
+  local tb
+  local function handler(e)
+    tb = debug.traceback(nil, 2)
+    if type(e) == "string" then return debug.traceback(e, 2) end
+    return e
+  end
+  local ok, res = xpcall(fn, handler, ...)
+  if ok then return math.tointeger(res) or 0 end
+  if res == errors.interrupted then
+    stderr:write("luaforce: interrupted\n")
+    return errors.EXIT.INTERRUPTED
+  end
+  return M.report(res, tb, ctx.verbose)
+end
+
+--- The entry point called by the host with argv (argv[0] is the program).
+function M.main(argv)
+  local ctx = { argv = argv, progname = argv[0] or "luaforce" }
+  local opts, pos = args.parse(argv, M.global_spec, 1)
+  if not opts then return M.report(pos) end
+  ctx.verbose, ctx.quiet, ctx.trace = opts.verbose, opts.quiet, opts.trace
+  if opts.trace then ctx.verbose = true end
+  ctx.global = opts
+
+  if opts.version then
+    return M.protect(ctx, require("luaforce.cli.version").run, ctx, {}, {})
+  end
+  if opts.execute then
+    local run = require "luaforce.cli.run"
+    return M.protect(ctx, run.execute, ctx, opts.execute, pos)
+  end
+  if #pos == 0 then
+    io.stdout:write(M.usage(), "\n")
+    return opts.help and 0 or 0
+  end
+
+  local name = pos[1]
+  local cmd = M.find_command(name)
+  if not cmd then
+    local near = args.nearest(name, command_names())
+    return M.report(errors.usage(("unknown command '%s'"):format(name),
+      near and ("did you mean 'luaforce " .. near .. "'?") or "run 'luaforce --help' for the commands"))
+  end
+  if opts.help then
+    io.stdout:write(require("luaforce.cli.help").text(name), "\n")
+    return 0
+  end
+  -- the command's own options, then its arguments
+  local spec = cmd.spec
+  local copts, cargs = args.parse(pos, spec, 2)
+  if not copts then return M.report(cargs) end
+  if copts.help then
+    io.stdout:write(require("luaforce.cli.help").text(name), "\n")
+    return 0
+  end
+  for k, v in pairs(opts) do if copts[k] == nil then copts[k] = v end end
+  if copts.verbose then ctx.verbose = true end
+  if copts.quiet then ctx.quiet = true end
+  if copts.trace then ctx.trace, ctx.verbose = true, true end
+  return M.protect(ctx, cmd.run, ctx, copts, cargs)
+end
+
+return M

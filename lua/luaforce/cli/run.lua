@@ -1,0 +1,132 @@
+--- luaforce.cli.run: `luaforce run SCRIPT [ARGS...]` and `luaforce -e CODE`.
+--
+-- Scripts are the user's own trusted code: the full standard library, no
+-- deadline. `arg` is set as lua sets it (arg[0] the script, arg[1..] its
+-- arguments, negative indices the command before it) and the arguments are
+-- also the chunk's `...`.
+local common = require "luaforce.cli.common"
+local errors = require "luaforce.errors"
+
+local M = {}
+
+M.summary = "run a Lua script (- reads the script from standard input)"
+M.spec = {
+  command = "run",
+  usage = "luaforce run [OPTIONS] SCRIPT [ARGS...]",
+  args = "SCRIPT",
+  min_args = 1,
+  stop_at_positional = true,
+  options = common.with {},
+}
+M.description = [[
+Runs SCRIPT, a Lua 5.4 file, with the luaforce modules available through
+require (require "luaforce", "luaforce.json", ...). Everything after SCRIPT is
+handed to the script: in the global table `arg` (arg[0] is SCRIPT) and as the
+chunk's `...`. A script may end with os.exit(n) to choose its exit code.
+
+A Lua error in the script prints `script.lua:12: message` and a traceback and
+exits 5; an error raised by luaforce (a Salesforce error, bad input) prints one
+line saying what failed, with the traceback only under --verbose.]]
+M.examples = {
+  "luaforce run job.lua",
+  "luaforce run job.lua --since 2024-01-01",
+  "echo 'print(1 + 1)' | luaforce run -",
+  "luaforce -e 'print(require(\"luaforce.json\").encode({1, 2}))'",
+}
+
+-- Builds the global `arg` table the way the lua interpreter does.
+local function make_arg(ctx, script, script_args)
+  local argv = ctx.argv
+  local a = { [0] = script }
+  for i, v in ipairs(script_args) do a[i] = v end
+  -- negative indices: what came before the script on the command line
+  local before = {}
+  for i = 0, #argv do
+    if argv[i] == script then break end
+    before[#before + 1] = argv[i]
+  end
+  for i = 1, #before do a[i - #before - 1] = before[i] end
+  return a
+end
+
+local function read_stdin()
+  local text = io.stdin:read("a") or ""
+  return (text:gsub("^#![^\n]*", ""))
+end
+
+-- A traceback without the frames of luaforce's own runner below the
+-- script's main chunk: users should see their code, not ours.
+local function trim(tb)
+  local cut = tb:find("in main chunk\n", 1, true)
+  if cut then tb = tb:sub(1, cut + #"in main chunk" - 1) end
+  return tb
+end
+
+-- Loads and runs a chunk, reporting errors as a script error (exit 5) or,
+-- for luaforce error objects, as the object's exit code.
+local function run_chunk(ctx, chunk, script_args)
+  local tb
+  local function handler(e)
+    if type(e) == "string" then return trim(debug.traceback(e, 2)) end
+    tb = trim(debug.traceback(nil, 2))
+    return e
+  end
+  local results = table.pack(xpcall(chunk, handler, table.unpack(script_args)))
+  if results[1] then return 0 end
+  local err = results[2]
+  if err == errors.interrupted then
+    io.stderr:write("luaforce: interrupted\n")
+    return errors.EXIT.INTERRUPTED
+  end
+  if errors.is(err) then
+    io.stderr:write("luaforce: ", tostring(err), "\n")
+    if ctx.verbose and tb then io.stderr:write(tb, "\n") end
+    return err.exit or errors.EXIT.API
+  end
+  if type(err) ~= "string" then
+    local mt = getmetatable(err)
+    err = (mt and mt.__tostring) and tostring(err)
+      or ("(error object is a " .. type(err) .. " value)")
+    if tb then err = err .. "\n" .. tb end
+  end
+  io.stderr:write(err, "\n")
+  return errors.EXIT.SCRIPT
+end
+
+function M.run(ctx, _, pos)
+  local script = pos[1]
+  local script_args = { table.unpack(pos, 2) }
+  local chunk, err
+  if script == "-" then
+    chunk, err = load(read_stdin(), "=stdin", "t")
+  else
+    local f = io.open(script, "r")
+    if not f then
+      error(errors.new { code = "USAGE", message = ("cannot open script '%s'"):format(script),
+        hint = "check the path", exit = errors.EXIT.USAGE }, 0)
+    end
+    f:close()
+    chunk, err = loadfile(script, "t")
+  end
+  if not chunk then
+    io.stderr:write("luaforce: ", err, "\n")
+    return errors.EXIT.SCRIPT
+  end
+  _G.arg = make_arg(ctx, script, script_args)
+  return run_chunk(ctx, chunk, script_args)
+end
+
+--- `luaforce -e CODE [ARGS...]`
+function M.execute(ctx, code, pos)
+  local chunk, err = load(code, "=(command line)", "t")
+  if not chunk then
+    io.stderr:write("luaforce: ", err, "\n")
+    return errors.EXIT.SCRIPT
+  end
+  local a = { [0] = "-e" }
+  for i, v in ipairs(pos) do a[i] = v end
+  _G.arg = a
+  return run_chunk(ctx, chunk, pos)
+end
+
+return M

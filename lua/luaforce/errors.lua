@@ -1,0 +1,76 @@
+--- luaforce.errors: the one error table of the project.
+--
+-- Expected failures are returned as `nil, err`; `err` is a table with a
+-- `code`, a `message` and an `exit` code for the command line, and prints as
+-- one readable line (`tostring(err)`). Later layers add their own fields
+-- (`status`, `errors`, `request`, ...) to the same table.
+--
+-- Exit codes (documented in `luaforce --help` and the README):
+--   0 success                  1 Salesforce or API error
+--   2 bad usage or bad input   3 authentication failed
+--   4 network or timeout, nothing written
+--   5 script error             6 outcome unknown (a write may have happened)
+--   7-9 reserved (connector task outcomes)     130 interrupted
+local M = {}
+
+M.EXIT = {
+  OK = 0,
+  API = 1,
+  USAGE = 2,
+  AUTH = 3,
+  NETWORK = 4,
+  SCRIPT = 5,
+  UNKNOWN = 6,
+  INTERRUPTED = 130,
+}
+
+local Error = {}
+Error.__index = Error
+Error.__name = "luaforce.error"
+
+function Error.__tostring(e)
+  local text = e.message or "error"
+  -- usage mistakes read better without a code; API errors lead with theirs
+  if e.code and e.code ~= "" and e.code ~= "USAGE" then text = e.code .. ": " .. text end
+  if e.hint then text = text .. " (" .. e.hint .. ")" end
+  return text
+end
+
+--- Makes an error object from a table of fields (copied).
+-- `code` (string), `message` (string), `exit` (integer, default 1), `hint`
+-- (how to fix it), and any other fields the caller wants to carry.
+function M.new(fields)
+  local e = {}
+  for k, v in pairs(fields) do e[k] = v end
+  if e.exit == nil then e.exit = M.EXIT.API end
+  return setmetatable(e, Error)
+end
+
+--- Raises an error object made from `fields`, at the caller's level.
+function M.raise(fields)
+  error(M.new(fields), 2)
+end
+
+--- A usage or input error (exit 2), the common case for argument checks.
+function M.usage(message, hint)
+  return M.new { code = "USAGE", message = message, hint = hint, exit = M.EXIT.USAGE }
+end
+
+--- True when `v` is an error object made by this module.
+function M.is(v)
+  return getmetatable(v) == Error
+end
+
+-- The host creates the interrupt error before any Lua runs (registry field
+-- "luaforce.interrupt"); adopt it so that it prints like every other error.
+do
+  local reg = debug.getregistry()
+  local intr = reg["luaforce.interrupt"]
+  if type(intr) ~= "table" then
+    intr = { code = "INTERRUPTED", message = "interrupted", exit = M.EXIT.INTERRUPTED }
+    reg["luaforce.interrupt"] = intr
+  end
+  M.interrupted = setmetatable(intr, Error)
+end
+
+return M

@@ -1,0 +1,47 @@
+/*
+ * core.c: luaopen_luaforce_core, the entry point of luaforce/core.so.
+ *
+ * It registers every C submodule in package.preload (so that
+ * require "luaforce.core.json" works after require "luaforce.core") and returns
+ * a small table describing the build. The program calls the same function at
+ * start-up, so both ways of loading luaforce see one set of modules.
+ */
+#include <lauxlib.h>
+#include <curl/curl.h>
+#include <gmp.h>
+#include <yajl/yajl_version.h>
+
+#include "core.h"
+
+volatile int lf_interrupted = 0;
+
+static const luaL_Reg submodules[] = {
+    {"luaforce.core.json", luaopen_luaforce_core_json},
+    {"luaforce.core.decimal", luaopen_luaforce_core_decimal},
+    {"luaforce.core.sys", luaopen_luaforce_core_sys},
+    {NULL, NULL},
+};
+
+int luaopen_luaforce_core(lua_State *L) {
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    for (const luaL_Reg *m = submodules; m->name; m++) {
+        lua_pushcfunction(L, m->func);
+        lua_setfield(L, -2, m->name);
+    }
+    lua_pop(L, 1);
+
+    lua_newtable(L);
+    lua_pushliteral(L, LUAFORCE_VERSION);
+    lua_setfield(L, -2, "version");
+    lua_newtable(L); /* versions of the libraries we were built with / run on */
+    lua_pushstring(L, curl_version_info(CURLVERSION_NOW)->version);
+    lua_setfield(L, -2, "libcurl");
+    lua_pushstring(L, gmp_version);
+    lua_setfield(L, -2, "gmp");
+    lua_pushfstring(L, "%d.%d.%d", YAJL_MAJOR, YAJL_MINOR, YAJL_MICRO);
+    lua_setfield(L, -2, "yajl");
+    lua_pushliteral(L, LUA_RELEASE);
+    lua_setfield(L, -2, "lua");
+    lua_setfield(L, -2, "libraries");
+    return 1;
+}

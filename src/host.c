@@ -1,0 +1,224 @@
+/*
+ * host.c: the program's side of embedding Lua.
+ *
+ * - The Lua modules under lua/ are compiled into the binary (embedded_lua.c)
+ *   and offered through package.preload, with chunk names such as
+ *   "@lua/luaforce/json.lua" so tracebacks name the file in the source tree.
+ *   LUAFORCE_LUA_PATH (or --dev) loads them from disk instead.
+ * - Every entry from C into Lua goes through lf_host_pcall: a message handler
+ *   adds a traceback to string errors and keeps error objects (tables) as they
+ *   are, so the CLI can read their exit code.
+ * - Ctrl-C: the signal handler only sets a flag and a count hook (Lua 5.4
+ *   allows lua_sethook from a signal handler); the hook raises the interrupt
+ *   error at the next instruction. Nothing jumps out of the handler.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "core.h"
+#include "embedded.h"
+#include "host.h"
+
+static lua_State *volatile signal_state = NULL;
+/* The coroutine running right now (NULL: the main thread). Lua hooks are per
+ * thread, so Ctrl-C must also reach a coroutine that loops without yielding;
+ * coroutine.resume and coroutine.wrap are replaced to keep this up to date. */
+static lua_State *volatile running_thread = NULL;
+
+/* The interrupt error object, shared with lua/luaforce/errors.lua through
+ * the registry field "luaforce.interrupt". */
+static void push_interrupt_error(lua_State *L) {
+    if (lua_getfield(L, LUA_REGISTRYINDEX, "luaforce.interrupt") != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_pushliteral(L, "interrupted");
+    }
+}
+
+static void interrupt_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    push_interrupt_error(L);
+    lua_error(L);
+}
+
+static void on_sigint(int sig) {
+    int mask = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
+    lf_interrupted = 1;
+    signal(sig, SIG_DFL); /* a second Ctrl-C ends the process */
+    if (signal_state) lua_sethook(signal_state, interrupt_hook, mask, 1);
+    if (running_thread) lua_sethook(running_thread, interrupt_hook, mask, 1);
+}
+
+/* Resumes co with narg arguments from L's stack, noting it as the running
+ * thread for the signal handler. Returns the number of results moved to L, or
+ * -1 with the error on L's stack (the contract of the standard library's). */
+static int resume_thread(lua_State *L, lua_State *co, int narg) {
+    int nres;
+    if (!lua_checkstack(co, narg)) {
+        lua_pushliteral(L, "too many arguments to resume");
+        return -1;
+    }
+    lua_xmove(L, co, narg);
+    lua_State *prev = running_thread;
+    running_thread = co;
+    if (lf_interrupted && signal_state) /* Ctrl-C came while switching */
+        lua_sethook(co, interrupt_hook, LUA_MASKCOUNT, 1);
+    int status = lua_resume(co, L, narg, &nres);
+    running_thread = prev;
+    if (status == LUA_OK || status == LUA_YIELD) {
+        if (!lua_checkstack(L, nres + 1)) {
+            lua_pop(co, nres);
+            lua_pushliteral(L, "too many results to resume");
+            return -1;
+        }
+        lua_xmove(co, L, nres);
+        return nres;
+    }
+    lua_xmove(co, L, 1);
+    return -1;
+}
+
+/* coroutine.resume(co, ...) */
+static int co_resume(lua_State *L) {
+    lua_State *co = lua_tothread(L, 1);
+    luaL_argexpected(L, co, 1, "coroutine");
+    int r = resume_thread(L, co, lua_gettop(L) - 1);
+    if (r < 0) {
+        lua_pushboolean(L, 0);
+        lua_insert(L, -2);
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    lua_insert(L, -(r + 1));
+    return r + 1;
+}
+
+/* the function returned by coroutine.wrap: errors propagate, with the
+ * position prepended to string messages, after closing the coroutine */
+static int co_wrapped(lua_State *L) {
+    lua_State *co = lua_tothread(L, lua_upvalueindex(1));
+    int r = resume_thread(L, co, lua_gettop(L));
+    if (r >= 0) return r;
+    int status = lua_status(co);
+    if (status != LUA_OK && status != LUA_YIELD) {
+        status = lua_resetthread(co);
+        lua_xmove(co, L, 1);
+    }
+    if (status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+    }
+    return lua_error(L);
+}
+
+static int co_wrap(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_State *co = lua_newthread(L);
+    lua_pushvalue(L, 1);
+    lua_xmove(L, co, 1);
+    lua_pushcclosure(L, co_wrapped, 1);
+    return 1;
+}
+
+static void install_coroutine_tracking(lua_State *L) {
+    lua_getglobal(L, "coroutine");
+    lua_pushcfunction(L, co_resume);
+    lua_setfield(L, -2, "resume");
+    lua_pushcfunction(L, co_wrap);
+    lua_setfield(L, -2, "wrap");
+    lua_pop(L, 1);
+}
+
+/* Message handler: string errors get a traceback; error objects (tables with
+ * a code, as raised by luaforce) pass through untouched, with the traceback
+ * kept in the registry for --verbose. */
+static int msghandler(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        luaL_traceback(L, L, NULL, 1);
+        lua_setfield(L, LUA_REGISTRYINDEX, "luaforce.traceback");
+        if (lua_type(L, 1) == LUA_TTABLE) return 1;
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            msg = lua_tostring(L, -1);
+        else
+            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+int lf_host_pcall(lua_State *L, int narg, int nres) {
+    int base = lua_gettop(L) - narg;
+    lua_pushcfunction(L, msghandler);
+    lua_insert(L, base);
+    signal_state = L;
+    lf_interrupted = 0;
+    signal(SIGINT, on_sigint);
+    int status = lua_pcall(L, narg, nres, base);
+    signal(SIGINT, SIG_DFL);
+    signal_state = NULL;
+    lua_remove(L, base);
+    return status;
+}
+
+/* package.preload["luaforce.x"] for an embedded module: upvalue 1 is the
+ * index into lf_embedded_modules. Loads and runs the chunk like the standard
+ * Lua searcher would (module name and ":preload:" as arguments). */
+static int load_embedded(lua_State *L) {
+    const lf_embedded *m = &lf_embedded_modules[lua_tointeger(L, lua_upvalueindex(1))];
+    if (luaL_loadbufferx(L, m->source, m->size, m->chunk, "t") != LUA_OK)
+        return lua_error(L);
+    lua_pushstring(L, m->module);
+    lua_pushliteral(L, ":preload:");
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+static void install_modules(lua_State *L, const char *lua_dir) {
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    if (lua_dir == NULL) {
+        for (lua_Integer i = 0; lf_embedded_modules[i].module; i++) {
+            lua_pushinteger(L, i);
+            lua_pushcclosure(L, load_embedded, 1);
+            lua_setfield(L, -2, lf_embedded_modules[i].module);
+        }
+    } else {
+        /* development: lua_dir/?.lua first, so edits need no rebuild */
+        lua_getglobal(L, "package");
+        lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;", lua_dir, lua_dir);
+        lua_getfield(L, -2, "path");
+        lua_concat(L, 2);
+        lua_setfield(L, -2, "path");
+        lua_pop(L, 1);
+    }
+    lua_pushcfunction(L, luaopen_luaforce_core);
+    lua_setfield(L, -2, "luaforce.core");
+    lua_pop(L, 1);
+    /* register the C submodules now, so require "luaforce.core.json" works
+     * whether or not "luaforce.core" was required first */
+    luaL_requiref(L, "luaforce.core", luaopen_luaforce_core, 0);
+    lua_pop(L, 1);
+}
+
+lua_State *lf_host_open(const char *lua_dir) {
+    lua_State *L = luaL_newstate();
+    if (L == NULL) return NULL;
+    luaL_openlibs(L);
+    install_coroutine_tracking(L);
+    install_modules(L, lua_dir);
+    lua_newtable(L);
+    lua_pushliteral(L, "INTERRUPTED");
+    lua_setfield(L, -2, "code");
+    lua_pushliteral(L, "interrupted");
+    lua_setfield(L, -2, "message");
+    lua_pushinteger(L, 130);
+    lua_setfield(L, -2, "exit");
+    lua_setfield(L, LUA_REGISTRYINDEX, "luaforce.interrupt");
+    return L;
+}

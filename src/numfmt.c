@@ -8,6 +8,7 @@
  * costs a few snprintf calls; it is correct on any C library with a correctly
  * rounding strtod, which glibc has.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +24,10 @@ int lf_double_digits(double x, char digits[20], int *point) {
         return 1;
     }
     x = fabs(x);
+    /* subnormals carry fewer than 15 significant digits, so the search
+     * starts lower for them */
     int prec;
-    for (prec = 15; prec < 17; prec++) {
+    for (prec = x < DBL_MIN ? 1 : 15; prec < 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*e", prec - 1, x);
         if (strtod(tmp, NULL) == x) break;
     }

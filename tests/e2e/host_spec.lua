@@ -160,7 +160,7 @@ describe("luaforce", function()
         print(coroutine.resume(coroutine.running()))
       ]] }
       assert.equal(0, r.code)
-      assert.equal("2\nfalse\t(command line):2: x5\nfalse\tcannot resume dead coroutine\n"
+      assert.equal("2\nfalse\t(command line):1: x5\nfalse\tcannot resume dead coroutine\n"
         .. "true\t3\t1\tnil\t3\nfalse\tcannot resume non-suspended coroutine\n", r.stdout)
     end)
   end)

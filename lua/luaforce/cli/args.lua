@@ -166,6 +166,8 @@ function M.parse(argv, spec, first)
     end
     i = i + 1
   end
+  -- `--help` wins over missing arguments: `luaforce run --help` shows help
+  if opts.help then return opts, pos end
   local min, max = spec.min_args or 0, spec.max_args
   if #pos < min then
     return usage_error(("missing argument: %s"):format(spec.args or "see usage"),

@@ -9,16 +9,20 @@
 #include <lauxlib.h>
 #include <curl/curl.h>
 #include <gmp.h>
+#include <microhttpd.h>
 #include <yajl/yajl_version.h>
+#include <zlib.h>
 
 #include "core.h"
 
 volatile int lf_interrupted = 0;
+void (*lf_new_state_setup)(lua_State *L) = NULL;
 
 static const luaL_Reg submodules[] = {
     {"luaforce.core.json", luaopen_luaforce_core_json},
     {"luaforce.core.decimal", luaopen_luaforce_core_decimal},
     {"luaforce.core.sys", luaopen_luaforce_core_sys},
+    {"luaforce.core.server", luaopen_luaforce_core_server},
     {NULL, NULL},
 };
 
@@ -40,6 +44,10 @@ int luaopen_luaforce_core(lua_State *L) {
     lua_setfield(L, -2, "gmp");
     lua_pushfstring(L, "%d.%d.%d", YAJL_MAJOR, YAJL_MINOR, YAJL_MICRO);
     lua_setfield(L, -2, "yajl");
+    lua_pushstring(L, MHD_get_version());
+    lua_setfield(L, -2, "libmicrohttpd");
+    lua_pushstring(L, zlibVersion());
+    lua_setfield(L, -2, "zlib");
     lua_pushliteral(L, LUA_RELEASE);
     lua_setfield(L, -2, "lua");
     lua_setfield(L, -2, "libraries");

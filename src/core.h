@@ -15,9 +15,16 @@ int luaopen_luaforce_core(lua_State *L);
 int luaopen_luaforce_core_json(lua_State *L);
 int luaopen_luaforce_core_decimal(lua_State *L);
 int luaopen_luaforce_core_sys(lua_State *L);
+int luaopen_luaforce_core_server(lua_State *L);
 
 /* Set by the program's SIGINT handler; C code that blocks (network waits)
  * polls it so that Ctrl-C is prompt. Always 0 in a stock lua5.4. */
 extern volatile int lf_interrupted;
+
+/* Called on every Lua state luaforce creates besides the caller's own (the
+ * server's handler state), after luaL_openlibs: the program sets it at
+ * start-up to install its embedded modules there too. NULL in a stock
+ * lua5.4, where package.path finds the modules. */
+extern void (*lf_new_state_setup)(lua_State *L);
 
 #endif

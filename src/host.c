@@ -11,6 +11,8 @@
  * - Ctrl-C: the signal handler only sets a flag and a count hook (Lua 5.4
  *   allows lua_sethook from a signal handler); the hook raises the interrupt
  *   error at the next instruction. Nothing jumps out of the handler.
+ * - Other Lua states luaforce creates (the emulator server's handler state)
+ *   get the same modules through the lf_new_state_setup hook set here.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -206,7 +208,17 @@ static void install_modules(lua_State *L, const char *lua_dir) {
     lua_pop(L, 1);
 }
 
+/* The modules' folder chosen at start-up (NULL: the embedded modules), kept
+ * so that other states luaforce creates (the server's) get the same ones. */
+static const char *host_lua_dir = NULL;
+
+static void setup_new_state(lua_State *L) {
+    install_modules(L, host_lua_dir);
+}
+
 lua_State *lf_host_open(const char *lua_dir) {
+    host_lua_dir = lua_dir;
+    lf_new_state_setup = setup_new_state;
     lua_State *L = luaL_newstate();
     if (L == NULL) return NULL;
     luaL_openlibs(L);

@@ -904,9 +904,12 @@ static int open_listener(const char *host, int port, char *numhost, size_t numho
 }
 
 typedef struct setup_args {
+    lf_server *srv;
     const char *path, *cpath, *handler, *config;
     size_t path_len, cpath_len, config_len;
 } setup_args;
+
+static int self_stats(lua_State *S);
 
 /* lua_pcall'd in the new state: libraries, modules, paths, the handler
  * module and handler.init(config). */
@@ -927,6 +930,13 @@ static int setup_state(lua_State *S) {
     }
     lua_pop(S, 2);
     luaL_requiref(S, "luaforce.core", luaopen_luaforce_core, 0);
+    lua_pop(S, 1);
+    luaL_getsubtable(S, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_createtable(S, 0, 1);
+    lua_pushlightuserdata(S, a->srv);
+    lua_pushcclosure(S, self_stats, 1);
+    lua_setfield(S, -2, "stats");
+    lua_setfield(S, -2, "luaforce.core.server_self");
     lua_pop(S, 1);
 
     lua_getglobal(S, "require");
@@ -1075,6 +1085,7 @@ static int server_start(lua_State *L) {
     srv->max_body = (size_t)max_body;
 
     lua_State *S = srv->S;
+    a.srv = srv;
     lua_pushcfunction(S, setup_msghandler);
     lua_pushcfunction(S, setup_state);
     lua_pushlightuserdata(S, &a);
@@ -1143,8 +1154,7 @@ static int server_url(lua_State *L) {
     return 1;
 }
 
-static int server_stats(lua_State *L) {
-    lf_server *srv = check_live(L);
+static void push_stats(lua_State *L, lf_server *srv) {
     pthread_mutex_lock(&srv->stats_lock);
     lua_Integer req = srv->requests, conns = srv->connections, peak = srv->peak, active = srv->active;
     pthread_mutex_unlock(&srv->stats_lock);
@@ -1157,6 +1167,18 @@ static int server_stats(lua_State *L) {
     lua_setfield(L, -2, "peak_concurrent");
     lua_pushinteger(L, active);
     lua_setfield(L, -2, "active");
+}
+
+static int server_stats(lua_State *L) {
+    push_stats(L, check_live(L));
+    return 1;
+}
+
+/* In the server's own state: require("luaforce.core.server_self").stats()
+ * gives the handler the same counters (for the /_emulator/stats control).
+ * The state lives no longer than the server, so the pointer stays valid. */
+static int self_stats(lua_State *S) {
+    push_stats(S, lua_touserdata(S, lua_upvalueindex(1)));
     return 1;
 }
 

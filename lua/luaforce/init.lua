@@ -8,6 +8,12 @@ local M = {}
 
 M.version = core.version
 
+--- Connection settings given on the command line (`luaforce run --instance
+-- URL|local`): `instance_url`, `access_token` and, for `local`, `emulator`
+-- (the in-process local org). The client reads them after its own
+-- arguments and before the environment.
+M.settings = {}
+
 local lazy = {
   json = "luaforce.json",
   decimal = "luaforce.decimal",

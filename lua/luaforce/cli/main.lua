@@ -14,6 +14,7 @@ local M = {}
 -- name -> module; the order is the order of `luaforce --help`.
 M.commands = {
   { name = "run", module = "luaforce.cli.run" },
+  { name = "emulator", module = "luaforce.cli.emulator" },
   { name = "help", module = "luaforce.cli.help" },
   { name = "version", module = "luaforce.cli.version" },
 }

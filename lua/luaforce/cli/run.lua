@@ -16,7 +16,9 @@ M.spec = {
   args = "SCRIPT",
   min_args = 1,
   stop_at_positional = true,
-  options = common.with {},
+  options = common.with {
+    { name = "instance", arg = "URL|local", help = "the org to work on; 'local' starts the built-in local org" },
+  },
 }
 M.description = [[
 Runs SCRIPT, a Lua 5.4 file, with the luaforce modules available through
@@ -26,10 +28,15 @@ chunk's `...`. A script may end with os.exit(n) to choose its exit code.
 
 A Lua error in the script prints `script.lua:12: message` and a traceback and
 exits 5; an error raised by luaforce (a Salesforce error, bad input) prints one
-line saying what failed, with the traceback only under --verbose.]]
+line saying what failed, with the traceback only under --verbose.
+
+With --instance local, luaforce starts its local org (the emulator, with the
+demo data) in the same process for the script's lifetime; the script finds its
+URL and token in require("luaforce").settings (instance_url, access_token).]]
 M.examples = {
   "luaforce run job.lua",
   "luaforce run job.lua --since 2024-01-01",
+  "luaforce run --instance local job.lua",
   "echo 'print(1 + 1)' | luaforce run -",
   "luaforce -e 'print(require(\"luaforce.json\").encode({1, 2}))'",
 }
@@ -93,7 +100,26 @@ local function run_chunk(ctx, chunk, script_args)
   return errors.EXIT.SCRIPT
 end
 
-function M.run(ctx, _, pos)
+-- --instance: where the script's connections go (the client reads
+-- luaforce.settings); `local` starts the in-process local org.
+local function apply_instance(opts)
+  if not opts.instance then return end
+  local settings = require("luaforce").settings
+  if opts.instance == "local" then
+    local emu, err = require("luaforce.emulator").start {}
+    if not emu then error(err, 0) end
+    settings.instance_url, settings.access_token, settings.emulator = emu.url, emu.token, emu
+  else
+    if not opts.instance:match("^https?://[%w%.%-%[%]:]+") then
+      error(errors.usage(("--instance '%s' is not a URL"):format(opts.instance),
+        "give https://NAME.my.salesforce.com or 'local'"), 0)
+    end
+    settings.instance_url = opts.instance:gsub("/+$", "")
+  end
+end
+
+function M.run(ctx, opts, pos)
+  apply_instance(opts)
   local script = pos[1]
   local script_args = { table.unpack(pos, 2) }
   local chunk, err

@@ -60,4 +60,81 @@ function M.interrupt(args, delay)
   return M.sh("sh -c " .. M.quote(script))
 end
 
+local function sleep(seconds) os.execute("sleep " .. seconds) end
+M.sleep = sleep
+
+--- Starts a command in the background with stdout and stderr going to files.
+-- Returns a handle: `pid`, `read_stdout()`, `read_stderr()`,
+-- `wait_for(pattern, seconds)` (polls stdout for a Lua pattern; returns the
+-- first capture or nil on timeout), `signal(name)` and `wait()` (the exit code).
+function M.spawn(args, opts)
+  opts = opts or {}
+  local parts = { M.quote(opts.bin or M.bin) }
+  for _, a in ipairs(args) do parts[#parts + 1] = M.quote(a) end
+  local h = { out = os.tmpname(), err = os.tmpname(), rc = os.tmpname() }
+  os.remove(h.rc)
+  local script = ("(%s >%s 2>%s </dev/null; echo $? >%s) & echo $!"):format(
+    table.concat(parts, " "), h.out, h.err, h.rc)
+  local p = io.popen("sh -c " .. M.quote(script))
+  local subshell = tonumber(p:read("l"))
+  p:close()
+  h.subshell = subshell
+  function h.read_stdout() return slurp(h.out) end
+  function h.read_stderr() return slurp(h.err) end
+  function h.wait_for(pattern, seconds)
+    local deadline = os.time() + (seconds or 10)
+    repeat
+      local cap = slurp(h.out):match(pattern)
+      if cap then return cap end
+      if io.open(h.rc) then return nil end
+      sleep(0.05)
+    until os.time() > deadline
+    return nil
+  end
+  -- the command runs as the subshell's child: signal it, not the subshell
+  function h.signal(name)
+    os.execute(("pkill -%s -P %d"):format(name or "TERM", subshell))
+  end
+  function h.wait(seconds)
+    local deadline = os.time() + (seconds or 10)
+    while not io.open(h.rc) do
+      if os.time() > deadline then return nil end
+      sleep(0.05)
+    end
+    local code = tonumber(slurp(h.rc))
+    return code
+  end
+  function h.cleanup()
+    if not io.open(h.rc) then h.signal("KILL"); h.wait(5) end
+    os.remove(h.out); os.remove(h.err); os.remove(h.rc)
+  end
+  return h
+end
+
+--- One HTTP exchange with the curl command. opts: method, headers (list of
+-- "Name: value"), data (a request body), args (more curl arguments).
+-- Returns {status =, headers = {lower-cased name = value}, body =, raw_headers =}.
+function M.curl(url, opts)
+  opts = opts or {}
+  local body, hdr = os.tmpname(), os.tmpname()
+  local parts = { "curl", "-sS", "-o", M.quote(body), "-D", M.quote(hdr), "-w", "'%{http_code}'" }
+  if opts.method then parts[#parts + 1] = "-X " .. M.quote(opts.method) end
+  for _, h in ipairs(opts.headers or {}) do parts[#parts + 1] = "-H " .. M.quote(h) end
+  if opts.data then
+    local f = M.write(os.tmpname(), opts.data)
+    parts[#parts + 1] = "--data-binary @" .. M.quote(f)
+  end
+  for _, a in ipairs(opts.args or {}) do parts[#parts + 1] = M.quote(a) end
+  parts[#parts + 1] = M.quote(url)
+  local r = M.sh(table.concat(parts, " "))
+  local res = { status = tonumber(r.stdout), body = slurp(body), raw_headers = slurp(hdr), headers = {},
+    stderr = r.stderr, code = r.code }
+  for line in res.raw_headers:gmatch("[^\r\n]+") do
+    local k, v = line:match("^([^:]+):%s*(.*)$")
+    if k then res.headers[k:lower()] = v end
+  end
+  os.remove(body); os.remove(hdr)
+  return res
+end
+
 return M

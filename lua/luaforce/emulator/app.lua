@@ -1,0 +1,265 @@
+--- luaforce.emulator.app: the local org's request handler.
+--
+-- The C server (luaforce.core.server) requires this module in a Lua state
+-- of its own and calls, always under one lock:
+--   init(config_json)      once: builds the schema, the data and the sessions
+--   handle(req) -> reply   per request (see luaforce.emulator.reply)
+--   control(name, arg)     the in-process controls (reset, stats, info, ...)
+-- Routing, authentication and the wire details common to every answer
+-- (Sforce-Limit-Info, gzip, HEAD) live here; the resources live in
+-- sobjects.lua and query_api.lua.
+local json = require "luaforce.json"
+local datetime = require "luaforce.emulator.datetime"
+local ids = require "luaforce.emulator.ids"
+local oauth = require "luaforce.emulator.oauth"
+local query_api = require "luaforce.emulator.query_api"
+local reply = require "luaforce.emulator.reply"
+local schema_mod = require "luaforce.emulator.schema"
+local seed = require "luaforce.emulator.seed"
+local sobjects = require "luaforce.emulator.sobjects"
+local Store = require "luaforce.emulator.store"
+local util = require "luaforce.emulator.util"
+
+local M = {}
+
+M.MIN_VERSION, M.MAX_VERSION = 31, 66
+M.API_LIMIT = 15000
+M.ORG_ID = ids.to18("00DLOCAL0000001")
+local FALLBACK_USER = ids.to18("005LOCAL0000001")
+
+local org -- the one org this state serves
+
+--- Salesforce's release label of API version `v` (31 = Summer '14).
+function M.release_label(v)
+  local k = v - 31
+  local season = ({ [0] = "Summer", "Winter", "Spring" })[k % 3]
+  return ("%s '%02d"):format(season, 14 + (k + 2) // 3)
+end
+
+local function read_file(path, what)
+  local f, err = io.open(path, "rb")
+  if not f then error(("cannot read the %s file: %s"):format(what, err), 0) end
+  local text = f:read("a")
+  f:close()
+  return text
+end
+
+local function decode_file(path, what)
+  local value, err = json.decode(read_file(path, what))
+  if value == nil then error(("%s: %s"):format(path, tostring(err)), 0) end
+  return value
+end
+
+-- Every --data file merged into one data set, so references may cross files.
+local function merge_data(into, data, source)
+  if type(data) ~= "table" or json.is_array(data) then
+    error(source .. ": a data file is a JSON object of object names to lists of records", 0)
+  end
+  for object, rows in pairs(data) do
+    if type(rows) ~= "table" or not (json.is_array(rows) or #rows > 0 or next(rows) == nil) then
+      error(("%s: '%s' must be a list of records"):format(source, object), 0)
+    end
+    into[object] = into[object] or {}
+    for _, r in ipairs(rows) do table.insert(into[object], r) end
+  end
+end
+
+local function default_user(store)
+  local ok, users = pcall(store.all, store, "User", false)
+  if ok and users then
+    for _, u in ipairs(users) do return u.Id end
+  end
+  return FALLBACK_USER
+end
+
+--- Builds the org from a config table (see luaforce.emulator.start).
+function M.setup(cfg)
+  local clock, err = datetime.clock(cfg.now)
+  if not clock then error("--now: " .. err, 0) end
+  local sch
+  if cfg.schema then
+    local e
+    sch, e = schema_mod.load(read_file(cfg.schema, "schema"))
+    if not sch then error(cfg.schema .. ": " .. tostring(e), 0) end
+  else
+    sch = schema_mod.default()
+  end
+  local store = Store.new { schema = sch, clock = clock }
+  local data = {}
+  if not cfg.empty then
+    merge_data(data, seed.generate(sch, { seed = cfg.seed or 1, now = clock.now() }), "the demo org")
+  end
+  for _, path in ipairs(cfg.data or {}) do merge_data(data, decode_file(path, "data"), path) end
+  if cfg.data_inline then merge_data(data, cfg.data_inline, "data") end
+  local ok, lerr = store:load(data)
+  if not ok then error("cannot load the data: " .. tostring(lerr), 0) end
+
+  local clients = cfg.clients_list
+  if cfg.clients then
+    clients = clients or {}
+    local list = decode_file(cfg.clients, "clients")
+    for i, c in ipairs(list) do
+      if type(c) ~= "table" or type(c.client_id) ~= "string" or type(c.client_secret) ~= "string" then
+        error(("%s: client %d needs client_id and client_secret strings"):format(cfg.clients, i), 0)
+      end
+      clients[#clients + 1] = c
+    end
+  end
+  if clients then table.insert(clients, 1, oauth.DEFAULT_CLIENT) end
+
+  org = {
+    config = cfg,
+    schema = sch,
+    store = store,
+    clock = clock,
+    min_batch = math.max(1, math.min(cfg.min_batch_size or 200, 2000)),
+    child_batch = math.max(1, cfg.child_batch_size or 2000),
+    requests = 0,
+    api_requests = 0,
+    url = cfg.url,
+  }
+  org.sessions = oauth.new { clients = clients, ttl = cfg.token_ttl, clock = clock,
+    org_id = M.ORG_ID, user_id = default_user(store) }
+  org.query = query_api.new(org)
+  return org
+end
+
+function M.init(config_text)
+  local cfg = config_text and config_text ~= "" and assert(json.decode(config_text)) or {}
+  for k, v in pairs(cfg) do if v == json.null then cfg[k] = nil end end
+  math.randomseed(datetime.now_ms())
+  M.setup(cfg)
+  return true
+end
+
+local VERSION_KEYS = { "label", "url", "version" }
+
+local function versions()
+  local out = {}
+  for v = M.MIN_VERSION, M.MAX_VERSION do
+    out[#out + 1] = json.object({ label = M.release_label(v), url = ("/services/data/v%d.0"):format(v),
+      version = ("%d.0"):format(v) }, VERSION_KEYS)
+  end
+  return json.array(out)
+end
+
+local function resources(version)
+  local base = "/services/data/v" .. version .. "/"
+  local names = { "sobjects", "query", "queryAll", "composite", "limits" }
+  local t = {}
+  for _, n in ipairs(names) do t[n] = base .. n end
+  return json.object(t, names)
+end
+
+local function base_url(req)
+  if req.headers.host then return "http://" .. req.headers.host end
+  return org.url or "http://127.0.0.1"
+end
+
+-- /services/data/vNN.N/<rest>
+local function api(req, segs)
+  local version = segs[3]:match("^v(%d%d)%.0$")
+  local n = tonumber(version)
+  if not n or n < M.MIN_VERSION or n > M.MAX_VERSION then return reply.not_found() end
+  version = version .. ".0"
+  if not org.sessions:valid(oauth.bearer(req)) then
+    return reply.error(401, "INVALID_SESSION_ID", "Session expired or invalid",
+      nil, { { "WWW-Authenticate", "Token" } })
+  end
+  org.api_requests = org.api_requests + 1
+  local resource = segs[4]
+  if resource == nil then
+    if req.method ~= "GET" and req.method ~= "HEAD" then
+      return reply.method_not_allowed(req.method, { "GET", "HEAD" })
+    end
+    return reply.json(200, resources(version))
+  end
+  local rest = { table.unpack(segs, 5) }
+  if resource == "query" or resource == "queryAll" then
+    if #rest > 1 then return reply.not_found() end
+    return org.query:handle(req, version, resource == "queryAll", rest[1])
+  elseif resource == "sobjects" then
+    return sobjects.handle(org, req, version, rest)
+  end
+  return reply.not_found()
+end
+
+local function controls(req, segs)
+  if not req.loopback then
+    return reply.error(403, "FORBIDDEN", "the emulator controls answer on the loopback interface only")
+  end
+  local name = segs[2] or "info"
+  if req.method == "GET" and (name == "info" or name == "stats") then
+    return reply.json(200, json.decode(M.control(name, "")))
+  elseif req.method == "POST" and name == "reset" then
+    M.control("reset", "")
+    return reply.empty(204)
+  end
+  return reply.not_found()
+end
+
+local function route(req)
+  local segs = util.segments(req.path)
+  if segs[1] == "services" and segs[2] == "data" then
+    if #segs == 2 then
+      if req.method ~= "GET" and req.method ~= "HEAD" then
+        return reply.method_not_allowed(req.method, { "GET", "HEAD" })
+      end
+      return reply.json(200, versions()), true
+    end
+    return api(req, segs)
+  elseif segs[1] == "services" and segs[2] == "oauth2" and segs[3] == "token" and #segs == 3 then
+    return org.sessions:token_endpoint(req, base_url(req))
+  elseif segs[1] == "_emulator" then
+    return controls(req, segs), true
+  end
+  return reply.not_found()
+end
+
+local function accepts_gzip(req)
+  local ae = req.headers["accept-encoding"]
+  return ae ~= nil and ae:lower():find("gzip", 1, true) ~= nil
+end
+
+function M.handle(req)
+  org.requests = org.requests + 1
+  local res, no_limits = route(req)
+  if not no_limits then
+    res.headers[#res.headers + 1] = { "Sforce-Limit-Info",
+      ("api-usage=%d/%d"):format(org.api_requests, M.API_LIMIT) }
+  end
+  if req.method == "HEAD" then
+    res.body = ""
+  elseif #res.body > 0 and accepts_gzip(req) then
+    res.gzip = true
+  end
+  return res
+end
+
+--- The in-process controls; `arg` and the result are JSON text.
+function M.control(name, _)
+  if name == "reset" then
+    org.store:reset()
+    org.query:clear()
+    org.requests, org.api_requests = 0, 0
+    return "true"
+  elseif name == "stats" then
+    -- the server's counters when running under luaforce.core.server
+    local ok, self = pcall(require, "luaforce.core.server_self")
+    local s = ok and self.stats() or { requests = org.requests }
+    s.api_requests = org.api_requests
+    return json.encode(json.object(s, { "requests", "connections", "peak_concurrent", "active",
+      "api_requests" }))
+  elseif name == "info" then
+    return json.encode(json.object({
+      token = oauth.STATIC_TOKEN,
+      client_id = oauth.DEFAULT_CLIENT.client_id,
+      client_secret = oauth.DEFAULT_CLIENT.client_secret,
+      org_id = M.ORG_ID,
+      now = datetime.format_datetime(org.clock.now()),
+    }, { "token", "client_id", "client_secret", "org_id", "now" }))
+  end
+  error(("unknown emulator control '%s'"):format(tostring(name)), 0)
+end
+
+return M

@@ -1,0 +1,61 @@
+--- luaforce.emulator.reply: the shapes of the local org's HTTP answers.
+--
+-- A reply is the table the C server sends: `{status =, headers = {{name,
+-- value}, ...}, body =}`. Salesforce's JSON answers carry
+-- `Content-Type: application/json;charset=UTF-8` (jsforce parses JSON only
+-- for application/json) and its errors are a JSON array of
+-- `{"message", "errorCode", "fields"?}`.
+local json = require "luaforce.json"
+
+local M = {}
+
+M.JSON_TYPE = "application/json;charset=UTF-8"
+
+local ERROR_KEYS = { "message", "errorCode", "fields" }
+
+--- A JSON reply of `value` (encoded here) with `status`.
+function M.json(status, value, headers)
+  local body = assert(json.encode(value))
+  local h = { { "Content-Type", M.JSON_TYPE } }
+  for _, kv in ipairs(headers or {}) do h[#h + 1] = kv end
+  return { status = status, headers = h, body = body }
+end
+
+--- One Salesforce error object (key order as Salesforce writes it).
+function M.error_object(code, message, fields)
+  local e = { message = message, errorCode = code }
+  if fields and #fields > 0 then e.fields = json.array(fields) end
+  return json.object(e, ERROR_KEYS)
+end
+
+--- An error reply: `[{"message": ..., "errorCode": ...}]`.
+function M.error(status, code, message, fields, headers)
+  return M.json(status, json.array { M.error_object(code, message, fields) }, headers)
+end
+
+--- An error reply from a list of `{errorCode, message, fields}` tables.
+function M.errors(status, list)
+  local out = {}
+  for i, e in ipairs(list) do
+    out[i] = M.error_object(e.errorCode or e.statusCode, e.message, e.fields)
+  end
+  return M.json(status, json.array(out))
+end
+
+--- A reply without a body (204, 304, ...).
+function M.empty(status, headers)
+  return { status = status, headers = headers or {}, body = "" }
+end
+
+M.not_found = function()
+  return M.error(404, "NOT_FOUND", "The requested resource does not exist")
+end
+
+--- 405 with the Allow header, as Salesforce words it.
+function M.method_not_allowed(method, allowed)
+  local list = table.concat(allowed, ",")
+  return M.error(405, "METHOD_NOT_ALLOWED",
+    ("HTTP Method '%s' not allowed. Allowed are %s"):format(method, list), nil, { { "Allow", list } })
+end
+
+return M

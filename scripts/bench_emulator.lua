@@ -101,7 +101,7 @@ end
 
 local function timed_curl(config, flags)
   local a = ms()
-  local ok = os.execute(("curl -s %s -K %s"):format(flags or "", config))
+  local ok = os.execute(("curl -s --no-progress-meter %s -K %s 2>/dev/null"):format(flags or "", config))
   assert(ok, "curl failed")
   return ms() - a
 end

@@ -180,6 +180,14 @@ local function api(req, segs)
     return org.query:handle(req, version, resource == "queryAll", rest[1])
   elseif resource == "sobjects" then
     return sobjects.handle(org, req, version, rest)
+  elseif resource == "composite" then
+    if rest[1] == "sobjects" then
+      return require("luaforce.emulator.collections").handle(org, req, version, { table.unpack(rest, 2) })
+    elseif #rest == 0 then
+      return require("luaforce.emulator.composite").handle(org, req, version, M.dispatch)
+    end
+  elseif resource == "limits" and #rest == 0 then
+    return require("luaforce.emulator.limits").handle(org, req, version)
   end
   return reply.not_found()
 end
@@ -196,6 +204,12 @@ local function controls(req, segs)
     return reply.empty(204)
   end
   return reply.not_found()
+end
+
+--- Answers one request as the router would, without the wire details
+-- (no limit header, no gzip): composite subrequests go through here.
+function M.dispatch(req)
+  return (M.route(req))
 end
 
 local function route(req)
@@ -215,6 +229,8 @@ local function route(req)
   end
   return reply.not_found()
 end
+
+M.route = route
 
 local function accepts_gzip(req)
   local ae = req.headers["accept-encoding"]

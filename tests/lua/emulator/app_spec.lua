@@ -229,6 +229,24 @@ describe("emulator app", function()
       assert.equal("METHOD_NOT_ALLOWED", r.json[1].errorCode)
     end)
 
+    it("takes more OAuth clients from a clients file", function()
+      local clients = write('[{"client_id": "ci-bot", "client_secret": "s3cret"}]')
+      app.setup { empty = true, clients = clients }
+      os.remove(clients)
+      local function token(id, secret)
+        return request("POST", "/services/oauth2/token", { token = false,
+          body = ("grant_type=client_credentials&client_id=%s&client_secret=%s"):format(id, secret) }).status
+      end
+      assert.equal(200, token("ci-bot", "s3cret"))
+      assert.equal(200, token("luaforce-local", "luaforce-local-secret"))
+      assert.equal(400, token("ci-bot", "wrong"))
+      local bad = write('[{"client_id": "x"}]')
+      local ok, err = pcall(app.setup, { empty = true, clients = bad })
+      os.remove(bad)
+      assert.is_false(ok)
+      assert.matches("client 1 needs client_id and client_secret", err)
+    end)
+
     it("accepts OAuth tokens, refuses others, and expires them on request", function()
       local t = request("POST", "/services/oauth2/token", { token = false,
         body = "grant_type=client_credentials&client_id=luaforce-local&client_secret=luaforce-local-secret" })

@@ -20,6 +20,11 @@
  *   before the lock, never from inside an MHD iterator into Lua.
  * - The threads the server creates block SIGINT and SIGTERM, so those reach
  *   the thread that called srv:wait() (sigtimedwait) or the host's handler.
+ * - HTTPS when start gets tls_cert and tls_key (PEM texts): MHD with GnuTLS,
+ *   the same threads and callbacks; the request's `scheme` says which.
+ * - The reply table: status, headers ({{name, value}, ...}), body, gzip,
+ *   delay_ms, action ("close" | "cut") and note (text appended to the
+ *   request's log line, e.g. which fault fired).
  *
  * Caveats: the request path is the one MHD percent-decodes (so "%2F" becomes
  * "/"); raw_path and raw_query keep the bytes as sent. A query argument
@@ -34,6 +39,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,6 +263,12 @@ typedef struct lf_server {
     lua_Integer requests, connections, active, peak;
     int log;
     size_t max_body;
+    /* TLS: the PEM texts (copies, alive as long as the daemon); `running`
+     * (under stats_lock) tells the MHD logger whether start-up is over:
+     * before, its messages are kept in start_err for start's error. */
+    int tls, running;
+    char *tls_cert, *tls_key;
+    char start_err[512];
 } lf_server;
 
 typedef struct kv {
@@ -299,6 +311,7 @@ typedef struct request {
     size_t res_len;
     int gzip, action;
     lua_Integer delay_ms;
+    char *note; /* the reply's `note`, for the log line */
 } request;
 
 static void request_clear_response(request *rq) {
@@ -315,6 +328,8 @@ static void request_clear_response(request *rq) {
     rq->gzip = 0;
     rq->action = ACT_NONE;
     rq->delay_ms = 0;
+    free(rq->note);
+    rq->note = NULL;
 }
 
 static request *request_new(lf_server *srv, const char *uri) {
@@ -434,7 +449,7 @@ static void push_lower(lua_State *S, const char *s, size_t n) {
 }
 
 static void push_request(lua_State *S, request *rq) {
-    lua_createtable(S, 0, 12);
+    lua_createtable(S, 0, 13);
     lua_pushstring(S, rq->method);
     lua_setfield(S, -2, "method");
     lua_pushstring(S, rq->path);
@@ -500,6 +515,9 @@ static void push_request(lua_State *S, request *rq) {
     lua_setfield(S, -2, "remote");
     lua_pushboolean(S, rq->loopback);
     lua_setfield(S, -2, "loopback");
+    /* the handler builds absolute URLs (instance_url) with it */
+    lua_pushstring(S, rq->srv->tls ? "https" : "http");
+    lua_setfield(S, -2, "scheme");
 }
 
 static char *dup_lstring(lua_State *S, const char *s, size_t n) {
@@ -610,6 +628,16 @@ static void read_response(lua_State *S, request *rq, int idx) {
             luaL_error(S, "response action must be \"close\" or \"cut\", not %s", luaL_tolstring(S, -1, NULL));
     }
     lua_pop(S, 1);
+
+    int nt = lua_getfield(S, idx, "note");
+    if (nt == LUA_TSTRING) {
+        size_t n;
+        const char *s = lua_tolstring(S, -1, &n);
+        rq->note = dup_lstring(S, s, n);
+    } else if (nt != LUA_TNIL) {
+        luaL_error(S, "response note must be a string, not %s", luaL_typename(S, -1));
+    }
+    lua_pop(S, 1);
 }
 
 /* lua_pcall'd in the server state: handler.handle(req), then the response. */
@@ -643,12 +671,40 @@ static enum MHD_Result collect_kv(void *cls, enum MHD_ValueKind kind, const char
     return MHD_YES;
 }
 
-static void log_line(request *rq, const char *status, const char *note) {
+/* Appends n bytes of s to buf (capacity cap, length *len, always
+ * NUL-terminated) with control bytes as '?': text from a request or a
+ * handler must not break the log into lines a reader would misattribute. */
+static void log_append(char *buf, size_t cap, size_t *len, const char *s, size_t n) {
+    for (size_t i = 0; i < n && *len + 1 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        buf[(*len)++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+    buf[*len] = '\0';
+}
+
+/* One line per request: METHOD PATH STATUS TIMEms [cut|close] [note]. Built
+ * whole, then written with one call, so concurrent requests' lines do not
+ * interleave. */
+static void log_line(request *rq, const char *status, const char *action) {
     if (!rq->srv->log) return;
+    char line[2048], head[64];
+    size_t len = 0;
     const char *path = rq->raw_uri ? rq->raw_uri : rq->path;
-    size_t plen = strcspn(path, "?");
-    fprintf(stderr, "%s %.*s %s %.0fms%s%s\n", rq->method, (int)plen, path, status,
-            ms_since(&rq->t0), note ? " " : "", note ? note : "");
+    line[0] = '\0';
+    log_append(line, sizeof line, &len, rq->method, strlen(rq->method));
+    log_append(line, sizeof line, &len, " ", 1);
+    log_append(line, sizeof line, &len, path, strcspn(path, "?"));
+    snprintf(head, sizeof head, " %s %.0fms", status, ms_since(&rq->t0));
+    log_append(line, sizeof line, &len, head, strlen(head));
+    if (action) {
+        log_append(line, sizeof line, &len, " ", 1);
+        log_append(line, sizeof line, &len, action, strlen(action));
+    }
+    if (rq->note && rq->note[0]) {
+        log_append(line, sizeof line, &len, " ", 1);
+        log_append(line, sizeof line, &len, rq->note, strlen(rq->note));
+    }
+    fprintf(stderr, "%s\n", line);
 }
 
 /* The content reader of a `cut` response: the first half of the body, then
@@ -972,12 +1028,14 @@ static int setup_msghandler(lua_State *S) {
 
 typedef struct server_ud {
     lf_server *srv; /* NULL once stopped */
-    int port;
+    int port, tls;
     char host[INET6_ADDRSTRLEN];
 } server_ud;
 
 static void server_free(lf_server *srv) {
     if (srv->S) lua_close(srv->S);
+    free(srv->tls_cert);
+    free(srv->tls_key);
     pthread_mutex_destroy(&srv->lua_lock);
     pthread_mutex_destroy(&srv->stats_lock);
     pthread_cond_destroy(&srv->stop_cond);
@@ -1032,6 +1090,38 @@ static lua_Integer opt_int_field(lua_State *L, int t, const char *name, lua_Inte
     return v;
 }
 
+/* MHD's error log (TLS servers only). While MHD_start_daemon runs, the
+ * first message is kept for start's error (why GnuTLS refused the key);
+ * afterwards messages (failed handshakes, mostly) go to standard error when
+ * the server logs requests, except the two that only repeat what a `close`
+ * or `cut` response did on purpose (its log line says so already). */
+static void mhd_logger(void *cls, const char *fmt, va_list ap) {
+    static const char *const ours[] = {"Application reported internal error",
+                                       "Closing connection (application reported error"};
+    lf_server *srv = cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r')) msg[--n] = '\0';
+    pthread_mutex_lock(&srv->stats_lock);
+    int running = srv->running;
+    if (!running && srv->start_err[0] == '\0') snprintf(srv->start_err, sizeof srv->start_err, "%s", msg);
+    pthread_mutex_unlock(&srv->stats_lock);
+    if (!running || !srv->log) return;
+    for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+        if (strncmp(msg, ours[i], strlen(ours[i])) == 0) return;
+    fprintf(stderr, "luaforce server: %s\n", msg);
+}
+
+static char *dup_text(const char *s, size_t n) {
+    char *p = malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
 static int push_fail(lua_State *L, const char *msg, const char *code) {
     lua_pushnil(L);
     lua_pushstring(L, msg);
@@ -1039,9 +1129,11 @@ static int push_fail(lua_State *L, const char *msg, const char *code) {
     return 3;
 }
 
-/* server.start{host=, port=, handler=, config=, log=, max_body=}
+/* server.start{host=, port=, handler=, config=, log=, max_body=,
+ *               tls_cert=, tls_key=}
  *   -> Server | nil, message, code ("LISTEN_FAILED", "HANDLER_FAILED",
- *      "START_FAILED") */
+ *      "START_FAILED", "TLS_UNSUPPORTED", "TLS_FAILED")
+ * tls_cert and tls_key are PEM texts (not file names), both or neither. */
 static int server_start(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     size_t ignored;
@@ -1057,6 +1149,15 @@ static int server_start(lua_State *L) {
     int log = lua_toboolean(L, -1);
     lua_pop(L, 1);
     lua_Integer max_body = opt_int_field(L, 1, "max_body", DEFAULT_MAX_BODY, 0, LUA_MAXINTEGER);
+    size_t cert_len = 0, key_len = 0;
+    const char *cert = opt_string_field(L, 1, "tls_cert", &cert_len);
+    const char *key = opt_string_field(L, 1, "tls_key", &key_len);
+    if ((cert == NULL) != (key == NULL))
+        return luaL_error(L, "bad option '%s' to 'start' (tls_cert and tls_key go together)",
+                          cert ? "tls_key" : "tls_cert");
+    if (cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        return push_fail(L, "this libmicrohttpd was built without TLS support (HTTPS is not available)",
+                         "TLS_UNSUPPORTED");
 
     /* the creating state's package.path and cpath, kept on the stack */
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
@@ -1083,6 +1184,17 @@ static int server_start(lua_State *L) {
     }
     srv->log = log;
     srv->max_body = (size_t)max_body;
+    if (cert) {
+        /* MHD keeps the pointers, so the texts live as long as the server */
+        srv->tls = 1;
+        srv->tls_cert = dup_text(cert, cert_len);
+        srv->tls_key = dup_text(key, key_len);
+        if (srv->tls_cert == NULL || srv->tls_key == NULL) {
+            server_free(srv);
+            close(fd);
+            return luaL_error(L, "not enough memory to start a server");
+        }
+    }
 
     lua_State *S = srv->S;
     a.srv = srv;
@@ -1109,7 +1221,16 @@ static int server_start(lua_State *L) {
     pthread_sigmask(SIG_BLOCK, &block, &old);
     unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
                          MHD_USE_ITC | (family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    /* the TLS options, or none: an empty array when serving plain HTTP */
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, srv},
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (srv->tls) flags |= MHD_USE_TLS | MHD_USE_ERROR_LOG;
     srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+                                   MHD_OPTION_ARRAY, srv->tls ? tls_opts : &tls_opts[3],
                                    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
                                    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
                                    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
@@ -1120,11 +1241,25 @@ static int server_start(lua_State *L) {
                                    MHD_OPTION_END);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (srv->daemon == NULL) {
+        const char *code = "START_FAILED";
+        if (srv->tls) {
+            /* nearly always the PEM texts; MHD's own words say which part */
+            code = "TLS_FAILED";
+            snprintf(err, sizeof err, "cannot use the TLS certificate and key%s%.400s",
+                     srv->start_err[0] ? ": " : "", srv->start_err);
+        } else {
+            snprintf(err, sizeof err, "cannot start the HTTP server on %s:%d", u->host, u->port);
+        }
+        /* no close(fd): MHD's failure path has closed the socket it was
+         * given (libmicrohttpd 0.9.75), and closing the number again could
+         * close a descriptor another thread has just opened */
         server_free(srv);
-        close(fd);
-        snprintf(err, sizeof err, "cannot start the HTTP server on %s:%d", u->host, u->port);
-        return push_fail(L, err, "START_FAILED");
+        return push_fail(L, err, code);
     }
+    pthread_mutex_lock(&srv->stats_lock);
+    srv->running = 1;
+    pthread_mutex_unlock(&srv->stats_lock);
+    u->tls = srv->tls;
     u->srv = srv;
     return 1;
 }
@@ -1147,10 +1282,11 @@ static int server_stop(lua_State *L) {
 static int server_url(lua_State *L) {
     check_live(L);
     server_ud *u = check_ud(L);
+    const char *scheme = u->tls ? "https" : "http";
     if (strchr(u->host, ':'))
-        lua_pushfstring(L, "http://[%s]:%d", u->host, u->port);
+        lua_pushfstring(L, "%s://[%s]:%d", scheme, u->host, u->port);
     else
-        lua_pushfstring(L, "http://%s:%d", u->host, u->port);
+        lua_pushfstring(L, "%s://%s:%d", scheme, u->host, u->port);
     return 1;
 }
 

@@ -21,6 +21,12 @@ M.spec = {
     { name = "clients", arg = "FILE", help = "more OAuth clients: [{\"client_id\":..,\"client_secret\":..}]" },
     { name = "min-batch-size", arg = "N", number = true, help = "smallest query page (default 200)" },
     { name = "child-batch-size", arg = "N", number = true, help = "child subquery page size (default 2000)" },
+    { name = "api-limit", arg = "N", number = true, help = "daily API allowance (default 15000)" },
+    { name = "faults", arg = "SPEC", multiple = true,
+      help = "inject a fault: 'METHOD PATH -> ACTION [OPTIONS]' (repeatable; see below)" },
+    { name = "tls-cert", arg = "FILE", help = "serve HTTPS with this PEM certificate (with --tls-key)" },
+    { name = "tls-key", arg = "FILE", help = "the certificate's PEM private key" },
+    { name = "make-cert", arg = "DIR", help = "write DIR/cert.pem and DIR/key.pem for localhost, then exit" },
   },
 }
 M.description = [[
@@ -38,13 +44,33 @@ Test credentials (local use only):
 
 Without --empty the org holds the demo data (deterministic from --seed, dates
 relative to --now); --data files load on top of it. Controls for tests answer
-on loopback under /_emulator/ (GET info, GET stats, POST reset).]]
+on loopback under /_emulator/ (GET info, GET stats, POST reset, GET/PUT/DELETE
+faults).
+
+Faults (--faults, repeatable): METHOD PATH-PATTERN -> ACTION [OPTIONS]
+  METHOD   * or GET or GET|POST;  PATH-PATTERN  * within a segment, ** across
+  ACTION   status=N [code=C] [message="..."] [body=...] [header=Name:value]
+           html (a proxy's 502 page)   close   cut   [when=before|after]
+           expire-tokens   latency=200ms          (the last two combine)
+  OPTIONS  p=0.1 | nth=3 | every=5 (default: every match)   times=N
+p= is deterministic from --seed. Status answers replace the request (a
+write is not applied); close and cut apply a write first only with
+when=after. --api-limit N answers 403 REQUEST_LIMIT_EXCEEDED once N
+authenticated API calls are spent.
+
+HTTPS: --make-cert DIR writes a self-signed certificate for localhost and
+127.0.0.1 (with the openssl command) and exits; --tls-cert DIR/cert.pem
+--tls-key DIR/key.pem then serve https://, and clients trust that one
+certificate (curl --cacert DIR/cert.pem).]]
 M.examples = {
   "luaforce emulator --port 8080",
   "luaforce emulator --port 0 --now 2024-06-01T12:00:00Z --seed 7",
   "luaforce emulator --empty --data accounts.json --schema my-objects.json",
   "curl -s -H 'Authorization: Bearer 00DLOCAL!luaforce-local-token' \\\n"
     .. "    'http://127.0.0.1:8080/services/data/v62.0/query?q=SELECT+Name+FROM+Account+LIMIT+3'",
+  "luaforce emulator --faults 'POST /services/data/*/sobjects/* -> status=503 header=Retry-After:2 times=1'",
+  "luaforce emulator --faults '* /services/data/** -> latency=200ms' --faults 'GET ** -> cut p=0.05'",
+  "luaforce emulator --make-cert certs && luaforce emulator --tls-cert certs/cert.pem --tls-key certs/key.pem",
 }
 
 local function check(opts)
@@ -63,9 +89,31 @@ local function check(opts)
       error(errors.usage(("--%s must be positive"):format(name:gsub("_", "-"))), 0)
     end
   end
+  if opts.api_limit and opts.api_limit < 0 then
+    error(errors.usage("--api-limit must be 0 or more"), 0)
+  end
+  for _, spec in ipairs(opts.faults or {}) do
+    local ok, err = require("luaforce.emulator.faults").parse(spec)
+    if not ok then
+      error(errors.usage("--faults: " .. err.message,
+        "see luaforce emulator --help"), 0)
+    end
+  end
+end
+
+-- --make-cert DIR: the pair, then how to use it; nothing is served.
+local function make_cert(dir)
+  local paths, err = require("luaforce.emulator.tls").make_cert(dir)
+  if not paths then error(err, 0) end
+  io.stdout:write("wrote ", paths.cert, " (a self-signed certificate for localhost and 127.0.0.1)\n",
+    "wrote ", paths.key, " (its private key, mode 0600)\n",
+    "serve HTTPS:   luaforce emulator --tls-cert ", paths.cert, " --tls-key ", paths.key, "\n",
+    "trust it:      curl --cacert ", paths.cert, " https://127.0.0.1:PORT/services/data/\n")
+  return 0
 end
 
 function M.run(ctx, opts)
+  if opts.make_cert then return make_cert(opts.make_cert) end
   check(opts)
   local emulator = require "luaforce.emulator"
   local host = opts.host or "127.0.0.1"
@@ -76,7 +124,9 @@ function M.run(ctx, opts)
     host = host, port = opts.port or 0, data = opts.data, schema = opts.schema, empty = opts.empty,
     seed = opts.seed, now = opts.now, token_ttl = opts.token_ttl, clients = opts.clients,
     min_batch_size = opts.min_batch_size, child_batch_size = opts.child_batch_size,
+    api_limit = opts.api_limit, faults = opts.faults,
     log = not ctx.quiet,
+    tls_cert = opts.tls_cert, tls_key = opts.tls_key,
   }
   if not emu then error(err, 0) end
   io.stdout:write("luaforce emulator listening on ", emu.url, "\n")

@@ -10,6 +10,7 @@
 -- sobjects.lua and query_api.lua.
 local json = require "luaforce.json"
 local datetime = require "luaforce.emulator.datetime"
+local faults = require "luaforce.emulator.faults"
 local ids = require "luaforce.emulator.ids"
 local oauth = require "luaforce.emulator.oauth"
 local query_api = require "luaforce.emulator.query_api"
@@ -116,8 +117,12 @@ function M.setup(cfg)
     child_batch = math.max(1, cfg.child_batch_size or 2000),
     requests = 0,
     api_requests = 0,
+    api_limit = math.tointeger(cfg.api_limit) or M.API_LIMIT,
     url = cfg.url,
   }
+  local injector, ferr = faults.new { rules = cfg.faults, seed = cfg.seed }
+  if not injector then error(tostring(ferr), 0) end
+  org.faults = injector
   org.sessions = oauth.new { clients = clients, ttl = cfg.token_ttl, clock = clock,
     org_id = M.ORG_ID, user_id = default_user(store) }
   org.query = query_api.new(org)
@@ -152,7 +157,7 @@ local function resources(version)
 end
 
 local function base_url(req)
-  if req.headers.host then return "http://" .. req.headers.host end
+  if req.headers.host then return (req.scheme or "http") .. "://" .. req.headers.host end
   return org.url or "http://127.0.0.1"
 end
 
@@ -162,11 +167,17 @@ local function api(req, segs)
   local n = tonumber(version)
   if not n or n < M.MIN_VERSION or n > M.MAX_VERSION then return reply.not_found() end
   version = version .. ".0"
-  if not org.sessions:valid(oauth.bearer(req)) then
+  -- a composite subrequest rides on its outer request: authenticated and counted once
+  local outer = req.subrequest
+  if not outer and not org.sessions:valid(oauth.bearer(req)) then
     return reply.error(401, "INVALID_SESSION_ID", "Session expired or invalid",
       nil, { { "WWW-Authenticate", "Token" } })
   end
-  org.api_requests = org.api_requests + 1
+  -- the daily allowance: once spent, refused (and no longer counted)
+  if not outer and org.api_requests >= org.api_limit then
+    return reply.error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+  end
+  if not outer then org.api_requests = org.api_requests + 1 end
   local resource = segs[4]
   if resource == nil then
     if req.method ~= "GET" and req.method ~= "HEAD" then
@@ -192,6 +203,26 @@ local function api(req, segs)
   return reply.not_found()
 end
 
+-- /_emulator/faults: GET lists the rules with their counters, PUT or POST
+-- replaces them with a JSON array of specs (text or objects), DELETE clears.
+local function fault_control(req)
+  if req.method == "GET" then
+    return reply.json(200, json.decode(M.control("faults")))
+  elseif req.method == "DELETE" then
+    M.control("set_faults", "[]")
+    return reply.empty(204)
+  elseif req.method == "PUT" or req.method == "POST" then
+    local list, jerr = json.decode(req.body or "")
+    if list == nil then
+      return reply.error(400, "JSON_PARSER_ERROR", tostring(jerr and jerr.message or jerr))
+    end
+    local out, err = M.control("set_faults", req.body)
+    if not out then return reply.error(400, "INVALID_FAULT", err) end
+    return reply.json(200, json.decode(out))
+  end
+  return reply.method_not_allowed(req.method, { "GET", "PUT", "POST", "DELETE" })
+end
+
 local function controls(req, segs)
   if not req.loopback then
     return reply.error(403, "FORBIDDEN", "the emulator controls answer on the loopback interface only")
@@ -202,6 +233,8 @@ local function controls(req, segs)
   elseif req.method == "POST" and name == "reset" then
     M.control("reset", "")
     return reply.empty(204)
+  elseif name == "faults" and #segs == 2 then
+    return fault_control(req)
   end
   return reply.not_found()
 end
@@ -237,12 +270,11 @@ local function accepts_gzip(req)
   return ae ~= nil and ae:lower():find("gzip", 1, true) ~= nil
 end
 
-function M.handle(req)
-  org.requests = org.requests + 1
-  local res, no_limits = route(req)
+-- The wire details every routed answer gets: Sforce-Limit-Info, HEAD, gzip.
+local function finish(req, res, no_limits)
   if not no_limits then
     res.headers[#res.headers + 1] = { "Sforce-Limit-Info",
-      ("api-usage=%d/%d"):format(org.api_requests, M.API_LIMIT) }
+      ("api-usage=%d/%d"):format(org.api_requests, org.api_limit) }
   end
   if req.method == "HEAD" then
     res.body = ""
@@ -252,20 +284,88 @@ function M.handle(req)
   return res
 end
 
+-- A request some fault rules fired on (see luaforce.emulator.faults).
+-- Status and html answers replace the request: nothing is applied. close
+-- and cut `before` a write keep it from being applied (a cut sends half of
+-- a 503 instead of an answer that would claim success); `after`, the write
+-- is applied and its answer lost. For reads `when` makes no difference:
+-- close sends nothing, cut sends half of the real answer.
+local function faulted(req, d)
+  if d.expire_tokens then org.sessions:expire_all() end
+  local a, res = d.answer, nil
+  local note = d.note
+  if a == nil then
+    res = finish(req, route(req))
+  elseif not (a.close or a.cut) then
+    res = faults.answer(a)
+    if req.method == "HEAD" then res.body = "" end
+  elseif a.close then
+    if d.write and a.when == "after" then
+      res = finish(req, route(req))
+    else
+      res = reply.empty(200)
+    end
+    res.action = "close"
+  else
+    if d.write and a.when ~= "after" then
+      res = faults.stand_in()
+    else
+      res = finish(req, route(req))
+    end
+    res.gzip = nil -- half a gzip stream is no more useful to a test than half the text
+    if res.body == "" then
+      -- nothing to cut in half (204, HEAD): the connection is closed instead
+      res.action, note = "close", note .. " (no body to cut: closed)"
+    else
+      res.action = "cut"
+    end
+  end
+  if d.latency_ms > 0 then res.delay_ms = d.latency_ms end
+  res.note = note
+  return res
+end
+
+function M.handle(req)
+  org.requests = org.requests + 1
+  if req.path:match("^/*_emulator/") or req.path:match("^/*_emulator$") then
+    return finish(req, route(req))
+  end
+  local d = org.faults:decide(req.method, req.path)
+  if d then return faulted(req, d) end
+  return finish(req, route(req))
+end
+
 --- The in-process controls; `arg` and the result are JSON text.
-function M.control(name, _)
+function M.control(name, arg)
   if name == "reset" then
     org.store:reset()
     org.query:clear()
     org.requests, org.api_requests = 0, 0
+    org.faults:reset()
     return "true"
   elseif name == "stats" then
     -- the server's counters when running under luaforce.core.server
     local ok, self = pcall(require, "luaforce.core.server_self")
     local s = ok and self.stats() or { requests = org.requests }
     s.api_requests = org.api_requests
+    s.api_limit = org.api_limit
+    local f = org.faults:stats()
+    f.by_action = json.object(f.by_action, faults.ACTIONS)
+    s.faults = json.object(f, { "total", "by_action" })
     return json.encode(json.object(s, { "requests", "connections", "peak_concurrent", "active",
-      "api_requests" }))
+      "api_requests", "api_limit", "faults" }))
+  elseif name == "faults" then
+    local list = org.faults:list()
+    for i, r in ipairs(list) do list[i] = json.object(r, { "spec", "seen", "fired" }) end
+    return json.encode(json.array(list))
+  elseif name == "set_faults" then
+    -- arg: a JSON array of specs; answers the new list, or nil and why not
+    local specs, jerr = json.decode((arg and arg ~= "") and arg or "[]")
+    if specs == nil then return nil, tostring(jerr) end
+    if not json.is_array(specs) then return nil, "faults: a JSON array of specs expected" end
+    local ok, err = org.faults:set(specs)
+    if not ok then return nil, tostring(err) end
+    return M.control("faults")
   elseif name == "info" then
     return json.encode(json.object({
       token = oauth.STATIC_TOKEN,

@@ -15,10 +15,16 @@
 --   or a list of JSON file names), schema (a JSON file name), token_ttl
 --   (seconds), clients (a JSON file name, or a list of {client_id,
 --   client_secret}), min_batch_size, child_batch_size, log (a line per
---   request on stderr).
+--   request on stderr), api_limit (the daily API allowance, default 15000),
+--   faults (a list of fault rules, each a string in the grammar of
+--   luaforce.emulator.faults or its table form; `p=` draws from `seed`).
+--   tls_cert, tls_key (PEM file names, both or neither: serve HTTPS, and
+--   `url` is https://...; luaforce.emulator.tls makes a pair).
 local json = require "luaforce.json"
 local errors = require "luaforce.errors"
+local faults = require "luaforce.emulator.faults"
 local server = require "luaforce.core.server"
+local tls = require "luaforce.emulator.tls"
 
 local M = {}
 
@@ -33,7 +39,7 @@ local function config_of(opts)
   local cfg = {
     seed = opts.seed, now = opts.now, empty = opts.empty and true or nil, schema = opts.schema,
     token_ttl = opts.token_ttl, min_batch_size = opts.min_batch_size,
-    child_batch_size = opts.child_batch_size,
+    child_batch_size = opts.child_batch_size, api_limit = opts.api_limit,
   }
   if type(opts.data) == "string" then
     cfg.data = { opts.data }
@@ -46,17 +52,42 @@ local function config_of(opts)
   return cfg
 end
 
+-- Fault specs checked here, in the caller's state, so mistakes come back as
+-- `nil, err` naming the spec; the server's state gets their canonical text.
+local function fault_texts(specs)
+  local rules, err = faults.compile_all(specs)
+  if not rules then return nil, err end
+  local out = {}
+  for i, r in ipairs(rules) do out[i] = faults.format(r) end
+  return json.array(out)
+end
+
 --- Starts an emulator; returns the object, or nil and an error.
 function M.start(opts)
   opts = opts or {}
-  local text, jerr = json.encode(config_of(opts))
+  local cfg = config_of(opts)
+  if opts.api_limit ~= nil and (math.type(opts.api_limit) ~= "integer" or opts.api_limit < 0) then
+    return nil, errors.usage("api_limit must be a whole number >= 0")
+  end
+  if opts.faults ~= nil then
+    local list, ferr = fault_texts(opts.faults)
+    if not list then return nil, ferr end
+    cfg.faults = list
+  end
+  local text, jerr = json.encode(cfg)
   if not text then return nil, jerr end
+  local cert, key
+  if opts.tls_cert ~= nil or opts.tls_key ~= nil then
+    cert, key = tls.read_pair(opts.tls_cert, opts.tls_key)
+    if not cert then return nil, key end
+  end
   local srv, err = server.start {
     host = opts.host or "127.0.0.1",
     port = opts.port or 0,
     handler = "luaforce.emulator.app",
     config = text,
     log = opts.log and true or false,
+    tls_cert = cert, tls_key = key,
   }
   if not srv then
     return nil, errors.new { code = "EMULATOR", message = "cannot start the local org: " .. tostring(err),
@@ -74,9 +105,28 @@ local function control(self, name, arg)
 end
 
 --- Counters: requests, connections (opened), peak_concurrent, active
--- (from the server) and api_requests (authenticated API calls).
+-- (from the server), api_requests (authenticated API calls), api_limit and
+-- faults (`{total =, by_action = {status =, html =, close =, cut =,
+-- expire_tokens =, latency =}}`: the rule firings).
 function Emulator:stats()
   return control(self, "stats")
+end
+
+--- Replaces the fault rules (a list of specs, text or tables; `{}` clears
+-- them); counters and the `p=` generator start over. Returns self, or nil
+-- and an error naming the faulty spec (the old rules then stay).
+function Emulator:set_faults(specs)
+  local list, err = fault_texts(specs or {})
+  if not list then return nil, err end
+  local out, cerr = self.server:call("set_faults", assert(json.encode(list)))
+  if not out then return nil, errors.new { code = "INVALID_FAULT", message = tostring(cerr), exit = 2 } end
+  return self
+end
+
+--- The fault rules in force: `{{spec =, seen =, fired =}, ...}` (spec in
+-- canonical text; seen: requests matched, fired: faults injected).
+function Emulator:faults()
+  return control(self, "faults")
 end
 
 --- Back to the data the emulator started with; query cursors dropped.

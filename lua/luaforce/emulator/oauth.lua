@@ -4,7 +4,7 @@
 -- Tokens: the static token (always accepted, for tests and `--instance
 -- local`) and tokens issued by POST /services/oauth2/token to a known client.
 -- An issued token lives `token_ttl` seconds (forever when nil) and dies
--- earlier when `expire_before(ms)` is called (part 2's expire-tokens fault).
+-- earlier when `expire_all()` is called (the expire-tokens fault).
 -- Answers follow Salesforce: no `expires_in`, no `refresh_token`,
 -- `issued_at` as a string of milliseconds, and 400 bodies
 -- `{"error": ..., "error_description": ...}`.
@@ -51,9 +51,9 @@ end
 
 --- Every token issued up to now stops working (the static one excepted).
 function Sessions:expire_all()
-  self.expired_before = self.clock.now()
-  -- a token issued in this same millisecond must die too
-  for t, at in pairs(self.tokens) do if at >= self.expired_before then self.tokens[t] = at - 1 end end
+  -- forgotten tokens are refused like expired ones; a cut-off time would
+  -- also kill a token issued later in the same millisecond
+  self.tokens = {}
 end
 
 --- The bearer token of a request, or nil.

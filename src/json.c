@@ -8,9 +8,14 @@
  *   object_mt   {__jsontype = "object"}, for json.object (no key order)
  *   raw_decode(text) -> value | nil, reason, offset, line, column
  *   raw_encode(value, pretty, sort_keys) -> text | nil, message
+ *   raw_render_rows(rows, first, last, shape, by_id, types [, where
+ *               [, before, after]])
+ *               -> text | nil, message: records straight from store rows
+ *               (the emulator's query pages; see json_render.c)
  *
- * The decoder is in json_decode.c, the encoder in json_encode.c, and the
- * pure C parts (UTF-8, escaping, numbers) in json_text.c.
+ * The decoder is in json_decode.c, the encoder in json_encode.c, the row
+ * renderer in json_render.c, and the pure C parts (UTF-8, escaping,
+ * numbers) in json_text.c.
  */
 #include <lauxlib.h>
 #include <string.h>
@@ -70,8 +75,8 @@ static lua_Integer short_string_len(lua_State *L) {
     return 0;
 }
 
-/* Pushes the upvalues listed in json_internal.h (the buffer cache only for
- * the encoder). */
+/* Pushes the upvalues listed in json_internal.h; bufcache is the stack index
+ * of the encoders' buffer cache, 0 for none (the decoder). */
 static void push_upvalues(lua_State *L, lua_Integer shortlen, int bufcache) {
     push_unique(L, "luaforce.json.null", make_null);
     push_unique(L, "luaforce.json.array", make_array_mt);
@@ -80,7 +85,7 @@ static void push_upvalues(lua_State *L, lua_Integer shortlen, int bufcache) {
     lua_pushliteral(L, "object");
     lua_pushliteral(L, "array");
     lua_pushinteger(L, shortlen);
-    if (bufcache) lf_json_push_bufcache(L);
+    if (bufcache) lua_pushvalue(L, bufcache);
     else lua_pushnil(L);
 }
 
@@ -88,8 +93,10 @@ int luaopen_luaforce_core_json(lua_State *L) {
     lf_json_decode_init(L);
     lf_json_encode_init(L);
     lua_Integer shortlen = short_string_len(L);
+    lf_json_push_bufcache(L);
+    int bufcache = lua_gettop(L);
 
-    lua_createtable(L, 0, 5);
+    lua_createtable(L, 0, 6);
     push_unique(L, "luaforce.json.null", make_null);
     lua_setfield(L, -2, "null");
     push_unique(L, "luaforce.json.array", make_array_mt);
@@ -99,8 +106,11 @@ int luaopen_luaforce_core_json(lua_State *L) {
     push_upvalues(L, shortlen, 0);
     lua_pushcclosure(L, lf_json_raw_decode, LF_JSON_NUPVALUES);
     lua_setfield(L, -2, "raw_decode");
-    push_upvalues(L, shortlen, 1);
+    push_upvalues(L, shortlen, bufcache);
     lua_pushcclosure(L, lf_json_raw_encode, LF_JSON_NUPVALUES);
     lua_setfield(L, -2, "raw_encode");
+    push_upvalues(L, shortlen, bufcache);
+    lua_pushcclosure(L, lf_json_raw_render_rows, LF_JSON_NUPVALUES);
+    lua_setfield(L, -2, "raw_render_rows");
     return 1;
 }

@@ -18,6 +18,9 @@
  *     with sorted keys, no keys "{}"; anything else is refused, naming the key.
  * No Lua code runs while encoding (raw access only, no metamethods), so the
  * table cannot change under us and the key pointers we keep stay valid.
+ *
+ * json_render.c writes query records through the same value encoding (the
+ * lf_json_encoder_* functions at the end, declared in json_internal.h).
  */
 #include <lauxlib.h>
 #include <math.h>
@@ -38,7 +41,7 @@
 /* The output buffer is kept between calls up to this size. */
 #define KEEP_BUFFER (8u << 20)
 
-typedef struct encoder {
+typedef struct lf_json_encoder {
     lf_jbuf b;
     lua_State *L;
     int pretty, sort_keys, depth;
@@ -578,9 +581,9 @@ static void finish(lua_State *L, encoder *e) {
     }
 }
 
-int lf_json_raw_encode(lua_State *L) {
-    int pretty = lua_toboolean(L, 2), sort_keys = lua_toboolean(L, 3);
-    lua_settop(L, 1);
+/* ---- the face other files use (json_internal.h) ---------------------------- */
+
+lf_json_encoder *lf_json_encoder_new(lua_State *L, int pretty, int sort_keys) {
     encoder *e = lua_newuserdatauv(L, sizeof *e, 0);
     memset(e, 0, sizeof *e);
     luaL_setmetatable(L, LF_JSON_ENCODER_MT);
@@ -595,8 +598,32 @@ int lf_json_raw_encode(lua_State *L) {
         e->b = *cache;
         memset(cache, 0, sizeof *cache);
     }
-    if (!lf_jbuf_reserve(&e->b, 256)) return luaL_error(L, "not enough memory");
-    if (enc_value(e, 1) == 0) {
+    if (!lf_jbuf_reserve(&e->b, 256)) luaL_error(L, "not enough memory");
+    return e;
+}
+
+int lf_json_encode_value(lf_json_encoder *e, int idx) {
+    return enc_value(e, idx);
+}
+
+int lf_json_encoder_put(lf_json_encoder *e, const char *s, size_t n) {
+    return put(e, s, n);
+}
+
+int lf_json_encoder_string(lf_json_encoder *e, const char *s, size_t n) {
+    return put_string(e, s, n, "string");
+}
+
+void lf_json_encoder_path_key(lf_json_encoder *e, const char *k, size_t len) {
+    if (!e->nomem) path_key(e, k, len);
+}
+
+void lf_json_encoder_path_index(lf_json_encoder *e, lua_Integer i) {
+    if (!e->nomem) path_index(e, i);
+}
+
+int lf_json_encoder_result(lua_State *L, lf_json_encoder *e, int rc) {
+    if (rc == 0) {
         lua_pushlstring(L, e->b.data, e->b.len);
         finish(L, e);
         return 1;
@@ -613,4 +640,11 @@ int lf_json_raw_encode(lua_State *L) {
     lua_pushnil(L);
     lua_insert(L, -2);
     return 2;
+}
+
+int lf_json_raw_encode(lua_State *L) {
+    int pretty = lua_toboolean(L, 2), sort_keys = lua_toboolean(L, 3);
+    lua_settop(L, 1);
+    encoder *e = lf_json_encoder_new(L, pretty, sort_keys);
+    return lf_json_encoder_result(L, e, enc_value(e, 1));
 }

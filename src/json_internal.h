@@ -1,9 +1,10 @@
 /*
- * json_internal.h: what json.c (the module), json_decode.c and json_encode.c
- * share. Not part of the C API of luaforce.
+ * json_internal.h: what json.c (the module), json_decode.c, json_encode.c
+ * and json_render.c share. Not part of the C API of luaforce.
  *
- * raw_decode and raw_encode are created by json.c with the same upvalues, so
- * both find the sentinel and the marker strings without a table lookup:
+ * raw_decode, raw_encode and raw_render_rows are created by json.c with the
+ * same upvalues, so all find the sentinel and the marker strings without a
+ * table lookup (the two encoding ones share one buffer cache):
  */
 #ifndef LUAFORCE_JSON_INTERNAL_H
 #define LUAFORCE_JSON_INTERNAL_H
@@ -37,10 +38,32 @@ typedef struct lf_jkey {
 int lf_json_raw_decode(lua_State *L);
 /* raw_encode(value, pretty, sort_keys) -> text | nil, message */
 int lf_json_raw_encode(lua_State *L);
+/* raw_render_rows(rows, first, last, shape, by_id, types [, where [, before,
+ *   after]]) -> text | nil, message  (see json_render.c) */
+int lf_json_raw_render_rows(lua_State *L);
 /* Registers the metatables of the parser and encoder userdata. */
 void lf_json_decode_init(lua_State *L);
 void lf_json_encode_init(lua_State *L);
 /* Pushes a new holder for the buffer the encoder keeps between calls. */
 void lf_json_push_bufcache(lua_State *L);
+
+/* The encoder as other files use it, from a C function that has the
+ * upvalues above. lf_json_encoder_new pushes the encoder (a userdata with
+ * __gc, so a Lua error raised meanwhile leaks nothing). The writers return 0,
+ * or -1 with the reason kept in the encoder; on the way out of a failure the
+ * caller adds where it was, innermost first, with the path functions.
+ * lf_json_encoder_result ends the encode: it pushes the text (rc == 0) or
+ * nil and "reason at path" and returns 2, and raises when memory ran out. */
+typedef struct lf_json_encoder lf_json_encoder;
+lf_json_encoder *lf_json_encoder_new(lua_State *L, int pretty, int sort_keys);
+/* Any Lua value, exactly as raw_encode writes it. */
+int lf_json_encode_value(lf_json_encoder *e, int idx);
+/* Text copied as it is (already JSON). */
+int lf_json_encoder_put(lf_json_encoder *e, const char *s, size_t n);
+/* A string value: quoted, escaped, strict UTF-8. */
+int lf_json_encoder_string(lf_json_encoder *e, const char *s, size_t n);
+void lf_json_encoder_path_key(lf_json_encoder *e, const char *k, size_t len);
+void lf_json_encoder_path_index(lf_json_encoder *e, lua_Integer i);
+int lf_json_encoder_result(lua_State *L, lf_json_encoder *e, int rc);
 
 #endif

@@ -94,6 +94,10 @@ function M.setup(cfg)
   if cfg.data_inline then merge_data(data, cfg.data_inline, "data") end
   local ok, lerr = store:load(data)
   if not ok then error("cannot load the data: " .. tostring(lerr), 0) end
+  -- the decoded data files and the seed tables are garbage now: collect them
+  -- once at start-up rather than in the middle of the first requests
+  data = nil
+  collectgarbage()
 
   local clients = cfg.clients_list
   if cfg.clients then

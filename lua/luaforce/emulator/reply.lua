@@ -13,12 +13,20 @@ M.JSON_TYPE = "application/json;charset=UTF-8"
 
 local ERROR_KEYS = { "message", "errorCode", "fields" }
 
---- A JSON reply of `value` (encoded here) with `status`.
-function M.json(status, value, headers)
-  local body = assert(json.encode(value))
+--- A JSON reply whose body is already JSON text (written by the caller, as
+-- the query pages are): sent as it is.
+function M.json_text(status, text, headers)
+  if type(text) ~= "string" then
+    error("bad argument #2 to 'json_text' (string expected, got " .. type(text) .. ")", 2)
+  end
   local h = { { "Content-Type", M.JSON_TYPE } }
   for _, kv in ipairs(headers or {}) do h[#h + 1] = kv end
-  return { status = status, headers = h, body = body }
+  return { status = status, headers = h, body = text }
+end
+
+--- A JSON reply of `value` (encoded here) with `status`.
+function M.json(status, value, headers)
+  return M.json_text(status, assert(json.encode(value)), headers)
 end
 
 --- One Salesforce error object (key order as Salesforce writes it).

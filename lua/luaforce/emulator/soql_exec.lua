@@ -3,6 +3,8 @@
 --   exec.run(store, text, opts)      -> result | nil, err
 --   exec.columns(store, text, opts)  -> the `?columns=true` body | nil, err
 --   exec.explain(store, text, opts)  -> the `?explain=` body | nil, err
+--   exec.render_records(rows, render, first, last, where, before, after)
+--                                    -> text | nil, err
 --
 -- opts: `all_rows` (queryAll: deleted rows too), `version` ("62.0", for the
 -- record URLs), `now` (epoch ms, for TODAY and friends; default the store's
@@ -12,7 +14,11 @@
 -- out), `schema` (when the store has no `schema` field).
 --
 -- result: `{total_size = N, records = json.array{...}, count_only = bool,
--- child_relationships = {"Contacts", ...}}`. Records are ready for
+-- child_relationships = {"Contacts", ...}}`, and for plain queries whose
+-- columns are all stored fields and parent fields (no subquery, TYPEOF or
+-- aliased function) also `rows` (the matched store rows, in order) and
+-- `render` (a plan for exec.render_records, which writes the records' JSON
+-- text straight from those rows). Records are ready for
 -- luaforce.json: `attributes` first, then the select list's order, canonical
 -- API names as keys, `json.null` for nulls, parents nested, child subqueries
 -- as `{totalSize, done, records}` (or null). err: a luaforce error with
@@ -1175,6 +1181,79 @@ function build(ctx, shape, row, objname)
   return setmetatable(t, shape.mt)
 end
 
+---------------------------------------------------------------------------
+-- Render plans: records as JSON text straight from the rows
+---------------------------------------------------------------------------
+
+-- Building a table per record and encoding it costs a page several times
+-- what a client spends decoding it. When every column is a stored value or
+-- a parent, json_render.c writes the same bytes from the rows themselves;
+-- here the shape is turned once per query into the literal pieces it needs
+-- (keys and attribute heads encoded by json.encode, so they are escaped as
+-- the encoder escapes them). Its format is described in json_render.c.
+local raw_render_rows = require("luaforce.core.json").raw_render_rows
+
+local function render_head(objname)
+  local t = json.encode(objname)
+  return t and '{"attributes":{"type":' .. t .. ',"url":'
+end
+
+-- The columns of a shape, or nil when one needs Lua to compute it.
+local function render_columns(shape)
+  local out, parents = {}, false
+  for i, c in ipairs(shape.cols) do
+    local key = json.encode(c.key)
+    if not key then return nil end
+    local text = "," .. key .. ":"
+    if c.kind == "value" then
+      out[i] = { text = text, key = c.key, field = c.name }
+    elseif c.kind == "parent" then
+      local sub_shape = render_columns(c.shape)
+      if not sub_shape then return nil end
+      out[i] = { text = text, key = c.key, ref = c.ref, shape = sub_shape }
+      parents = true
+    else
+      return nil
+    end
+  end
+  return out, parents
+end
+
+-- Head and url prefix by key prefix: a parent's type comes from its id, as
+-- type_of in lookups() finds it.
+local function render_types(ctx)
+  local types = {}
+  for _, o in ipairs(ctx.schema:objects()) do
+    local head = o.key_prefix and render_head(o.name)
+    if head then types[o.key_prefix] = { head = head, url = ctx.sobjects .. o.name .. "/" } end
+  end
+  return types
+end
+
+-- The render plan of a plain query, or nil. Parents are read from the
+-- store's id map, so a store without one renders the slow way.
+local function render_plan(ctx, plan)
+  local by_id = rawget(ctx.store, "by_id")
+  if type(by_id) ~= "table" or getmetatable(by_id) ~= nil then return nil end
+  local shape, parents = render_columns(plan.shape)
+  local head = shape and render_head(plan.obj.name)
+  if not head then return nil end
+  shape.head, shape.url = head, ctx.sobjects .. plan.obj.name .. "/"
+  return { shape = shape, by_id = by_id, types = parents and render_types(ctx) or {} }
+end
+
+--- The JSON text of the records of rows[first..last] (a result's `rows`
+-- and `render`), joined by ",": the bytes json.encode writes for the same
+-- records. `where` (optional) names the array in error messages; `before`
+-- and `after` (optional text) surround the records in the one string made.
+-- A value JSON cannot hold gives nil and the error json.encode gives.
+function M.render_records(rows, render, first, last, where, before, after)
+  local text, message = raw_render_rows(rows, first, last, render.shape, render.by_id, render.types, where,
+    before, after)
+  if text then return text end
+  return nil, errors.new { code = "JSON_ENCODE_ERROR", message = message, exit = errors.EXIT.USAGE }
+end
+
 local compile_plain
 
 -- A child subquery `(SELECT ... FROM Contacts ...)`: its rows are read once
@@ -1747,7 +1826,10 @@ local function execute(ctx, plan)
     for i = 1, n do recs[i] = build(ctx, shape, rows[i], name) end
     recs = json.array(recs)
   end
-  return { total_size = n, records = recs, count_only = false, child_relationships = plan.children }
+  local result = { total_size = n, records = recs, count_only = false, child_relationships = plan.children }
+  local render = render_plan(ctx, plan)
+  if render then result.rows, result.render = rows, render end
+  return result
 end
 
 --- Runs a query: `result` or `nil, err` (see the top of this file).

@@ -2,7 +2,11 @@
  * sys.c: luaforce.core.sys, the few process-level facts Lua needs:
  * whether an interrupt arrived, and which build this is.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <lauxlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +47,80 @@ static int sys_monotonic_ms(lua_State *L) {
     return 1;
 }
 
+/* nil, "path: strerror", "ENOENT"|"EEXIST"|... (liolib's luaL_fileresult shape,
+ * plus a symbolic name for the cases callers branch on). */
+static int sys_fail(lua_State *L, const char *path, int err) {
+    const char *code = err == ENOENT ? "ENOENT" : err == EEXIST ? "EEXIST"
+                     : err == EACCES ? "EACCES" : err == ENOTDIR ? "ENOTDIR" : "EIO";
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s", path, strerror(err));
+    lua_pushstring(L, code);
+    return 3;
+}
+
+/* stat(path) -> {mode = permission bits, type = "file"|"dir"|"other", uid =,
+ * size =} | nil, err, code. Files holding secrets are refused when group or
+ * others may read them; Lua's io library cannot tell. */
+static int sys_stat(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    struct stat st;
+    if (stat(path, &st) != 0) return sys_fail(L, path, errno);
+    lua_createtable(L, 0, 4);
+    lua_pushinteger(L, (lua_Integer)(st.st_mode & 07777));
+    lua_setfield(L, -2, "mode");
+    lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" : "other");
+    lua_setfield(L, -2, "type");
+    lua_pushinteger(L, (lua_Integer)st.st_uid);
+    lua_setfield(L, -2, "uid");
+    lua_pushinteger(L, (lua_Integer)st.st_size);
+    lua_setfield(L, -2, "size");
+    return 1;
+}
+
+/* mkdir(path, mode) -> true | nil, err, code (one level; "EEXIST" when it is
+ * already there). */
+static int sys_mkdir(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    lua_Integer mode = luaL_optinteger(L, 2, 0700);
+    if (mkdir(path, (mode_t)mode) != 0) return sys_fail(L, path, errno);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* write_new(path, data, mode) -> true | nil, err, code. Creates a file that
+ * must not exist yet (O_EXCL), with `mode` from the start (never a moment
+ * with wider permissions), writes and syncs `data`. Callers write to a
+ * temporary name and rename it over the real one, so readers see the old
+ * file or the new one, never half of one. */
+static int sys_write_new(lua_State *L) {
+    size_t len;
+    const char *path = luaL_checkstring(L, 1);
+    const char *data = luaL_checklstring(L, 2, &len);
+    lua_Integer mode = luaL_optinteger(L, 3, 0600);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
+    if (fd < 0) return sys_fail(L, path, errno);
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int err = errno;
+            close(fd);
+            unlink(path);
+            return sys_fail(L, path, err);
+        }
+        off += (size_t)n;
+    }
+    int rc = fsync(fd), err = errno;
+    if (close(fd) != 0 && rc == 0) rc = -1, err = errno;
+    if (rc != 0) {
+        unlink(path);
+        return sys_fail(L, path, err);
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 int luaopen_luaforce_core_sys(lua_State *L) {
     static const luaL_Reg fns[] = {
         {"interrupted", host_interrupted},
@@ -50,6 +128,9 @@ int luaopen_luaforce_core_sys(lua_State *L) {
         {"isatty", host_isatty},
         {"now_ms", sys_now_ms},
         {"monotonic_ms", sys_monotonic_ms},
+        {"stat", sys_stat},
+        {"mkdir", sys_mkdir},
+        {"write_new", sys_write_new},
         {NULL, NULL},
     };
     luaL_newlib(L, fns);

@@ -45,6 +45,61 @@
 -- between a decimal and a Lua number (a float compares as decimal(x)).
 -- `decimal(1) == 1` is false: Lua only calls __eq for two userdata; use
 -- decimal.compare. Decimals hash by identity: as table keys use tostring(d).
+--
+-- Arithmetic (the model is BigDecimal with a MathContext; FEEL's numbers):
+--   Operands may be decimals, Lua integers and floats (converted exactly as
+--   decimal(x) converts them) or numeric strings. `precision` counts
+--   significant digits; 0 means exact (no rounding). `mode` is one of
+--   "half_even" (the default), "half_up", "half_down", "up", "down",
+--   "ceiling", "floor", or "unnecessary" (fails when rounding would change
+--   the value). decimal.PRECISION is 34 (DECIMAL128, Camunda's context).
+--   Functions that can fail for data return `nil, err` (err an error object:
+--   code DIVISION_BY_ZERO, DECIMAL_RANGE, ROUNDING_NECESSARY, DECIMAL_DOMAIN);
+--   misuse (a bad type, an unknown mode) raises.
+--
+--   decimal.add(a, b[, precision[, mode]])   a + b, exact unless precision
+--   decimal.sub(a, b[, precision[, mode]])   a - b        (scale: max of the two)
+--   decimal.mul(a, b[, precision[, mode]])   a * b        (scale: sum of the two)
+--       Camunda (Scala BigDecimal) rounds + - * to 34 digits: FEEL passes
+--       decimal.PRECISION. An exact result that already fits is unchanged.
+--   decimal.div(a, b[, precision=34[, mode]])   a / b rounded to precision
+--       digits; an exact quotient keeps the smallest scale >= scale(a) -
+--       scale(b) that holds it (10/4 -> 2.5, 1.00/4 -> 0.25, 6/2 -> 3);
+--       precision 0: exact or nil, err (ROUNDING_NECESSARY) when the
+--       quotient does not terminate. b == 0 -> nil, err (DIVISION_BY_ZERO).
+--   decimal.idiv(a, b)   floor(a / b), an integral decimal of scale 0.
+--   decimal.mod(a, b)    a - b * floor(a / b): the sign of the divisor, as
+--       FEEL's modulo (modulo(-7, 3) = 2, modulo(7, -3) = -2); scale: max.
+--   decimal.pow(a, n[, precision=34[, mode]])   a^n for an integer n (a Lua
+--       integer, an integral float or decimal; |n| <= 999999999): exact, then
+--       rounded when longer than precision; n < 0 is div(1, a^-n, precision).
+--       Correctly rounded (powers past 8192 digits use truncated steps with
+--       guard digits, widened until the rounding is certain, up to 100).
+--   decimal.sqrt(d[, precision=34[, mode]])   correctly rounded; an exact
+--       root keeps scale(d)/2 where it can (sqrt(16) -> 4, sqrt(0.25) ->
+--       0.5); d < 0 -> nil, err (DECIMAL_DOMAIN).
+--   decimal.ln(d[, precision=34[, mode]]), decimal.exp(d[, ...])   natural
+--       log and e^d, correctly rounded to precision (<= 2000) digits
+--       (computed with guard digits and widened until the rounding is
+--       certain). ln of d <= 0 -> nil, err (DECIMAL_DOMAIN); ln(1) = 0 and
+--       exp(0) = 1 exactly. Note: Camunda computes sqrt, log and exp
+--       in doubles; a FEEL engine matching it digit for digit uses
+--       decimal(math.sqrt(d:tonumber())) instead.
+--   decimal.round_to(d, precision[, mode])   to at most precision digits.
+--   decimal.set_scale(d, scale[, mode])      exactly `scale` digits after the
+--       point (negative: round to tens, hundreds...): FEEL's decimal(n, scale),
+--       round up/down/half up/half down (modes "up", "down", "half_up",
+--       "half_down"), floor(n, scale), ceiling(n, scale).
+--   Results longer than decimal.DIGITS_MAX digits, or with an exponent past
+--   EXP_MAX, are nil, err (DECIMAL_RANGE).
+--
+--   Methods (and functions of the same name): d:floor(), d:ceiling(),
+--   d:trunc() (scale 0, as setScale(0, m)), d:abs(), d:negate(), d:strip()
+--   (no trailing zeros; zero is 0), and d:round_to(p, mode),
+--   d:set_scale(s, mode) as above.
+--   Operators: `+ - *` are exact, `/` is div(a, b, 34), `^` is pow(a, n, 34),
+--   `//` idiv, `%` mod, unary `-`; one side may be a Lua number. Operators
+--   raise where the functions return nil, err (division by zero included).
 require "luaforce.core" -- registers luaforce.core.* in package.preload under a stock lua5.4
 local core = require "luaforce.core.decimal"
 local errors = require "luaforce.errors"
@@ -125,6 +180,33 @@ end
 function M.tonumber(v)
   if type(v) == "number" then return v end
   return M.new(v):tonumber()
+end
+
+-- ---- arithmetic ----------------------------------------------------------
+-- The C functions answer data they cannot compute with `nil, err`; the error
+-- object comes from `failure`, installed into the C side once. Misuse (bad
+-- types, unknown modes) raises in C.
+
+--- Significant digits of DECIMAL128, Camunda's context for FEEL numbers.
+M.PRECISION = 34
+--- The longest coefficient an arithmetic result may have.
+M.DIGITS_MAX = core.DIGITS_MAX
+
+local failures = {
+  division_by_zero = { "DIVISION_BY_ZERO", "division by zero" },
+  range = { "DECIMAL_RANGE", "result out of the decimal range" },
+  rounding_necessary = { "ROUNDING_NECESSARY", "the result cannot be exact at this precision or scale" },
+  domain = { "DECIMAL_DOMAIN", "argument outside the function's domain" },
+}
+
+core.set_failure(function(fname, code)
+  local f = failures[code]
+  return errors.new { code = f[1], message = ("decimal.%s: %s"):format(fname, f[2]) }
+end)
+
+for _, name in ipairs { "add", "sub", "mul", "div", "idiv", "mod", "pow", "sqrt", "ln", "exp",
+  "round_to", "set_scale", "abs", "negate", "strip", "floor", "ceiling", "trunc" } do
+  M[name] = core[name]
 end
 
 --- v as a Lua integer, or nil when it is not integral or out of range.

@@ -1,6 +1,7 @@
 /*
  * test_decimal.c: the text layer of luaforce.decimal (decimal_text.c) and the
- * C API json.c uses (lf_decimal_push, lf_decimal_pushtext).
+ * C API json.c uses (lf_decimal_push, lf_decimal_pushtext), and the
+ * arithmetic core (decimal_arith.c, decimal_trans.c) on a malloc arena.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include "core.h"
 #include "decimal.h"
+#include "decimal_arith.h"
 #include "decimal_text.h"
 
 /* ---- lf_dectext_parse ------------------------------------------------ */
@@ -306,6 +308,172 @@ static void test_api_meets_lua(void **state) {
     lua_settop(L, 0);
 }
 
+/* ---- arithmetic core ------------------------------------------------- */
+
+/* A malloc arena whose blocks are freed at the end of each test. */
+typedef struct blocks {
+    void *p[4096];
+    size_t n;
+} blocks;
+
+static void *test_grow(void *ud, size_t size) {
+    blocks *b = ud;
+    assert_true(b->n < sizeof b->p / sizeof b->p[0]);
+    void *p = malloc(size);
+    assert_non_null(p);
+    b->p[b->n++] = p;
+    return p;
+}
+
+static void free_all(blocks *b) {
+    while (b->n) free(b->p[--b->n]);
+}
+
+/* text -> lf_num in the arena */
+static lf_num num(lf_arena *A, const char *text) {
+    lf_dectext t;
+    assert_int_equal(LF_DECTEXT_OK, lf_dectext_parse(text, strlen(text), LF_DECTEXT_LENIENT, &t));
+    lf_num x;
+    x.exponent = t.exponent;
+    x.negative = t.negative && t.digits;
+    x.digits = t.digits ? t.digits : 1;
+    x.limbs = lf_arena_alloc(A, (t.digits / 19 + 2) * sizeof(mp_limb_t) + t.digits + 1);
+    x.n = 0;
+    if (t.digits) {
+        unsigned char *v = (unsigned char *)(x.limbs + t.digits / 19 + 2);
+        lf_dectext_digit_values(&t, v);
+        x.n = mpn_set_str(x.limbs, v, t.digits, 10);
+        while (x.n && x.limbs[x.n - 1] == 0) x.n--;
+    }
+    return x;
+}
+
+/* lf_num -> text (BigDecimal.toString) in a static buffer */
+static const char *text(lf_arena *A, const lf_num *x) {
+    static char out[4096];
+    char digits[2048];
+    size_t n = 1;
+    digits[0] = '0';
+    if (x->n) {
+        mp_limb_t *tmp = lf_arena_alloc(A, (size_t)x->n * sizeof(mp_limb_t));
+        unsigned char *s = lf_arena_alloc(A, (size_t)x->n * 20 + 1);
+        memcpy(tmp, x->limbs, (size_t)x->n * sizeof(mp_limb_t));
+        size_t k = mpn_get_str(s, 10, tmp, x->n), i = 0;
+        while (i + 1 < k && s[i] == 0) i++;
+        for (n = 0; i < k; i++) digits[n++] = (char)('0' + s[i]);
+    }
+    assert_int_equal(n, x->digits);
+    size_t len = lf_dectext_format(out, x->negative, digits, n, (int32_t)x->exponent, 0);
+    out[len] = 0;
+    return out;
+}
+
+typedef struct arith_row {
+    char op;          /* + - * / q(idiv) m(mod) ^ r(round_to) s(set_scale) v(sqrt) l(ln) e(exp) */
+    const char *a, *b; /* b: the second operand, or an integer argument */
+    size_t prec;
+    int mode;
+    int status;
+    const char *want;
+} arith_row;
+
+static const arith_row arith_rows[] = {
+    {'+', "0.1", "0.2", 0, LF_ROUND_HALF_EVEN, LF_NUM_OK, "0.3"},
+    {'+', "1.50", "1", 0, LF_ROUND_HALF_EVEN, LF_NUM_OK, "2.50"},
+    {'-', "1.00", "1", 0, LF_ROUND_HALF_EVEN, LF_NUM_OK, "0.00"},
+    {'+', "1E+40", "1", 34, LF_ROUND_HALF_EVEN, LF_NUM_OK, "1.000000000000000000000000000000000E+40"},
+    {'-', "1E+40", "1", 34, LF_ROUND_FLOOR, LF_NUM_OK, "9.999999999999999999999999999999999E+39"},
+    {'+', "1E+30", "1", 34, LF_ROUND_HALF_EVEN, LF_NUM_OK, "1000000000000000000000000000001"},
+    {'+', "0.000", "1", 2, LF_ROUND_HALF_EVEN, LF_NUM_OK, "1.0"},
+    {'*', "1.5", "2.0", 0, LF_ROUND_HALF_EVEN, LF_NUM_OK, "3.00"},
+    {'*', "18446744073709551615", "18446744073709551615", 0, LF_ROUND_HALF_EVEN, LF_NUM_OK,
+     "340282366920938463426481119284349108225"},
+    {'*', "18446744073709551615", "18446744073709551615", 5, LF_ROUND_HALF_EVEN, LF_NUM_OK, "3.4028E+38"},
+    {'/', "1", "3", 34, LF_ROUND_HALF_EVEN, LF_NUM_OK, "0.3333333333333333333333333333333333"},
+    {'/', "2", "3", 34, LF_ROUND_HALF_EVEN, LF_NUM_OK, "0.6666666666666666666666666666666667"},
+    {'/', "10", "4", 34, LF_ROUND_HALF_EVEN, LF_NUM_OK, "2.5"},
+    {'/', "2E+3", "4", 34, LF_ROUND_HALF_EVEN, LF_NUM_OK, "5E+2"},
+    {'/', "1", "1024", 0, LF_ROUND_HALF_EVEN, LF_NUM_OK, "0.0009765625"},
+    {'/', "1", "3", 0, LF_ROUND_HALF_EVEN, LF_NUM_INEXACT, NULL},
+    {'/', "1", "0.00", 34, LF_ROUND_HALF_EVEN, LF_NUM_DIVZERO, NULL},
+    {'q', "-7", "2", 0, 0, LF_NUM_OK, "-4"},
+    {'q', "1E+20", "7", 0, 0, LF_NUM_OK, "14285714285714285714"},
+    {'m', "-7", "3", 0, 0, LF_NUM_OK, "2"},
+    {'m', "7", "-3", 0, 0, LF_NUM_OK, "-2"},
+    {'m', "-10.5", "3", 0, 0, LF_NUM_OK, "1.5"},
+    {'m', "1", "0", 0, 0, LF_NUM_DIVZERO, NULL},
+    {'^', "2", "-2", 34, LF_ROUND_HALF_EVEN, LF_NUM_OK, "0.25"},
+    {'^', "2", "200", 34, LF_ROUND_HALF_EVEN, LF_NUM_OK, "1.606938044258990275541962092341163E+60"},
+    {'^', "0", "-1", 34, LF_ROUND_HALF_EVEN, LF_NUM_DIVZERO, NULL},
+    {'r', "9.99", "2", 0, LF_ROUND_HALF_EVEN, LF_NUM_OK, "10"},
+    {'r', "-2.5", "1", 0, LF_ROUND_HALF_UP, LF_NUM_OK, "-3"},
+    {'s', "2.5", "0", 0, LF_ROUND_HALF_EVEN, LF_NUM_OK, "2"},
+    {'s', "1.005", "2", 0, LF_ROUND_HALF_UP, LF_NUM_OK, "1.01"},
+    {'s', "-1.56", "1", 0, LF_ROUND_FLOOR, LF_NUM_OK, "-1.6"},
+    {'s', "1.5", "3", 0, LF_ROUND_HALF_EVEN, LF_NUM_OK, "1.500"},
+    {'s', "1.5", "0", 0, LF_ROUND_UNNECESSARY, LF_NUM_INEXACT, NULL},
+    {'s', "12345678901234567890123456789.5", "0", 0, LF_ROUND_HALF_EVEN, LF_NUM_OK,
+     "12345678901234567890123456790"},
+    {'v', "2", NULL, 34, LF_ROUND_HALF_EVEN, LF_NUM_OK, "1.414213562373095048801688724209698"},
+    {'v', "4.00", NULL, 34, LF_ROUND_HALF_EVEN, LF_NUM_OK, "2.0"},
+    {'v', "-1", NULL, 34, LF_ROUND_HALF_EVEN, LF_NUM_DOMAIN, NULL},
+    {'l', "2", NULL, 34, LF_ROUND_HALF_EVEN, LF_NUM_OK, "0.6931471805599453094172321214581766"},
+    {'l', "0", NULL, 34, LF_ROUND_HALF_EVEN, LF_NUM_DOMAIN, NULL},
+    {'e', "1", NULL, 34, LF_ROUND_HALF_EVEN, LF_NUM_OK, "2.718281828459045235360287471352662"},
+    {'e', "-1E-50", NULL, 34, LF_ROUND_DOWN, LF_NUM_OK, "0.9999999999999999999999999999999999"},
+};
+
+static void test_arith_rows(void **state) {
+    (void)state;
+    blocks b = {.n = 0};
+    for (size_t i = 0; i < sizeof arith_rows / sizeof arith_rows[0]; i++) {
+        const arith_row *r = &arith_rows[i];
+        mp_limb_t buf[64];
+        lf_arena A;
+        lf_arena_init(&A, buf, sizeof buf, test_grow, &b);
+        lf_num a = num(&A, r->a), y, out;
+        long arg = r->b ? strtol(r->b, NULL, 10) : 0;
+        int rc;
+        switch (r->op) {
+        case '+': y = num(&A, r->b); rc = lf_num_add(&A, &a, &y, 0, r->prec, r->mode, &out); break;
+        case '-': y = num(&A, r->b); rc = lf_num_add(&A, &a, &y, 1, r->prec, r->mode, &out); break;
+        case '*': y = num(&A, r->b); rc = lf_num_mul(&A, &a, &y, r->prec, r->mode, &out); break;
+        case '/': y = num(&A, r->b); rc = lf_num_div(&A, &a, &y, r->prec, r->mode, &out); break;
+        case 'q': y = num(&A, r->b); rc = lf_num_idiv(&A, &a, &y, &out); break;
+        case 'm': y = num(&A, r->b); rc = lf_num_mod(&A, &a, &y, &out); break;
+        case '^': rc = lf_num_pow(&A, &a, arg, r->prec, r->mode, &out); break;
+        case 'r': out = a; rc = lf_num_round(&A, &out, (size_t)arg, r->mode); break;
+        case 's': out = a; rc = lf_num_set_scale(&A, &out, arg, r->mode); break;
+        case 'v': rc = lf_num_sqrt(&A, &a, r->prec, r->mode, &out); break;
+        case 'l': rc = lf_num_ln(&A, &a, r->prec, r->mode, &out); break;
+        default: rc = lf_num_exp(&A, &a, r->prec, r->mode, &out); break;
+        }
+        if (rc != r->status) fail_msg("row %zu (%c %s %s): status %d, want %d", i, r->op, r->a, r->b, rc, r->status);
+        if (r->want && strcmp(r->want, text(&A, &out)) != 0)
+            fail_msg("row %zu (%c %s %s): %s, want %s", i, r->op, r->a, r->b, text(&A, &out), r->want);
+        free_all(&b);
+    }
+}
+
+/* Digit counts at the limb boundaries, where the fast paths change. */
+static void test_count_digits(void **state) {
+    (void)state;
+    blocks b = {.n = 0};
+    lf_arena A;
+    lf_arena_init(&A, NULL, 0, test_grow, &b);
+    static const char *const texts[] = {"9", "10", "9999999999999999999", "10000000000000000000",
+                                        "18446744073709551615", "18446744073709551616",
+                                        "99999999999999999999999999999999999999",
+                                        "100000000000000000000000000000000000000",
+                                        "340282366920938463463374607431768211455",
+                                        "340282366920938463463374607431768211456"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        lf_num x = num(&A, texts[i]);
+        assert_int_equal(strlen(texts[i]), lf_num_count_digits(&A, x.limbs, x.n));
+    }
+    free_all(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_accepts),
@@ -313,6 +481,8 @@ int main(void) {
         cmocka_unit_test(test_parse_uses_length),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_format_parses_back),
+        cmocka_unit_test(test_arith_rows),
+        cmocka_unit_test(test_count_digits),
         cmocka_unit_test_setup_teardown(test_push_before_module, setup_lua, teardown_lua),
         cmocka_unit_test_setup_teardown(test_push_roundtrips, setup_lua, teardown_lua),
         cmocka_unit_test_setup_teardown(test_push_big, setup_lua, teardown_lua),

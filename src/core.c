@@ -17,12 +17,14 @@
 
 volatile int lf_interrupted = 0;
 void (*lf_new_state_setup)(lua_State *L) = NULL;
+void (*volatile lf_interrupt_wakeup)(void) = NULL;
 
 static const luaL_Reg submodules[] = {
     {"luaforce.core.json", luaopen_luaforce_core_json},
     {"luaforce.core.decimal", luaopen_luaforce_core_decimal},
     {"luaforce.core.sys", luaopen_luaforce_core_sys},
     {"luaforce.core.server", luaopen_luaforce_core_server},
+    {"luaforce.core.http", luaopen_luaforce_core_http},
     {NULL, NULL},
 };
 

@@ -16,10 +16,17 @@ int luaopen_luaforce_core_json(lua_State *L);
 int luaopen_luaforce_core_decimal(lua_State *L);
 int luaopen_luaforce_core_sys(lua_State *L);
 int luaopen_luaforce_core_server(lua_State *L);
+int luaopen_luaforce_core_http(lua_State *L);
 
 /* Set by the program's SIGINT handler; C code that blocks (network waits)
  * polls it so that Ctrl-C is prompt. Always 0 in a stock lua5.4. */
 extern volatile int lf_interrupted;
+
+/* Called by the program's SIGINT handler after setting lf_interrupted, so
+ * that a network wait wakes at once (luaforce.core.http sets it to a
+ * function that calls curl_multi_wakeup, which is safe there). NULL until
+ * then. */
+extern void (*volatile lf_interrupt_wakeup)(void);
 
 /* Called on every Lua state luaforce creates besides the caller's own (the
  * server's handler state), after luaL_openlibs: the program sets it at

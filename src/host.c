@@ -54,6 +54,7 @@ static void on_sigint(int sig) {
     signal(sig, SIG_DFL); /* a second Ctrl-C ends the process */
     if (signal_state) lua_sethook(signal_state, interrupt_hook, mask, 1);
     if (running_thread) lua_sethook(running_thread, interrupt_hook, mask, 1);
+    if (lf_interrupt_wakeup) lf_interrupt_wakeup(); /* a network wait ends now */
 }
 
 /* Resumes co with narg arguments from L's stack, noting it as the running

@@ -23,7 +23,8 @@
  * - HTTPS when start gets tls_cert and tls_key (PEM texts): MHD with GnuTLS,
  *   the same threads and callbacks; the request's `scheme` says which.
  * - The reply table: status, headers ({{name, value}, ...}), body, gzip,
- *   delay_ms, action ("close" | "cut") and note (text appended to the
+ *   delay_ms, action ("close" | "cut" | "chunked": the body sent with
+ *   Transfer-Encoding: chunked) and note (text appended to the
  *   request's log line, e.g. which fault fired).
  *
  * Caveats: the request path is the one MHD percent-decodes (so "%2F" becomes
@@ -286,7 +287,7 @@ typedef struct res_header {
     char *name, *value;
 } res_header;
 
-enum { ACT_NONE, ACT_CLOSE, ACT_CUT };
+enum { ACT_NONE, ACT_CLOSE, ACT_CUT, ACT_CHUNKED };
 
 /* One request, MHD's con_cls: created by the URI log callback (which sees
  * the raw URI), freed by the completion callback. */
@@ -624,6 +625,8 @@ static void read_response(lua_State *S, request *rq, int idx) {
             rq->action = ACT_CLOSE;
         else if (a && strcmp(a, "cut") == 0)
             rq->action = ACT_CUT;
+        else if (a && strcmp(a, "chunked") == 0)
+            rq->action = ACT_CHUNKED;
         else
             luaL_error(S, "response action must be \"close\" or \"cut\", not %s", luaL_tolstring(S, -1, NULL));
     }
@@ -712,11 +715,12 @@ static void log_line(request *rq, const char *status, const char *action) {
 typedef struct cut_body {
     char *data;
     size_t half;
+    int chunked; /* a "chunked" body: all of it, size unknown to MHD */
 } cut_body;
 
 static ssize_t cut_reader(void *cls, uint64_t pos, char *buf, size_t max) {
     cut_body *c = cls;
-    if (pos >= c->half) return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (pos >= c->half) return c->chunked ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
     size_t n = min_size(max, c->half - (size_t)pos);
     memcpy(buf, c->data + pos, n);
     return (ssize_t)n;
@@ -731,12 +735,14 @@ static void cut_free(void *cls) {
 /* Queues rq's response (status, headers, body already in rq) and logs it. */
 static enum MHD_Result send_response(request *rq) {
     struct MHD_Response *resp;
-    if (rq->action == ACT_CUT) {
+    if (rq->action == ACT_CUT || rq->action == ACT_CHUNKED) {
         cut_body *c = malloc(sizeof *c);
         if (c == NULL) return MHD_NO;
         c->data = rq->res_body;
-        c->half = rq->res_len / 2;
-        resp = MHD_create_response_from_callback(rq->res_len, 16 * 1024, cut_reader, c, cut_free);
+        c->chunked = rq->action == ACT_CHUNKED;
+        c->half = c->chunked ? rq->res_len : rq->res_len / 2;
+        resp = MHD_create_response_from_callback(c->chunked ? MHD_SIZE_UNKNOWN : rq->res_len, 16 * 1024,
+                                                 cut_reader, c, cut_free);
         if (resp == NULL) {
             free(c);
             return MHD_NO;

@@ -14,10 +14,18 @@ M.version = core.version
 -- arguments and before the environment.
 M.settings = {}
 
+-- connect and raise load the client on first use (luaforce.client)
+function M.connect(opts) return require("luaforce.client").connect(opts) end
+function M.raise(err, level) require("luaforce.client").raise(err, (level or 1) + 1) end
+
 local lazy = {
   json = "luaforce.json",
   decimal = "luaforce.decimal",
   errors = "luaforce.errors",
+  auth = "luaforce.auth",
+  soql = "luaforce.soql",
+  feel = "luaforce.feel",
+  client = "luaforce.client",
 }
 
 return setmetatable(M, {

@@ -118,7 +118,14 @@ local function apply_instance(opts)
   end
 end
 
+-- --verbose: a line per HTTP exchange; --trace: with headers and bodies
+-- (secrets masked). Set before the script runs, so its requests show.
+local function apply_trace(ctx)
+  if ctx.trace or ctx.verbose then require("luaforce.http").trace(ctx.trace and 2 or 1) end
+end
+
 function M.run(ctx, opts, pos)
+  apply_trace(ctx)
   apply_instance(opts)
   local script = pos[1]
   local script_args = { table.unpack(pos, 2) }
@@ -144,6 +151,7 @@ end
 
 --- `luaforce -e CODE [ARGS...]`
 function M.execute(ctx, code, pos)
+  apply_trace(ctx)
   local chunk, err = load(code, "=(command line)", "t")
   if not chunk then
     io.stderr:write("luaforce: ", err, "\n")

@@ -15,6 +15,7 @@ local M = {}
 M.commands = {
   { name = "run", module = "luaforce.cli.run" },
   { name = "emulator", module = "luaforce.cli.emulator" },
+  { name = "eval", module = "luaforce.cli.eval" },
   { name = "help", module = "luaforce.cli.help" },
   { name = "version", module = "luaforce.cli.version" },
 }

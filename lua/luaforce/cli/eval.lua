@@ -1,0 +1,98 @@
+--- luaforce.cli.eval: `luaforce eval [--context FILE|-] [--compact] EXPRESSION`.
+--
+-- Evaluates one FEEL expression against a JSON context and prints the
+-- result as JSON: the way to try a connector's result or error expression
+-- on a saved response before deploying it.
+local common = require "luaforce.cli.common"
+local errors = require "luaforce.errors"
+local json = require "luaforce.json"
+
+local M = {}
+
+M.summary = "evaluate a FEEL expression against a JSON context"
+M.spec = {
+  command = "eval",
+  usage = "luaforce eval [OPTIONS] EXPRESSION",
+  args = "EXPRESSION",
+  min_args = 1,
+  max_args = 1,
+  options = common.with {
+    { name = "context", short = "c", arg = "FILE|-", help = "the variables: a JSON object from FILE (- reads standard input)" },
+    { name = "compact", help = "print the result on one line" },
+  },
+}
+M.description = [[
+Evaluates EXPRESSION in FEEL, as Camunda 8 evaluates connector result and
+error expressions, and prints the result as JSON. Numbers are exact decimals
+(0.1 + 0.2 = 0.3) and print with all their digits. A leading `=` is accepted.
+
+Missing names, type mismatches and other mistakes that FEEL turns into null
+print a warning on standard error with the line and column; a syntax error
+prints the line with a caret under the mistake and exits 2. A failed
+assert() prints its message and exits 1.]]
+M.examples = {
+  "luaforce eval '1 + 2'",
+  "luaforce eval --context response.json '{ids: for r in body.records return r.Id}'",
+  "curl -s ... | luaforce eval -c - 'body.records[Amount > 1000].Name'",
+  "luaforce eval -- '-5 + 2'",
+}
+
+local function read_context(path)
+  local text
+  if path == "-" then
+    text = io.stdin:read("a") or ""
+  else
+    local f, why = io.open(path, "rb")
+    if not f then
+      error(errors.usage(("cannot read the context file '%s'"):format(path), why), 0)
+    end
+    text = f:read("a")
+    f:close()
+  end
+  local v, err = json.decode(text)
+  if v == nil then
+    error(errors.usage(("the context in '%s' is not JSON: %s"):format(path, err.message)), 0)
+  end
+  if v == json.null then return nil end
+  if not json.is_object(v) then
+    error(errors.usage(("the context in '%s' must be a JSON object"):format(path),
+      "put the values under names: {\"body\": ...}"), 0)
+  end
+  return v
+end
+
+local function where(w)
+  local p = w.position
+  if p and p.line then return ("line %d, column %d: "):format(p.line, p.column) end
+  return ""
+end
+
+function M.run(_, opts, pos)
+  local feel = require "luaforce.feel"
+  local context = opts.context and read_context(opts.context) or nil
+  local compiled, err = feel.compile(pos[1])
+  if not compiled then
+    io.stderr:write("luaforce: ", err.message, "\n")
+    for line in (err.excerpt .. "\n"):gmatch("(.-)\n") do io.stderr:write("  ", line, "\n") end
+    return errors.EXIT.USAGE
+  end
+  local value, warnings, failure = compiled:eval(context)
+  for _, w in ipairs(warnings) do
+    if w ~= failure then
+      io.stderr:write("warning: ", where(w), w.message, " (", w.type, ")\n")
+    end
+  end
+  if failure then
+    io.stderr:write("luaforce: the expression failed: ", failure.message, " (", failure.type, ")\n")
+    return errors.EXIT.API
+  end
+  if value == nil then value = json.null end
+  local text, jerr = json.encode(value, { pretty = not opts.compact })
+  if not text then
+    error(errors.usage("the result cannot be written as JSON: " .. jerr.message), 0)
+  end
+  io.stdout:write(text, "\n")
+  return 0
+end
+
+return M

@@ -1,0 +1,52 @@
+--- FEEL builtins: numbers. Rounding to a scale uses luaforce.decimal's
+-- modes; sqrt, log and exp are computed in doubles, as Camunda does.
+local N = require "luaforce.feel.number"
+
+-- Scales as Camunda allows them (DECIMAL128's exponent range).
+local function scale_of(s)
+  local n = N.truncate(s)
+  if not n or not N.is_whole(s) then return nil, "the scale must be a whole number" end
+  if n < -6111 or n > 6176 then return nil, "the scale must be between -6111 and 6176" end
+  return n
+end
+
+local function rounder(mode)
+  return function(n, scale)
+    local sc, err = scale_of(scale)
+    if not sc then return nil, err end
+    return N.set_scale(n, sc, mode)
+  end
+end
+
+local function whole(n)
+  if not N.is_whole(n) then return nil, "the number must be whole" end
+  return n
+end
+
+return function(def)
+  def("decimal", { "n: number", "scale: number" }, rounder("half_even"))
+  def("floor", { "n: number" }, function(n) return N.set_scale(n, 0, "floor") end)
+  def("floor", { "n: number", "scale: number" }, rounder("floor"))
+  def("ceiling", { "n: number" }, function(n) return N.set_scale(n, 0, "ceiling") end)
+  def("ceiling", { "n: number", "scale: number" }, rounder("ceiling"))
+  def("round up", { "n: number", "scale: number" }, rounder("up"))
+  def("round down", { "n: number", "scale: number" }, rounder("down"))
+  def("round half up", { "n: number", "scale: number" }, rounder("half_up"))
+  def("round half down", { "n: number", "scale: number" }, rounder("half_down"))
+  def("abs", { "n: number" }, N.abs)
+  def("modulo", { "dividend: number", "divisor: number" }, N.modulo)
+  def("sqrt", { "number: number" }, N.sqrt)
+  def("log", { "number: number" }, N.log)
+  def("exp", { "number: number" }, N.exp)
+  def("odd", { "number: number" }, function(n)
+    local ok, err = whole(n)
+    if not ok then return nil, err end
+    return N.modulo(n, 2) ~= 0
+  end)
+  def("even", { "number: number" }, function(n)
+    local ok, err = whole(n)
+    if not ok then return nil, err end
+    return N.modulo(n, 2) == 0
+  end)
+  def("random number", {}, function() return N.from_double(math.random()) end)
+end

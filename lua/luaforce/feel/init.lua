@@ -1,0 +1,169 @@
+--- luaforce.feel: FEEL expressions as Camunda 8 evaluates them.
+--
+--     local feel = require "luaforce.feel"
+--     local expr = assert(feel.compile("for r in records return r.Name"))
+--     local names, warnings = expr:eval { records = page.records }
+--     feel.eval("0.1 + 0.2 = 0.3")                     --> true, {}
+--
+-- `feel.compile(text)` returns a compiled expression, or `nil, err` for a
+-- syntax error: a luaforce error (code FEEL_SYNTAX, exit 2) with `kind =
+-- "syntax"`, `line`, `column`, `offset` (bytes, 1-based), `reason` and
+-- `excerpt` (the line and a caret under the offending character); its
+-- message reads "syntax error at line 1, column 5: ...". A leading `=`
+-- (as connector templates write expressions) is accepted.
+--
+-- `compiled:eval(context[, opts])` returns `value, warnings`. The context is
+-- a table (a decoded JSON object, or a Lua table with string keys) read in
+-- place; the value converts back to Lua (see luaforce.feel.values and
+-- luaforce.feel.number.tolua; `opts.exact = true` keeps every non-integer
+-- number a luaforce.decimal). `warnings` lists `{type, message, position =
+-- {line, column, offset}}`: a missing name, a type mismatch, a division by
+-- zero give null and a warning, never an error. A failed `assert(...)` ends
+-- the evaluation: `nil, warnings, failure` (failure `{type, message}`).
+--
+-- `feel.eval(text, context[, opts])` compiles through a cache and
+-- evaluates; a syntax error returns `nil, err`.
+--
+-- FEEL is a sandbox by construction: expressions are never turned into Lua
+-- source; names resolve only against the context and the builtins, so no
+-- global, no io, no os is reachable.
+local errors = require "luaforce.errors"
+local lexer = require "luaforce.feel.lexer"
+local parser = require "luaforce.feel.parser"
+local compile = require "luaforce.feel.compile"
+local values = require "luaforce.feel.values"
+local builtins = require "luaforce.feel.builtins"
+
+compile.set_builtins(builtins)
+
+local M = {}
+
+M.null = values.NULL
+M.values = values
+M.builtins = builtins
+
+local diag, kind = values.diag, values.kind
+
+-- The caret excerpt: the source line holding `pos` and a caret under it.
+local function excerpt(src, pos, col)
+  local start = pos
+  while start > 1 and src:sub(start - 1, start - 1) ~= "\n" do start = start - 1 end
+  local stop = src:find("\n", start, true)
+  local line = src:sub(start, (stop or #src + 1) - 1):gsub("\t", " ")
+  return line .. "\n" .. string.rep(" ", col - 1) .. "^"
+end
+
+local function syntax_error(src, reason, pos, line, col)
+  if not line then
+    -- position from a byte offset (lexer errors)
+    line, col = 1, 1
+    local last = 1
+    for i = 1, math.min(pos, #src + 1) - 1 do
+      if src:byte(i) == 10 then line = line + 1; last = i + 1 end
+    end
+    col = (utf8.len(src, last, pos - 1) or (pos - last)) + 1
+  end
+  local ex = excerpt(src, pos, col)
+  return errors.new {
+    code = "FEEL_SYNTAX",
+    kind = "syntax",
+    message = ("syntax error at line %d, column %d: %s"):format(line, col, reason),
+    reason = reason,
+    line = line, column = col, offset = pos,
+    excerpt = ex,
+    expression = src,
+    exit = errors.EXIT.USAGE,
+  }
+end
+
+local Compiled = {}
+Compiled.__index = Compiled
+Compiled.__name = "luaforce.feel.Compiled"
+
+--- Compiles FEEL text. Returns the compiled expression or nil, err.
+function M.compile(src)
+  if type(src) ~= "string" then
+    error("bad argument #1 to 'compile' (string expected, got " .. type(src) .. ")", 2)
+  end
+  -- a leading `=` becomes a blank, so positions stay those of the text given
+  local text = src:gsub("^(%s*)=", "%1 ", 1)
+  local tokens, reason, pos = lexer.tokenize(text)
+  if not tokens then return nil, syntax_error(src, reason, pos) end
+  if tokens[1].type == "eof" then return nil, syntax_error(src, "the expression is empty", 1, 1, 1) end
+  local ok, tree = pcall(parser.parse, tokens, builtins.names)
+  if not ok then
+    if type(tree) == "table" and tree.feel_syntax then
+      return nil, syntax_error(src, tree.message, tree.pos, tree.line, tree.col)
+    end
+    error(tree, 0)
+  end
+  local fn = compile.compile(tree)
+  return setmetatable({ source = src, tree = tree, fn = fn }, Compiled)
+end
+
+-- Runs a compiled closure over a scope; the one place evaluations start.
+local function run(fn, scope, exact)
+  local warnings = {}
+  local saved_list, saved_node = diag.list, diag.node
+  diag.list, diag.node = warnings, nil
+  local ok, v = pcall(fn, scope)
+  diag.list, diag.node = saved_list, saved_node
+  if ok then return values.tolua(v, exact), warnings end
+  local failure
+  if type(v) == "table" and v.feel_abort then
+    failure = { type = v.type, message = v.message }
+  else
+    failure = { type = "EVALUATION_FAILURE", message = tostring(v) }
+  end
+  warnings[#warnings + 1] = failure
+  return nil, warnings, failure
+end
+M.run = run
+
+--- The root scope for a caller's context (nil: an empty one).
+function M.scope(context)
+  if context == nil then return {} end
+  if kind(context) ~= "context" and not (type(context) == "table" and next(context) == nil) then
+    error("bad argument #1 to 'eval' (a context table expected, got " .. kind(context) .. ")", 3)
+  end
+  return { ctx = context }
+end
+
+--- Evaluates against `context`: value, warnings[, failure].
+function Compiled:eval(context, opts)
+  return run(self.fn, M.scope(context), opts and opts.exact)
+end
+
+function Compiled:__tostring()
+  return "feel: " .. self.source
+end
+
+-- Compiled expressions by text; cleared whole when it grows past the limit
+-- (expressions in a program are few; generated ones should not pile up).
+local cache, cached = {}, 0
+local CACHE_LIMIT = 1000
+
+--- The compiled form of `src`, from the cache when it was seen before.
+function M.compiled(src)
+  local c = cache[src]
+  if c then return c end
+  local err
+  c, err = M.compile(src)
+  if not c then return nil, err end
+  if cached >= CACHE_LIMIT then cache, cached = {}, 0 end
+  cache[src] = c
+  cached = cached + 1
+  return c
+end
+
+--- Compiles (cached) and evaluates: value, warnings[, failure]; or nil, err
+-- for a syntax error.
+function M.eval(src, context, opts)
+  local c, err = M.compiled(src)
+  if not c then return nil, err end
+  return run(c.fn, M.scope(context), opts and opts.exact)
+end
+
+require("luaforce.feel.outcome").attach(M)
+
+return M

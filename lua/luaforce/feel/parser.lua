@@ -1,0 +1,510 @@
+--- luaforce.feel.parser: tokens to a syntax tree, by precedence climbing.
+--
+-- Every node is a table `{kind = ..., pos, line, col, ...}` whose position is
+-- that of its first token. The kinds are a closed set (M.KINDS); the
+-- compiler has one case per kind and refuses others.
+--
+--   number {text}  string {value}  boolean {value}  null  temporal {text}
+--   name {name}                    -- may hold spaces: `string length`
+--   list {items}   context {keys, values}
+--   path {object, key}   filter {object, filter}
+--   call {callee, args, names}     -- names: nil (positional) or a list
+--   neg {operand}  arith {op, left, right}        -- op: + - * / **
+--   compare {op, left, right}      -- op: = != < <= > >=
+--   between {value, low, high}   in {value, test}   instanceof {value, type}
+--   and {left, right}   or {left, right}   if {cond, yes, no}
+--   for {vars, sources, body}      -- a source may be a range node
+--   range {low, high}              -- only as a `for` source in part 1
+--   quantified {quantifier = "some"|"every", vars, sources, cond}
+--   fundef {params, body}
+--
+-- Precedence, lowest first: if/for/some/every/function, or, and,
+-- comparison (= != < <= > >= between in instance of), + -, * /, **, unary -,
+-- postfix (.name, [filter], (call)).
+--
+-- Names with spaces: a run of non-keyword words is one name (`first name`);
+-- before `(` the longest known function name wins even across keywords
+-- (`date and time(...)`, `day of week(...)`), the known names coming from
+-- `opts.function_names` (a set of multi-word names) so that new builtins
+-- extend the grammar without touching it.
+local M = {}
+
+M.KINDS = {
+  number = true, string = true, boolean = true, null = true, temporal = true, name = true,
+  list = true, context = true, path = true, filter = true, call = true, neg = true,
+  arith = true, compare = true, between = true, ["in"] = true, instanceof = true,
+  ["and"] = true, ["or"] = true, ["if"] = true, ["for"] = true, range = true,
+  quantified = true, fundef = true,
+}
+
+-- The type names `instance of` knows, longest first where they share words.
+M.TYPES = {
+  "days and time duration", "years and months duration", "date and time",
+  "number", "string", "boolean", "date", "time", "list", "context", "function",
+  "range", "Any", "Null",
+}
+
+-- Camunda's builtin names that contain keywords (`and`, `or`, `of`): they
+-- parse as one name before `(` even before a category defines them, so
+-- `day of week(x)` is a call (to an unknown function until part 2), not a
+-- syntax error. Names without keywords need no list: words join anyway.
+M.KEYWORD_NAMES = {
+  ["date and time"] = true, ["years and months duration"] = true, ["get or else"] = true,
+  ["day of week"] = true, ["day of year"] = true, ["week of year"] = true, ["month of year"] = true,
+  ["last day of month"] = true, ["index of"] = true,
+}
+
+local Parser = {}
+Parser.__index = Parser
+
+local function fail(tok, message)
+  error({ feel_syntax = true, message = message, pos = tok.pos, line = tok.line, col = tok.col }, 0)
+end
+
+local function describe(tok)
+  if tok.type == "eof" then return "the end of the expression" end
+  if tok.type == "string" then return "a string" end
+  if tok.type == "number" then return "'" .. tok.value .. "'" end
+  if tok.type == "backtick" then return "`" .. tok.value .. "`" end
+  return "'" .. tostring(tok.value) .. "'"
+end
+
+local function unexpected(tok, after)
+  if tok.type == "eof" then return "the expression ends too early" end
+  return ("unexpected %s%s"):format(describe(tok), after or "")
+end
+
+function Parser:peek(k) return self.toks[self.i + (k or 0)] end
+
+function Parser:next()
+  local t = self.toks[self.i]
+  self.i = self.i + 1
+  return t
+end
+
+function Parser:is_op(v, k)
+  local t = self.toks[self.i + (k or 0)]
+  return t.type == "op" and t.value == v
+end
+
+function Parser:is_kw(v, k)
+  local t = self.toks[self.i + (k or 0)]
+  return t.type == "name" and t.keyword and t.value == v
+end
+
+function Parser:expect_op(v, what)
+  local t = self:peek()
+  if t.type == "op" and t.value == v then return self:next() end
+  fail(t, ("expected '%s'%s but found %s"):format(v, what and (" " .. what) or "", describe(t)))
+end
+
+function Parser:expect_kw(v, what)
+  local t = self:peek()
+  if t.type == "name" and t.value == v then return self:next() end
+  fail(t, ("expected '%s'%s but found %s"):format(v, what and (" " .. what) or "", describe(t)))
+end
+
+local function node(kind, tok, fields)
+  fields.kind, fields.pos, fields.line, fields.col = kind, tok.pos, tok.line, tok.col
+  return fields
+end
+
+-- The longest known multi-word function name starting here and followed by
+-- `(`; returns the name and the number of words, or nil.
+function Parser:known_call_name()
+  local first = self:peek()
+  local cands = self.multi[first.value]
+  if not cands then return nil end
+  for _, words in ipairs(cands) do
+    local ok = true
+    for w = 2, #words do
+      local t = self:peek(w - 1)
+      if t.type ~= "name" or t.value ~= words[w] then ok = false; break end
+    end
+    if ok and self:is_op("(", #words) then return table.concat(words, " "), #words end
+  end
+end
+
+-- A name made of words: a known multi-word function name before `(`, else
+-- the run of non-keyword words.
+function Parser:name_words()
+  local first = self:peek()
+  local known, count = self:known_call_name()
+  if known then
+    for _ = 1, count do self:next() end
+    return known, first
+  end
+  if first.keyword then fail(first, unexpected(first)) end
+  local words = { self:next().value }
+  while true do
+    local t = self:peek()
+    if t.type ~= "name" or t.keyword then break end
+    words[#words + 1] = self:next().value
+  end
+  return table.concat(words, " "), first
+end
+
+-- A key in a context literal or a named argument: a string, a `name`, or
+-- words (keywords allowed: the colon ends the key).
+function Parser:key()
+  local t = self:peek()
+  if t.type == "string" or t.type == "backtick" then
+    self:next()
+    return t.value, t
+  end
+  if t.type ~= "name" then fail(t, ("expected a key but found %s"):format(describe(t))) end
+  local words = { self:next().value }
+  while self:peek().type == "name" do words[#words + 1] = self:next().value end
+  return table.concat(words, " "), t
+end
+
+function Parser:expression()
+  local t = self:peek()
+  if t.type == "name" and t.keyword then
+    local v = t.value
+    if v == "if" then return self:if_expr() end
+    if v == "for" then return self:for_expr() end
+    if v == "some" or v == "every" then return self:quantified() end
+    if v == "function" then return self:fundef() end
+  end
+  return self:disjunction()
+end
+
+function Parser:if_expr()
+  local t = self:next()
+  local cond = self:expression()
+  self:expect_kw("then", "after the condition of 'if'")
+  local yes = self:expression()
+  self:expect_kw("else", "after the 'then' branch")
+  local no = self:expression()
+  return node("if", t, { cond = cond, yes = yes, no = no })
+end
+
+-- `name in source, name in source, ...`; sources of `for` may be ranges.
+function Parser:iterators(allow_range)
+  local vars, sources = {}, {}
+  repeat
+    local t = self:peek()
+    local name
+    if t.type == "backtick" then
+      name = self:next().value
+    else
+      name = self:name_words()
+    end
+    self:expect_kw("in", "after the variable '" .. name .. "'")
+    local src = self:expression()
+    if self:is_op("..") then
+      local dots = self:next()
+      if not allow_range then fail(dots, "ranges arrive with part 2 of the FEEL engine") end
+      src = node("range", src, { low = src, high = self:expression() })
+    end
+    vars[#vars + 1], sources[#sources + 1] = name, src
+  until not (self:is_op(",") and self:next())
+  return vars, sources
+end
+
+function Parser:for_expr()
+  local t = self:next()
+  local vars, sources = self:iterators(true)
+  self:expect_kw("return", "after the iterators of 'for'")
+  return node("for", t, { vars = vars, sources = sources, body = self:expression() })
+end
+
+function Parser:quantified()
+  local t = self:next()
+  local vars, sources = self:iterators(false)
+  self:expect_kw("satisfies", "after the iterators of '" .. t.value .. "'")
+  return node("quantified", t, { quantifier = t.value, vars = vars, sources = sources, cond = self:expression() })
+end
+
+function Parser:fundef()
+  local t = self:next()
+  self:expect_op("(", "after 'function'")
+  local params = {}
+  if not self:is_op(")") then
+    repeat
+      local p = self:peek()
+      local name
+      if p.type == "backtick" then name = self:next().value else name = self:name_words() end
+      for _, q in ipairs(params) do
+        if q == name then fail(p, "parameter '" .. name .. "' appears twice") end
+      end
+      params[#params + 1] = name
+    until not (self:is_op(",") and self:next())
+  end
+  self:expect_op(")", "after the parameters")
+  return node("fundef", t, { params = params, body = self:expression() })
+end
+
+function Parser:disjunction()
+  local left = self:conjunction()
+  while self:is_kw("or") do
+    local t = self:next()
+    left = node("or", t, { left = left, right = self:conjunction() })
+    left.pos, left.line, left.col = left.left.pos, left.left.line, left.left.col
+  end
+  return left
+end
+
+function Parser:conjunction()
+  local left = self:comparison()
+  while self:is_kw("and") do
+    local t = self:next()
+    left = node("and", t, { left = left, right = self:comparison() })
+    left.pos, left.line, left.col = left.left.pos, left.left.line, left.left.col
+  end
+  return left
+end
+
+local COMPARE = { ["="] = true, ["!="] = true, ["<"] = true, ["<="] = true, [">"] = true, [">="] = true }
+
+-- Binary nodes take the position of their operator: a warning about
+-- `a < b` points at the `<`.
+function Parser:comparison()
+  local left = self:additive()
+  while true do
+    local t = self:peek()
+    if t.type == "op" and COMPARE[t.value] then
+      self:next()
+      left = node("compare", t, { op = t.value, left = left, right = self:additive() })
+    elseif self:is_kw("between") then
+      self:next()
+      local low = self:additive()
+      self:expect_kw("and", "in 'between ... and ...'")
+      left = node("between", t, { value = left, low = low, high = self:additive() })
+    elseif self:is_kw("in") then
+      self:next()
+      left = node("in", t, { value = left, test = self:additive() })
+    elseif self:is_kw("instance") then
+      self:next()
+      self:expect_kw("of", "after 'instance'")
+      left = node("instanceof", t, { value = left, type = self:type_name() })
+    else
+      return left
+    end
+  end
+end
+
+function Parser:type_name()
+  local first = self:peek()
+  for _, ty in ipairs(M.TYPES) do
+    local k, ok = 0, true
+    for word in ty:gmatch("%S+") do
+      local t = self:peek(k)
+      if t.type ~= "name" or t.value ~= word then ok = false; break end
+      k = k + 1
+    end
+    if ok then
+      for _ = 1, k do self:next() end
+      return ty
+    end
+  end
+  fail(first, ("unknown type %s after 'instance of'"):format(describe(first)))
+end
+
+function Parser:additive()
+  local left = self:multiplicative()
+  while self:is_op("+") or self:is_op("-") do
+    local t = self:next()
+    left = node("arith", t, { op = t.value, left = left, right = self:multiplicative() })
+  end
+  return left
+end
+
+function Parser:multiplicative()
+  local left = self:power()
+  while self:is_op("*") or self:is_op("/") do
+    local t = self:next()
+    left = node("arith", t, { op = t.value, left = left, right = self:power() })
+  end
+  return left
+end
+
+function Parser:power()
+  local left = self:unary()
+  while self:is_op("**") do
+    local t = self:next()
+    left = node("arith", t, { op = "**", left = left, right = self:unary() })
+  end
+  return left
+end
+
+function Parser:unary()
+  if self:is_op("-") then
+    local t = self:next()
+    return node("neg", t, { operand = self:unary() })
+  end
+  return self:postfix()
+end
+
+function Parser:arguments(callee, open)
+  local args, names = {}, nil
+  if not self:is_op(")") then
+    -- named when the first argument is `words :`
+    local k = 0
+    while self:peek(k).type == "name" or (k == 0 and self:peek(k).type == "backtick") do k = k + 1 end
+    if k > 0 and self:is_op(":", k) then names = {} end
+    repeat
+      if names then
+        local key, kt = self:key()
+        for _, q in ipairs(names) do
+          if q == key then fail(kt, "argument '" .. key .. "' given twice") end
+        end
+        self:expect_op(":", "after the argument name")
+        names[#names + 1] = key
+      end
+      args[#args + 1] = self:expression()
+    until not (self:is_op(",") and self:next())
+  end
+  self:expect_op(")", "to close the arguments")
+  return node("call", open, { callee = callee, args = args, names = names })
+end
+
+function Parser:postfix()
+  local e = self:primary()
+  while true do
+    local t = self:peek()
+    if t.type ~= "op" then return e end
+    if t.value == "." then
+      self:next()
+      local k = self:peek()
+      local key
+      if k.type == "backtick" then
+        key = self:next().value
+      elseif k.type == "name" then
+        local words = { self:next().value }
+        while self:peek().type == "name" and not self:peek().keyword do words[#words + 1] = self:next().value end
+        key = table.concat(words, " ")
+      else
+        fail(k, ("expected a name after '.' but found %s"):format(describe(k)))
+      end
+      e = node("path", t, { object = e, key = key })
+    elseif t.value == "[" then
+      self:next()
+      local f = self:expression()
+      self:expect_op("]", "to close the filter")
+      e = node("filter", t, { object = e, filter = f })
+    elseif t.value == "(" then
+      self:next()
+      local call = self:arguments(e, t)
+      call.pos, call.line, call.col = e.pos, e.line, e.col
+      e = call
+    else
+      return e
+    end
+  end
+end
+
+function Parser:primary()
+  local t = self:peek()
+  local ty = t.type
+  if ty == "number" then
+    self:next()
+    return node("number", t, { text = t.value })
+  elseif ty == "string" then
+    self:next()
+    return node("string", t, { value = t.value })
+  elseif ty == "backtick" then
+    self:next()
+    return node("name", t, { name = t.value })
+  elseif ty == "at" then
+    self:next()
+    local s = self:peek()
+    if s.type ~= "string" then fail(s, "expected a string after '@'") end
+    self:next()
+    return node("temporal", t, { text = s.value })
+  elseif ty == "name" then
+    if t.keyword then
+      local v = t.value
+      if v == "true" or v == "false" then
+        self:next()
+        return node("boolean", t, { value = v == "true" })
+      elseif v == "null" then
+        self:next()
+        return node("null", t, {})
+      elseif v == "if" or v == "for" or v == "some" or v == "every" or v == "function" then
+        return self:expression()
+      end
+      if not self:known_call_name() then fail(t, unexpected(t)) end
+    end
+    local name = self:name_words()
+    return node("name", t, { name = name })
+  elseif ty == "op" then
+    local v = t.value
+    if v == "(" then
+      self:next()
+      local e = self:expression()
+      if self:is_op("..") then fail(self:peek(), "ranges arrive with part 2 of the FEEL engine") end
+      self:expect_op(")", "to close '('")
+      return e
+    elseif v == "[" then
+      self:next()
+      local items = {}
+      if not self:is_op("]") then
+        repeat
+          items[#items + 1] = self:expression()
+          if self:is_op("..") then fail(self:peek(), "ranges arrive with part 2 of the FEEL engine") end
+        until not (self:is_op(",") and self:next())
+      end
+      self:expect_op("]", "to close the list")
+      return node("list", t, { items = items })
+    elseif v == "{" then
+      self:next()
+      local keys, values = {}, {}
+      if not self:is_op("}") then
+        repeat
+          local key = self:key()
+          self:expect_op(":", "after the key '" .. key .. "'")
+          keys[#keys + 1] = key
+          values[#values + 1] = self:expression()
+        until not (self:is_op(",") and self:next())
+      end
+      self:expect_op("}", "to close the context")
+      return node("context", t, { keys = keys, values = values })
+    elseif v == "]" and self.i > 1 then
+      fail(t, "unexpected ']'")
+    end
+  end
+  fail(t, unexpected(t))
+end
+
+-- Groups the multi-word function names by their first word, longest first.
+local function index_names(set)
+  local multi = {}
+  local all = {}
+  for name in pairs(M.KEYWORD_NAMES) do all[name] = true end
+  for name in pairs(set or {}) do all[name] = true end
+  for name in pairs(all) do
+    local words = {}
+    for w in name:gmatch("%S+") do words[#words + 1] = w end
+    if #words > 1 then
+      local list = multi[words[1]] or {}
+      list[#list + 1] = words
+      multi[words[1]] = list
+    end
+  end
+  for _, list in pairs(multi) do
+    table.sort(list, function(a, b) return #a > #b end)
+  end
+  return multi
+end
+
+local cached_set, cached_index
+
+--- Parses a token list into a tree. Returns the root or raises a table
+-- `{feel_syntax = true, message, pos, line, col}` (luaforce.feel catches it).
+-- `function_names`: set of known function names (multi-word ones matter).
+function M.parse(tokens, function_names)
+  if function_names ~= cached_set then
+    cached_set, cached_index = function_names, index_names(function_names)
+  end
+  local p = setmetatable({ toks = tokens, i = 1, multi = cached_index }, Parser)
+  local root = p:expression()
+  local t = p:peek()
+  if t.type ~= "eof" then
+    fail(t, unexpected(t, " after a complete expression"))
+  end
+  return root
+end
+
+return M

@@ -1,0 +1,79 @@
+-- `luaforce eval` as a user runs it.
+local proc = require "support.proc"
+local json = require "luaforce.json"
+
+local response = [[{"status": 200, "body": {"totalSize": 2, "done": true, "records": [
+  {"Id": "001A", "Name": "Acme", "Amount": 1500.10}, {"Id": "001B", "Name": "Bolt", "Amount": 20.20}]}}]]
+
+describe("luaforce eval", function()
+  it("prints the result as JSON, exact decimals included", function()
+    local r = proc.luaforce { "eval", "--compact", "{sum: 0.1 + 0.2, third: 1 / 3, big: 10 ** 30 + 1, ok: 0.1 + 0.2 = 0.3}" }
+    assert.equal(0, r.code, r.stderr)
+    assert.equal('{"sum":0.3,"third":0.3333333333333333333333333333333333,"big":1000000000000000000000000000001,"ok":true}\n',
+      r.stdout)
+    assert.equal("", r.stderr)
+  end)
+
+  it("pretty-prints by default", function()
+    local r = proc.luaforce { "eval", "[1, {a: null}]" }
+    assert.equal(0, r.code)
+    assert.equal('[\n  1,\n  {\n    "a": null\n  }\n]\n', r.stdout)
+  end)
+
+  it("reads the context from a file and from standard input", function()
+    local path = proc.write(os.tmpname(), response)
+    local expr = "= {names: for r in body.records return r.Name, total: sum(body.records.Amount), big: body.records[Amount > 1000].Id}"
+    local r = proc.luaforce { "eval", "--compact", "--context", path, expr }
+    os.remove(path)
+    assert.equal(0, r.code, r.stderr)
+    assert.equal('{"names":["Acme","Bolt"],"total":1520.3,"big":["001A"]}\n', r.stdout)
+    r = proc.luaforce({ "eval", "-c", "-", "--compact", "body.records[-1].Name" }, { stdin = response })
+    assert.equal('"Bolt"\n', r.stdout)
+  end)
+
+  it("prints null with warnings on standard error", function()
+    local r = proc.luaforce { "eval", "--compact", "{a: 1}.b" }
+    assert.equal(0, r.code)
+    assert.equal("null\n", r.stdout)
+    assert.equal("warning: line 1, column 7: no context entry found with key 'b' (NO_CONTEXT_ENTRY_FOUND)\n", r.stderr)
+  end)
+
+  it("shows a syntax error with its caret and exits 2", function()
+    local r = proc.luaforce { "eval", "if x > 1 then 1 elze 2" }
+    assert.equal(2, r.code)
+    assert.equal("", r.stdout)
+    assert.equal("luaforce: syntax error at line 1, column 17: expected 'else' after the 'then' branch but found 'elze'\n"
+      .. "  if x > 1 then 1 elze 2\n"
+      .. "                  ^\n", r.stderr)
+  end)
+
+  it("exits 1 when an assert fails", function()
+    local r = proc.luaforce { "eval", 'assert(1, false, "not today")' }
+    assert.equal(1, r.code)
+    assert.matches("not today", r.stderr)
+  end)
+
+  it("refuses a context that is not a JSON object", function()
+    local r = proc.luaforce({ "eval", "-c", "-", "1" }, { stdin = "[1, 2]" })
+    assert.equal(2, r.code)
+    assert.matches("must be a JSON object", r.stderr)
+    r = proc.luaforce({ "eval", "-c", "-", "1" }, { stdin = "{oops" })
+    assert.equal(2, r.code)
+    assert.matches("not JSON", r.stderr)
+  end)
+
+  it("is listed with its help", function()
+    local r = proc.luaforce { "help", "eval" }
+    assert.equal(0, r.code)
+    assert.matches("Usage: luaforce eval", r.stdout)
+    assert.matches("%-%-context", r.stdout)
+    assert.matches("eval%s+evaluate a FEEL expression", proc.luaforce({ "--help" }).stdout)
+  end)
+
+  it("round-trips its output through JSON", function()
+    local r = proc.luaforce { "eval", "--compact", '{n: 12345678901234567890.12, s: "é\\n", l: [true, null]}' }
+    local v = assert(json.decode(r.stdout))
+    assert.equal("12345678901234567890.12", tostring(v.n))
+    assert.equal("é\n", v.s)
+  end)
+end)

@@ -1,0 +1,48 @@
+local values = require "luaforce.feel.values"
+local json = require "luaforce.json"
+local decimal = require "luaforce.decimal"
+
+describe("luaforce.feel.values", function()
+  it("tells the kinds of Lua values", function()
+    local cases = {
+      { nil, "null" }, { json.null, "null" }, { true, "boolean" }, { 1, "number" }, { 0.5, "number" },
+      { decimal.new("1.5"), "number" }, { "s", "string" }, { { 1, 2 }, "list" }, { {}, "list" },
+      { json.object {}, "context" }, { json.array {}, "list" }, { { a = 1 }, "context" },
+      { print, "function" },
+    }
+    for _, c in ipairs(cases) do assert.equal(c[2], values.kind(c[1])) end
+  end)
+
+  it("orders keys as recorded, then sorted", function()
+    local t = json.decode('{"z": 1, "a": 2}')
+    t.m = 3
+    t.b = 4
+    assert.same({ "z", "a", "b", "m" }, values.keys(t))
+    assert.same({ "a", "b" }, values.keys { b = 1, a = 2 })
+  end)
+
+  it("compares by FEEL's rules", function()
+    assert.is_true(values.equal(1, decimal.new("1.00")))
+    assert.is_true(values.equal(nil, json.null))
+    assert.is_false(values.equal(1, nil))
+    assert.is_nil(values.equal(1, "1"))
+    assert.is_true(values.equal({ 1, json.null }, json.array { 1, json.null }))
+    assert.equal(-1, values.compare("a", "b"))
+    assert.is_nil(values.compare(true, false))
+  end)
+
+  it("writes values as string() does", function()
+    assert.equal('[1, "a", null, {k:true}]', values.tostring(json.decode('[1, "a", null, {"k": true}]')))
+  end)
+
+  it("converts back to Lua without copying unchanged tables", function()
+    local t = json.decode('{"a": [1, 2.5, "x"]}')
+    assert.equal(t, values.tolua(t))
+    local built = json.array { decimal.new("0.5"), decimal.new("2") }
+    local out = values.tolua(built)
+    assert.are_not.equal(built, out)
+    assert.equal(0.5, out[1])
+    assert.equal("integer", math.type(out[2]))
+    assert.is_true(json.is_array(out))
+  end)
+end)

@@ -1,76 +1,89 @@
--- The main job: find open opportunities past their close date and report them.
+-- The main job: close out stale opportunities.
 --
--- Run it with ./scripts/demo (or: luaforce run examples/demo.lua [PAGE.json]).
--- This is the job's first form: it reads a Salesforce query page from a file.
--- As luaforce grows it will query the built-in local org instead, move the
--- deals to Closed Lost with a note, and map the results with a FEEL expression.
+--   luaforce run --instance local examples/demo.lua      (what ./scripts/demo runs)
+--   luaforce run --instance https://acme.my.salesforce.com examples/demo.lua   (a real org;
+--     credentials from SF_ACCESS_TOKEN or SF_CLIENT_ID/SF_CLIENT_SECRET)
+--
+-- 1. find open opportunities past their close date (the SOQL builder: no text pasting);
+-- 2. get each one's account (the connector's get with a relationship);
+-- 3. move them to Closed Lost with a note (update);
+-- 4. delete one stale test record;
+-- 5. map the results with a FEEL result expression into a summary, as a Camunda
+--    connector task would, and print a table and the summary.
+local sf = require "luaforce"
+local soql = require "luaforce.soql"
+local feel = require "luaforce.feel"
 local json = require "luaforce.json"
 
-local here = arg[0]:match("^(.*)/[^/]*$") or "."
-local path = arg[1] or (here .. "/data/opportunities-page.json")
-
-local f = assert(io.open(path, "rb"))
-local text = f:read("a")
-f:close()
-
-local page, err = json.decode(text)
-if not page then
-  io.stderr:write("demo: ", path, ": ", tostring(err), "\n")
-  os.exit(2)
-end
-
+local org = assert(sf.connect())
 local today = os.date("!%Y-%m-%d")
-local overdue = {}
-for _, r in ipairs(page.records) do
-  if not r.IsClosed and r.CloseDate < today then overdue[#overdue + 1] = r end
-end
-table.sort(overdue, function(a, b) return a.CloseDate < b.CloseDate end)
 
--- A plain table; `Account.Name` flattened as the CLI will print it.
+-- 1. the overdue deals, oldest first
+local q = soql.select { "Id", "Name", "StageName", "CloseDate", "Amount", "AccountId" }
+  :from("Opportunity")
+  :where { IsClosed = false, CloseDate = { ["$lt"] = soql.literal("TODAY") } }
+  :order_by("CloseDate")
+  :limit(25)
+local page = assert(org:query(q))
+local deals = page.body.records
+
+-- 2 and 3. each deal's account, then Closed Lost with a note
+local rows = {}
+for _, d in ipairs(deals) do
+  local account = "(no account)"
+  if d.AccountId ~= json.null then
+    local acc = assert(org:get("Opportunity", d.Id, { relationship = "Account", query = { fields = "Name" } }))
+    account = acc.body.Name
+  end
+  assert(org:update("Opportunity", d.Id, {
+    StageName = "Closed Lost",
+    Description = ("Closed by luaforce on %s: open past its close date %s."):format(today, d.CloseDate),
+  }))
+  rows[#rows + 1] = { d.Name, account, d.StageName, d.CloseDate, d.Amount }
+end
+
+-- 4. the stale test record, if it is still there
+local stale = assert(org:query(soql.select { "Id", "Name" }:from("Opportunity")
+  :where { Name = "TEST - delete me" }:limit(1))).body.records[1]
+local deleted = json.null
+if stale then
+  assert(org:delete("Opportunity", stale.Id))
+  deleted = stale.Name
+end
+
+-- 5. a FEEL result expression over the query's response, as in a Camunda task
+local summary = assert(feel.result([[{
+  closedLost: count(response.body.records),
+  amountClosed: sum(response.body.records[Amount != null].Amount),
+  withoutAmount: count(response.body.records[Amount = null]),
+  oldestCloseDate: if count(response.body.records) > 0 then response.body.records[1].CloseDate else null,
+  stages: distinct values(response.body.records.StageName)
+}]], page))
+summary.deleted = deleted
+
+-- the report
 local function cell(v)
   if v == nil or v == json.null then return "" end
-  if math.type(v) == "float" or math.type(v) == "integer" then return json.encode(v) end
   return tostring(v)
 end
-
-local function width(s)
-  return utf8.len(s) or #s
+local headers = { "Opportunity", "Account", "Was", "Close date", "Amount" }
+local widths = {}
+for i, h in ipairs(headers) do widths[i] = utf8.len(h) end
+for _, r in ipairs(rows) do
+  for i = 1, #headers do widths[i] = math.max(widths[i], utf8.len(cell(r[i])) or #cell(r[i])) end
 end
-
-local cols = { "Id", "Name", "Account.Name", "StageName", "CloseDate", "Amount" }
-local rows = {}
-for _, r in ipairs(overdue) do
-  rows[#rows + 1] = {
-    r.Id, r.Name, r.Account ~= json.null and r.Account.Name or "", r.StageName, r.CloseDate, cell(r.Amount),
-  }
-end
-local w = {}
-for i, c in ipairs(cols) do
-  w[i] = width(c)
-  for _, row in ipairs(rows) do w[i] = math.max(w[i], width(row[i])) end
-end
-local function line(row)
-  local parts = {}
-  for i, v in ipairs(row) do
-    local pad = (" "):rep(w[i] - width(v))
-    parts[i] = (i == #row) and (pad .. v) or (v .. pad)
+local function line(r)
+  local out = {}
+  for i = 1, #headers do
+    local s = cell(r[i])
+    local pad = (" "):rep(widths[i] - (utf8.len(s) or #s))
+    out[i] = i == #headers and pad .. s or s .. pad
   end
-  print(table.concat(parts, "  "))
+  print(table.concat(out, "  "))
 end
-line(cols)
-local rule = {}
-for i in ipairs(cols) do rule[i] = ("-"):rep(w[i]) end
-line(rule)
-for _, row in ipairs(rows) do line(row) end
-
+line(headers)
+for _, r in ipairs(rows) do line(r) end
 print()
-print(("%d of %d opportunities are open and past their close date (today is %s)."):format(
-  #overdue, #page.records, today))
-
--- Nothing this job reads and writes back may change: 18-digit currency values
--- included. Re-encode the whole page and compare byte for byte.
-local again = json.encode(page)
-local same = again == text:gsub("\n$", "")
-print(("Round trip of %d bytes through luaforce.json: %s."):format(#text,
-  same and "byte-identical, every number unchanged" or "CHANGED"))
-if not same then os.exit(1) end
+print(("Moved %d overdue opportunities to Closed Lost (today is %s)."):format(#rows, today))
+print("Summary (FEEL result expression):")
+print(json.encode(summary, { pretty = true, sort_keys = true }))

@@ -31,7 +31,17 @@ Error.__name = "luaforce.error"
 function Error.__tostring(e)
   local text = e.message or "error"
   -- usage mistakes read better without a code; API errors lead with theirs
-  if e.code and e.code ~= "" and e.code ~= "USAGE" then text = e.code .. ": " .. text end
+  -- (the client's: the connector's code, then Salesforce's errorCode)
+  local code = e.code
+  if code and code ~= "" and code ~= "USAGE" then
+    if e.error_code and e.error_code ~= code then code = code .. " " .. e.error_code end
+    text = code .. ": " .. text
+  end
+  local more = type(e.errors) == "table" and #e.errors - 1 or 0
+  if more > 0 then text = text .. (" (and %d more error%s)"):format(more, more > 1 and "s" or "") end
+  if type(e.request) == "table" and e.request.method then
+    text = text .. (" (%s %s)"):format(e.request.method, e.request.path or "")
+  end
   if e.hint then text = text .. " (" .. e.hint .. ")" end
   return text
 end

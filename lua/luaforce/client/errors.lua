@@ -1,0 +1,252 @@
+--- luaforce.client.errors: the error table of the Salesforce client, in
+-- the Camunda connector's shape plus what a script needs.
+--
+--   code       the connector's: the HTTP status as a string ("404"), "408"
+--              for timeouts and broken connections, "500" for protocol
+--              errors, "SSL_HANDSHAKE_FAILED", "OAUTH_TOKEN_ERROR"; and
+--              luaforce's own "OUTCOME_UNKNOWN" (a write went out and its
+--              answer was lost; the connector would say "408")
+--   message    one line; Salesforce's message when it sent one
+--   variables  {response = {headers =, body =}}: body is Salesforce's WHOLE
+--              error array (the connector unwraps single-element arrays
+--              only), or the text when it was not JSON
+--   status     the HTTP status (nil when there was no response)
+--   kind       the transport kind (luaforce.http: TIMEOUT, CONNECT, ...)
+--              when there was no response
+--   error_code the first Salesforce errorCode (or the OAuth error)
+--   errors     Salesforce's error list (every element)
+--   fields     the fields the errors name (all of them, in order, once)
+--   request    {method =, path =}: never a token, never the host's secrets
+--   exit       1 API, 2 bad input, 3 authentication, 4 network (nothing
+--              written), 6 outcome unknown
+--   sent       (OUTCOME_UNKNOWN) {method, path, body}: what was sent
+-- tostring(err) is one line: "404 NOT_FOUND: The requested resource does
+-- not exist (GET /sobjects/Account/001...)".
+local base = require "luaforce.errors"
+local json = require "luaforce.json"
+
+local M = {}
+
+local EXIT = base.EXIT
+
+-- errorCodes that mean the request itself was wrong: the user's input, not
+-- the org, needs fixing (exit 2).
+M.BAD_INPUT = {
+  MALFORMED_QUERY = true, INVALID_FIELD = true, INVALID_TYPE = true, MALFORMED_ID = true,
+  INVALID_QUERY_FILTER_OPERATOR = true, INVALID_QUERY_LOCATOR = true, JSON_PARSER_ERROR = true,
+}
+
+-- The connector's code for a transport failure (no response).
+local KIND_CODE = {
+  TIMEOUT = "408", ABORTED = "408", CONNECT = "408", DNS = "408", EMPTY_REPLY = "408",
+  PARTIAL_BODY = "408", NETWORK = "408",
+  PROTOCOL = "500", TOO_LARGE = "500", URL = "500",
+  TLS = "SSL_HANDSHAKE_FAILED",
+}
+
+local METHODS_THAT_WRITE = { POST = true, PATCH = true, PUT = true, DELETE = true }
+M.WRITES = METHODS_THAT_WRITE
+
+--- Makes a client error from fields (copied). `exit` defaults to 1. It is
+-- a luaforce.errors object: errors.is() knows it and `luaforce run` exits
+-- with its code; luaforce.errors prints the client's fields (error_code,
+-- the count of further errors, request) in its one line.
+M.new = base.new
+M.is = base.is
+
+-- A short, single-line view of a body that is not JSON: the HTML title
+-- when there is one, else the first non-blank line, tags removed.
+function M.first_line(body)
+  if type(body) ~= "string" or body == "" then return "" end
+  local title = body:match("<[Tt][Ii][Tt][Ll][Ee][^>]*>%s*(.-)%s*</[Tt][Ii][Tt][Ll][Ee]>")
+  local line = title
+  if not line or line == "" then
+    for l in body:gmatch("[^\r\n]+") do
+      local s = l:gsub("<[^>]*>", " "):gsub("%s+", " "):match("^%s*(.-)%s*$")
+      if s ~= "" then line = s break end
+    end
+  end
+  line = line or ""
+  if #line > 120 then line = line:sub(1, 117) .. "..." end
+  return line
+end
+
+-- Salesforce's error list from a decoded body: an array of tables with
+-- errorCode (or statusCode, as per-record results say). Nil otherwise.
+local function error_list(body)
+  if type(body) ~= "table" or not json.is_array(body) and body[1] == nil then return nil end
+  if type(body[1]) ~= "table" then return nil end
+  return body
+end
+
+local function fields_of(list)
+  local out, seen = {}, {}
+  for _, e in ipairs(list or {}) do
+    if type(e) == "table" and type(e.fields) == "table" then
+      for _, f in ipairs(e.fields) do
+        if type(f) == "string" and not seen[f] then
+          seen[f] = true
+          out[#out + 1] = f
+        end
+      end
+    end
+  end
+  return out
+end
+
+local function exit_for_status(status, code, method)
+  if status == 401 then return EXIT.AUTH end
+  if code and M.BAD_INPUT[code] then return EXIT.USAGE end
+  -- a gateway's answer says nothing of what the server behind it did
+  if (status == 502 or status == 504) and METHODS_THAT_WRITE[method] then return EXIT.UNKNOWN end
+  return EXIT.API
+end
+
+--- The error for an HTTP response with status >= 400 (or a body that is
+-- not the JSON expected). `res` is luaforce.http's response with `body`
+-- already decoded (a table, or the text when it was not JSON); `request`
+-- = {method, path}.
+function M.from_response(res, request, opts)
+  opts = opts or {}
+  local body = res.body
+  local list = error_list(body)
+  local first = list and list[1] or {}
+  local error_code = first.errorCode or first.statusCode
+  if type(error_code) ~= "string" then error_code = nil end
+  local message
+  if type(first.message) == "string" and first.message ~= "" then
+    -- SOQL errors start with a newline and the excerpt; one line here, the
+    -- whole text stays in errors[1].message
+    local where, rest = first.message:match("\nERROR at (Row:%d+:Column:%d+)\n(.*)$")
+    if where then
+      message = ("%s (at %s)"):format((rest:gsub("%s*\n%s*", " ")), where)
+    else
+      message = first.message:gsub("^%s+", ""):gsub("%s*\n%s*", " ")
+    end
+  elseif opts.not_json then
+    local ctype = res.headers and res.headers["content-type"]
+    if type(ctype) == "table" then ctype = ctype[1] end
+    ctype = ctype and ctype ~= "" and ctype:match("^[^;]*") or "text"
+    local line = M.first_line(body)
+    line = line ~= "" and (": " .. line) or ""
+    if res.status >= 400 then
+      message = ("%s (a %s answer, not JSON%s)"):format(res.reason or ("HTTP " .. res.status), ctype, line)
+    else
+      message = ("HTTP %d %s with a %s answer where JSON was expected%s"):format(res.status, res.reason or "",
+        ctype, line)
+    end
+  else
+    message = res.reason and res.reason ~= "" and res.reason or ("HTTP " .. res.status)
+  end
+  local status = res.status
+  local code = status >= 400 and tostring(status) or "500"
+  local e = {
+    code = code,
+    message = message,
+    status = status,
+    error_code = error_code,
+    errors = list or {},
+    fields = fields_of(list),
+    variables = { response = { headers = res.headers, body = body } },
+    request = request,
+    exit = opts.not_json and status < 400 and EXIT.API or exit_for_status(status, error_code, request and request.method),
+  }
+  if e.exit == EXIT.UNKNOWN then
+    e.hint = "a gateway answered: the write may or may not have happened"
+  end
+  if error_code == "REQUEST_LIMIT_EXCEEDED" and type(first.message) == "string"
+      and first.message:find("TotalRequests", 1, true) then
+    e.hint = "the org's daily API allowance is spent; it refills over 24 hours"
+  end
+  return M.new(e)
+end
+
+--- The error for a transport failure (luaforce.http's err: kind,
+-- request_sent, message).
+function M.from_transport(terr, request)
+  if terr == base.interrupted then return terr end
+  local sent = terr.request_sent
+  local write = request and METHODS_THAT_WRITE[request.method]
+  local e = {
+    code = KIND_CODE[terr.kind] or "500",
+    kind = terr.kind,
+    message = (terr.message or ""):gsub("^%u+ %S+: ", ""),
+    request_sent = sent,
+    variables = { response = { headers = {}, body = json.null } },
+    errors = {},
+    fields = {},
+    request = request,
+    exit = (sent and write) and EXIT.UNKNOWN or EXIT.NETWORK,
+  }
+  if terr.kind == "TIMEOUT" then e.message = "The request timed out. " .. e.message end
+  if terr.kind == "TLS" then e.message = "TLS handshake failed: " .. e.message end
+  return M.new(e)
+end
+
+--- A create (or another write that must not be repeated) went out and its
+-- answer was lost: OUTCOME_UNKNOWN, exit 6, with what was sent.
+function M.outcome_unknown(terr, request, sent)
+  local e = M.from_transport(terr, request)
+  if not M.is(e) or e.code == "INTERRUPTED" then return e end
+  e.code = "OUTCOME_UNKNOWN"
+  e.connector_code = KIND_CODE[terr.kind] or "500"
+  e.message = ("the request went out and its answer was lost (%s: %s): it may or may not have been applied")
+    :format(terr.kind or "?", e.message)
+  e.hint = "check in the org before sending it again (err.sent holds what was sent)"
+  e.sent = sent
+  e.exit = EXIT.UNKNOWN
+  return e
+end
+
+--- The client's form of an error from luaforce.auth (a refused token, a
+-- failed token request): code the connector's ("401", "400" for a token
+-- endpoint's refusal, "OAUTH_TOKEN_ERROR"), error_code Salesforce's.
+function M.from_auth(aerr, request)
+  if not base.is(aerr) or aerr.exit ~= EXIT.AUTH then
+    -- a transport failure while fetching a token, or a usage error
+    if aerr.kind then return M.from_transport(aerr, request) end
+    return aerr
+  end
+  local status = aerr.status
+  local code
+  if aerr.code == "OAUTH_TOKEN_ERROR" then code = "OAUTH_TOKEN_ERROR"
+  elseif status and status >= 400 then code = tostring(status)
+  else code = "OAUTH_TOKEN_ERROR" end
+  local res = aerr.response
+  local body = res and res.body
+  if type(body) == "string" and body:match("^%s*[%[{]") then body = json.decode(body) or body end
+  local list = type(aerr.errors) == "table" and aerr.errors or error_list(body) or {}
+  return M.new {
+    code = code,
+    message = aerr.message,
+    hint = aerr.hint,
+    status = status,
+    error_code = aerr.code ~= code and aerr.code or nil,
+    errors = list,
+    fields = fields_of(list),
+    variables = { response = { headers = res and res.headers or {}, body = body == nil and json.null or body } },
+    request = request,
+    exit = EXIT.AUTH,
+  }
+end
+
+--- An input mistake found before sending: shaped like the 400 Salesforce
+-- would answer (code "400", error_code MALFORMED_ID / INVALID_TYPE /
+-- INVALID_FIELD ...), with status nil and exit 2; nothing was sent.
+function M.bad_input(error_code, message, request, fields)
+  local list = json.array { json.object({ errorCode = error_code, message = message, fields = fields },
+    { "message", "errorCode", "fields" }) }
+  return M.new {
+    code = "400",
+    error_code = error_code,
+    message = message,
+    errors = list,
+    fields = fields or {},
+    variables = { response = { headers = {}, body = list } },
+    request = request,
+    hint = "checked before sending: nothing was sent",
+    exit = EXIT.USAGE,
+  }
+end
+
+return M

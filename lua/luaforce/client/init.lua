@@ -1,0 +1,586 @@
+--- luaforce.client: the Salesforce REST API from Lua, as the Camunda
+-- Salesforce Connector does it, and then what the connector lacks.
+--
+--     local sf = require "luaforce"            -- sf.connect is client.connect
+--     local org = sf.connect { instance_url = "https://acme.my.salesforce.com",
+--                              auth = { type = "bearer", token = tok } }
+--     local res, err = org:query("SELECT Id, Name FROM Account LIMIT 5")
+--     if not res then print(err) return end          -- one readable line
+--     for _, r in ipairs(res.body.records) do print(r.Id, r.Name) end
+--
+-- PUBLIC API (this file and the operations below)
+--   client.connect(opts) -> org, or nil, err.  opts (all optional; settings
+--     come from, in this order: opts, `luaforce run`'s command line
+--     (require("luaforce").settings), the environment SF_INSTANCE_URL,
+--     SF_API_VERSION, SF_ACCESS_TOKEN, SF_CLIENT_ID, SF_CLIENT_SECRET, a
+--     profile (luaforce.client.settings.profile_hook)):
+--       instance_url   https://..., or http:// to a loopback address
+--       allow_http     true: http:// to any host (opted in by name)
+--       api_version    "v62.0" (default), "62.0" gets its "v"
+--       auth           {type = "bearer", token =} or {type =
+--                      "oauth-client-credentials", client_id =, client_secret =,
+--                      token_url =, ...} (luaforce.auth options)
+--       access_token, client_id, client_secret   shortcuts for auth
+--       timeout        seconds per request (default 120; 0: no limit)
+--       retry          {attempts = 4, max_time = 60, base_delay = 0.5,
+--                      max_delay = 30} (luaforce.client.retry)
+--       session        a luaforce.http session to use (default: a new one)
+--     "{{secrets.NAME}}" in any string setting is replaced from the
+--     environment or the secrets file (luaforce.client.secrets).
+--   org:query(soql), org:get(object, id [, opts]), org:create(object, fields),
+--   org:update(object, id, fields), org:delete(object, id): the connector's
+--     operations; each returns the connector's response object or nil, err.
+--   org:strict() -> a view of org whose methods raise err instead of
+--     returning it.   client.raise(err) (= require("luaforce").raise)
+--
+-- INTERNAL API (for the files that add operations: records, collections,
+-- each, meta). Every operation goes through one call:
+--
+--   org:call(method, path_or_url, {
+--       query = {name = value},     -- encoded by luaforce.http, keys sorted
+--       body = table | string,      -- a table is encoded as JSON (lossless;
+--                                   -- json.null is sent as null), a string
+--                                   -- is sent as is (Content-Type JSON
+--                                   -- unless headers say otherwise)
+--       headers = {name = value},
+--       retry = "idempotent" | "create" | "safe-create" | "never",
+--           -- default: "create" for POST, "idempotent" for the others.
+--           -- "create": retried only when the server certainly did not
+--           --   process it; else OUTCOME_UNKNOWN (exit 6).
+--           -- "safe-create": a POST the caller knows is safe to replay
+--           --   (it writes nothing, or upserts on an external id):
+--           --   retried like "idempotent".
+--       expect_json = true,         -- false: a non-JSON body is returned
+--                                   -- as a string instead of an error
+--       on_chunk = fn,              -- stream the body (no retry once data
+--                                   -- reached fn)
+--   }) -> response, err
+--   path_or_url: "/sobjects/Account" (joined to org.base), a path starting
+--     with "/services/" (joined to the instance), or a full URL (same host).
+--   response = {status =, headers = (case-insensitive lookup), body =
+--     (decoded JSON, lossless; json.null for an empty body), reason =,
+--     document = json.null}. Any status >= 400 is err instead. err is a
+--     luaforce.errors object (luaforce.client.errors): code, message,
+--     variables = {response = {headers, body}}, status, kind, error_code,
+--     errors (Salesforce's whole list), fields, request = {method, path},
+--     attempts, exit (sent = {method, path, body} with OUTCOME_UNKNOWN).
+--     Retries, token refresh on 401 (luaforce.auth) and tracing happen
+--     inside. Creates and DELETEs go out on a fresh connection
+--     (luaforce.http's fresh_connect), so libcurl never replays them unseen.
+--   Bad options raise; a response that is not JSON (expect_json) is err.
+--
+--   org.base         "/services/data/v62.0" (a path; org:call joins it)
+--   org.api_version  "v62.0"
+--   org.session      the luaforce.http session
+--   org.auth         the luaforce.auth object
+--   org.instance_url the URL given (auth:instance_url() may name another
+--                    after a token response)
+--   org:path(...)    "/sobjects/Account/001..." from segments, each escaped
+--   client.check_object(name), client.check_field(name) -> name, or raise a
+--     usage error (exit 2) naming the bad name;
+--   client.check_id(id) -> the id as given, or raise (15 or 18 base-62
+--     characters; an 18-character id's checksum verified).
+--   client.ids      luaforce.client.ids (checksum, to18, to15, valid)
+--   client.soql_text(q) -> SOQL text of a string or a luaforce.soql query
+--     (anything with __tostring), or nil
+--   client.errors   luaforce.client.errors (from_response, from_transport,
+--     outcome_unknown, bad_input: the error table's constructors)
+--
+-- Adding operations from another file:
+--     local Org = require("luaforce.client").Org
+--     function Org:records(soql, opts) ... self:call("GET", ...) ... end
+-- This file requires luaforce.client.records, .collections, .each and .meta
+-- at its end, so `require "luaforce"` users get every method.
+local auth = require "luaforce.auth"
+local base_errors = require "luaforce.errors"
+local cerrors = require "luaforce.client.errors"
+local http = require "luaforce.http"
+local ids = require "luaforce.client.ids"
+local json = require "luaforce.json"
+local retry = require "luaforce.client.retry"
+local settings = require "luaforce.client.settings"
+
+local M = {}
+
+M.errors = cerrors
+M.ids = ids
+M.settings = settings
+M.DEFAULT_API_VERSION = settings.DEFAULT_API_VERSION
+
+local Org = {}
+Org.__index = Org
+Org.__name = "luaforce.client.Org"
+M.Org = Org
+
+local NO_LIMIT = 86400 * 30 -- the longest timeout luaforce.http takes
+
+---------------------------------------------------------------------------
+-- Names and ids, checked before anything is sent
+
+-- An API name: letters, digits and single underscores, starting with a
+-- letter, no trailing underscore; "__" separates at most a namespace, the
+-- name and a suffix (ns__Thing__c).
+local function name_problem(name)
+  if type(name) ~= "string" then return "a name is a string" end
+  if name == "" then return "the name is empty" end
+  if #name > 100 then return "the name is too long" end
+  if not name:find("^%a[%w_]*$") then return "letters, digits and _ only, starting with a letter" end
+  if name:find("_$") or name:find("___", 1, true) then return "misplaced underscores" end
+  local parts = 1
+  for _ in name:gmatch("__") do parts = parts + 1 end
+  if parts > 3 then return "too many __ parts" end
+  return nil
+end
+
+local function raise_usage(message, hint, level)
+  error(base_errors.usage(message, hint), level + 1)
+end
+
+--- The object name when it is a valid API name; raises a usage error
+-- (exit 2) otherwise.
+function M.check_object(name)
+  local why = name_problem(name)
+  if why then raise_usage(("'%s' is no object API name (%s)"):format(tostring(name), why), nil, 2) end
+  return name
+end
+
+--- The field name when it is a valid API name; raises otherwise.
+function M.check_field(name)
+  local why = name_problem(name)
+  if why then raise_usage(("'%s' is no field API name (%s)"):format(tostring(name), why), nil, 2) end
+  return name
+end
+
+--- The id when it is a 15- or 18-character id with a right checksum;
+-- raises otherwise.
+function M.check_id(id)
+  local ok, why = ids.to18(id)
+  if not ok then raise_usage(("'%s' is no record id: %s"):format(tostring(id), why), nil, 2) end
+  return id
+end
+
+-- The same checks for the operations, which return them as the 400
+-- Salesforce would have answered (nil, err) since names and ids usually
+-- come from data.
+local function bad_object(name, request)
+  if type(name) ~= "string" then error(("object name must be a string, not a %s"):format(type(name)), 4) end
+  local why = name_problem(name)
+  if why then
+    return cerrors.bad_input("INVALID_TYPE", ("sObject type '%s' is not valid: %s"):format(name, why), request)
+  end
+end
+
+local function bad_id(object, id, request)
+  if type(id) ~= "string" then error(("record id must be a string, not a %s"):format(type(id)), 4) end
+  local ok, why = ids.to18(id)
+  if not ok then
+    return cerrors.bad_input("MALFORMED_ID", ("%s ID: id value of incorrect type: %s (%s)"):format(object, id, why),
+      request)
+  end
+end
+
+local function bad_field(name, request)
+  local why = name_problem(name)
+  if why then
+    return cerrors.bad_input("INVALID_FIELD", ("'%s' is no field API name (%s)"):format(tostring(name), why),
+      request, { tostring(name) })
+  end
+end
+
+---------------------------------------------------------------------------
+-- Connecting
+
+local CONNECT_OPTIONS = {
+  instance_url = true, allow_http = true, api_version = true, auth = true, access_token = true,
+  client_id = true, client_secret = true, timeout = true, retry = true, session = true, profile = true,
+}
+
+local function retry_log(line)
+  if http.trace() > 0 then io.stderr:write(http.redact(line), "\n") end
+end
+
+--- Connects (no request is made until the first call). See the top of the
+-- file for the options. Returns the org, or nil, err for bad or missing
+-- settings (exit 2) and unknown secrets.
+function M.connect(opts)
+  if opts ~= nil and type(opts) ~= "table" then error("bad argument #1 to 'connect' (table expected)", 2) end
+  for k in pairs(opts or {}) do
+    if not CONNECT_OPTIONS[k] then error(("connect: unknown option '%s'"):format(tostring(k)), 2) end
+  end
+  local cfg, err = settings.resolve(opts)
+  if not cfg then return nil, err end
+  local aopts = {}
+  for k, v in pairs(cfg.auth) do aopts[k] = v end
+  aopts.instance_url = aopts.instance_url or cfg.instance_url
+  local ok, a = pcall(auth.new, aopts)
+  if not ok then
+    if base_errors.is(a) then return nil, a end
+    error(a, 2)
+  end
+  local ropts = {}
+  for k, v in pairs(cfg.retry or {}) do ropts[k] = v end
+  ropts.log = ropts.log or retry_log
+  local policy = retry.policy(ropts)
+  local session = cfg.session
+  if not session then
+    local t = cfg.timeout
+    if t == 0 then t = NO_LIMIT end
+    session = http.session { timeout = t }
+  end
+  return setmetatable({
+    instance_url = cfg.instance_url,
+    api_version = cfg.api_version,
+    base = "/services/data/" .. cfg.api_version,
+    session = session,
+    auth = a,
+    retry_policy = policy,
+    source = cfg.source,
+  }, Org)
+end
+
+function Org:__tostring()
+  return ("luaforce.client.Org (%s, %s)"):format(self.instance_url, self.api_version)
+end
+
+--- A path under org.base from segments, each percent-escaped:
+-- org:path("sobjects", "Account", id) -> "/sobjects/Account/001...".
+function Org:path(...)
+  local parts = {}
+  for i = 1, select("#", ...) do
+    local seg = select(i, ...)
+    if type(seg) ~= "string" and type(seg) ~= "number" then
+      error(("path segment #%d must be a string"):format(i), 2)
+    end
+    parts[i] = http.escape(tostring(seg))
+  end
+  return "/" .. table.concat(parts, "/")
+end
+
+---------------------------------------------------------------------------
+-- The one call
+
+local CALL_OPTIONS = {
+  query = "table", body = true, headers = "table", retry = "string", expect_json = "boolean",
+  on_chunk = "function", timeout = "number",
+}
+
+local function origin_of(url)
+  return url and url:match("^(%a[%w+.-]*://[^/]+)")
+end
+
+-- The URL to send (absolute, or "/..." for luaforce.auth to join to the
+-- API base) and the path to report in errors.
+local function target_of(self, target)
+  if type(target) ~= "string" or target == "" then error("org:call: a path or URL is needed", 3) end
+  if target:find("[%s%c]") then error("org:call: the path holds blanks or control characters", 3) end
+  if target:match("^%a[%w+.-]*://") then
+    -- a full URL only to the org itself: the token must not go elsewhere
+    local o = origin_of(target)
+    local ok = o == origin_of(self.instance_url) or o == origin_of(self.auth:instance_url())
+    if not ok then error(("org:call: %s is not this org's URL"):format(origin_of(target) or target), 3) end
+    return target, target:sub(#o + 1):match("^[^?#]*")
+  end
+  if target:sub(1, 1) ~= "/" then error("org:call: the path must start with '/'", 3) end
+  local url = target
+  if not target:find("^/services/") then url = self.base .. target end
+  return url, url:match("^[^?#]*")
+end
+
+local function content_type(res)
+  local c = res.headers and res.headers["content-type"]
+  if type(c) == "table" then c = c[1] end
+  return type(c) == "string" and c:lower() or ""
+end
+
+-- Reads the body: JSON decoded (lossless), json.null when empty; the text
+-- and `true` when it is not JSON.
+local function decode_body(res)
+  local text = res.body or ""
+  if text == "" then return json.null end
+  local ctype = content_type(res)
+  local looks = text:match("^%s*[%[{\"%-%dtfn]")
+  if ctype:find("json", 1, true) or (ctype == "" and looks) then
+    local v = json.decode(text)
+    if v ~= nil then return v end
+  end
+  return text, true
+end
+
+--- Sends one request to the org (see INTERNAL API at the top). Returns the
+-- connector's response object, or nil, err.
+function Org:call(method, target, opts)
+  if type(method) ~= "string" then error("bad argument #1 to 'call' (method expected)", 2) end
+  method = method:upper()
+  opts = opts or {}
+  for k, v in pairs(opts) do
+    local want = CALL_OPTIONS[k]
+    if not want then error(("org:call: unknown option '%s'"):format(tostring(k)), 2) end
+    if want ~= true and type(v) ~= want then error(("org:call: option '%s' must be a %s"):format(k, want), 2) end
+  end
+  local mode = opts.retry or (method == "POST" and "create" or "idempotent")
+  if not retry.MODES[mode] then error(("org:call: unknown retry mode '%s'"):format(mode), 2) end
+  local url, path = target_of(self, target)
+  local request = { method = method, path = path }
+
+  local headers = { Accept = "application/json" }
+  local body = opts.body
+  if type(body) == "table" then
+    local text, jerr = json.encode(body)
+    if not text then
+      jerr.request = request
+      return nil, jerr
+    end
+    body = text
+  elseif body ~= nil and type(body) ~= "string" then
+    error("org:call: body must be a table or a string", 2)
+  end
+  if body then headers["Content-Type"] = "application/json" end
+  for k, v in pairs(opts.headers or {}) do
+    for existing in pairs(headers) do
+      if existing:lower() == tostring(k):lower() then headers[existing] = nil end
+    end
+    headers[k] = v
+  end
+  -- a request that must not be replayed blindly gets a connection of its
+  -- own: libcurl would otherwise resend it by itself when a reused
+  -- connection closes without an answer. A create must not run twice; a
+  -- DELETE replayed unseen answers ENTITY_IS_DELETED, which only a retry
+  -- this code knows of can read as success (Org:delete).
+  local once = mode == "create" or (mode == "never" and cerrors.WRITES[method]) or method == "DELETE"
+  local req = { method = method, url = url, query = opts.query, headers = headers, body = body,
+    timeout = opts.timeout, fresh_connect = once or nil }
+
+  -- a stream that has handed data to the caller cannot be replayed
+  local delivered = false
+  if opts.on_chunk then
+    local user = opts.on_chunk
+    req.on_chunk = function(piece)
+      delivered = true
+      return user(piece)
+    end
+  end
+
+  local function send()
+    local res, err = self.auth:request(self.session, req)
+    if res then return res end
+    if err and err.kind and err.url and err.url:find("/services/oauth2/token", 1, true) then
+      -- the token request failed: the call itself never left
+      local copy = {}
+      for k, v in pairs(err) do copy[k] = v end
+      copy.request_sent = false
+      return nil, setmetatable(copy, getmetatable(err))
+    end
+    return nil, err
+  end
+  local policy = self.retry_policy
+  local attempt = send
+  if req.on_chunk then
+    attempt = function()
+      local res, err = send()
+      if delivered then return res, err, true end
+      return res, err
+    end
+  end
+  local res, terr, verdict, attempts = retry.run(policy, mode, attempt, method .. " " .. path)
+
+  if not res then
+    if terr == base_errors.interrupted then error(terr, 0) end
+    local e
+    if not terr.kind then
+      e = cerrors.from_auth(terr, request)
+    elseif verdict == "unknown" or (terr.request_sent and cerrors.WRITES[method]) then
+      e = cerrors.outcome_unknown(terr, request, { method = method, path = path, body = opts.body })
+    else
+      e = cerrors.from_transport(terr, request)
+    end
+    if type(e) == "table" then e.attempts = attempts end
+    return nil, e
+  end
+
+  local decoded, not_json
+  if req.on_chunk and res.status < 400 then
+    decoded = json.null
+  else
+    decoded, not_json = decode_body(res)
+  end
+  local expect_json = opts.expect_json ~= false
+  res.body = decoded
+  if res.status >= 400 or (not_json and expect_json) then
+    local e = cerrors.from_response(res, request, { not_json = not_json })
+    e.attempts = attempts
+    return nil, e
+  end
+  return { status = res.status, headers = res.headers, body = decoded, reason = res.reason, document = json.null }
+end
+
+---------------------------------------------------------------------------
+-- The connector's operations
+
+-- SOQL text from a string or a luaforce.soql query (anything whose
+-- tostring is SOQL: the builder's __tostring renders it), else nil.
+local function soql_text(q)
+  if type(q) == "string" then return q end
+  local mt = getmetatable(q)
+  if type(q) == "table" and type(mt) == "table" and mt.__tostring then return tostring(q) end
+  return nil
+end
+M.soql_text = soql_text
+
+--- One page of a SOQL query, as the connector does (GET query?q=...).
+-- `soql` is text or a luaforce.soql query. The body holds totalSize, done,
+-- records and, when done is false, nextRecordsUrl (org:records follows it).
+function Org:query(soql)
+  local text = soql_text(soql)
+  if not text then error(("bad argument #1 to 'query' (SOQL text or query expected, got %s)"):format(type(soql)), 2) end
+  if text:match("^%s*$") then
+    return nil, cerrors.bad_input("MALFORMED_QUERY", "the query is empty", { method = "GET", path = self.base .. "/query" })
+  end
+  return self:call("GET", "/query", { query = { q = text } })
+end
+
+-- "A,B" or {"A", "B"} -> "A,B" with each name checked; nil, err.
+local function field_list(v, request)
+  local names = {}
+  if type(v) == "table" then
+    for i, n in ipairs(v) do names[i] = n end
+  elseif type(v) == "string" then
+    for n in v:gmatch("[^,]+") do names[#names + 1] = n:match("^%s*(.-)%s*$") end
+  else
+    error("query.fields must be a string or a list of names", 4)
+  end
+  for _, n in ipairs(names) do
+    local e = bad_field(n, request)
+    if e then return nil, e end
+  end
+  return table.concat(names, ",")
+end
+
+--- A record by id (GET sobjects/Object/Id). opts: relationship (a
+-- relationship name: the related record or records instead), query (query
+-- parameters, e.g. {fields = "Name,Industry"} or a list of names).
+function Org:get(object, id, opts)
+  opts = opts or {}
+  local request = { method = "GET", path = self.base .. "/sobjects/" .. tostring(object) .. "/" .. tostring(id) }
+  local e = bad_object(object, request) or bad_id(object, id, request)
+  if e then return nil, e end
+  local path = self:path("sobjects", object, id)
+  if opts.relationship ~= nil then
+    local why = name_problem(opts.relationship)
+    if why then
+      return nil, cerrors.bad_input("INVALID_FIELD",
+        ("'%s' is no relationship name (%s)"):format(tostring(opts.relationship), why), request)
+    end
+    path = path .. "/" .. http.escape(opts.relationship)
+  end
+  local query
+  if opts.query ~= nil then
+    if type(opts.query) ~= "table" then error("bad option 'query' to 'get' (table expected)", 2) end
+    query = {}
+    for k, v in pairs(opts.query) do
+      if k == "fields" then
+        local list, ferr = field_list(v, request)
+        if not list then return nil, ferr end
+        query[k] = list
+      else
+        query[k] = v
+      end
+    end
+  end
+  return self:call("GET", path, { query = query })
+end
+
+-- Record fields for a create or update: a table with valid field names
+-- (json.null clears a field). Returns nil or an error.
+local function bad_fields(fields, request, what)
+  if type(fields) ~= "table" or getmetatable(fields) == getmetatable(json.null) then
+    error(("bad argument to '%s' (table of fields expected, got %s)"):format(what, type(fields)), 4)
+  end
+  for k in pairs(fields) do
+    if type(k) ~= "string" then error(("%s: field names must be strings"):format(what), 4) end
+    if k ~= "attributes" then
+      local e = bad_field(k, request)
+      if e then return e end
+    end
+  end
+end
+
+local function as_object(fields)
+  if next(fields) == nil then return json.object {} end
+  return fields
+end
+
+--- Creates a record (POST sobjects/Object): 201 {id, success, errors}.
+-- Never sent twice: see luaforce.client.retry.
+function Org:create(object, fields)
+  local request = { method = "POST", path = self.base .. "/sobjects/" .. tostring(object) }
+  local e = bad_object(object, request) or bad_fields(fields, request, "create")
+  if e then return nil, e end
+  return self:call("POST", self:path("sobjects", object), { body = as_object(fields), retry = "create" })
+end
+
+--- Updates a record (PATCH sobjects/Object/Id): 204.
+function Org:update(object, id, fields)
+  local request = { method = "PATCH", path = self.base .. "/sobjects/" .. tostring(object) .. "/" .. tostring(id) }
+  local e = bad_object(object, request) or bad_id(object, id, request) or bad_fields(fields, request, "update")
+  if e then return nil, e end
+  return self:call("PATCH", self:path("sobjects", object, id), { body = as_object(fields) })
+end
+
+--- Deletes a record (DELETE sobjects/Object/Id): 204.
+function Org:delete(object, id)
+  local request = { method = "DELETE", path = self.base .. "/sobjects/" .. tostring(object) .. "/" .. tostring(id) }
+  local e = bad_object(object, request) or bad_id(object, id, request)
+  if e then return nil, e end
+  local res, err = self:call("DELETE", self:path("sobjects", object, id))
+  if not res and err.error_code == "ENTITY_IS_DELETED" and (err.attempts or 1) > 1 then
+    -- an earlier attempt did it and its answer was lost: the record is
+    -- gone, as asked
+    return { status = 204, headers = err.variables.response.headers, body = json.null, reason = "No Content",
+      document = json.null }
+  end
+  return res, err
+end
+
+---------------------------------------------------------------------------
+-- Exceptions for those who prefer them
+
+--- Raises `err` (a luaforce error, or a message) at the caller's level.
+function M.raise(err, level)
+  if err == nil then error("raise: no error given (did the call succeed?)", 2) end
+  if type(err) == "string" then err = base_errors.new { code = "ERROR", message = err } end
+  error(err, (level or 1) + 1)
+end
+
+--- A view of this org whose methods raise their error instead of returning
+-- nil, err: `org:strict():get("Account", id).body.Name`. Fields read
+-- through to the org.
+function Org:strict()
+  local org = self
+  local view = {}
+  return setmetatable(view, {
+    __name = "luaforce.client.StrictOrg",
+    __tostring = function() return "strict " .. tostring(org) end,
+    __index = function(_, k)
+      local v = org[k]
+      if type(v) ~= "function" then return v end
+      return function(first, ...)
+        if first == view then first = org end
+        local r = table.pack(v(first, ...))
+        if r[1] == nil and r.n >= 2 and r[2] ~= nil then error(r[2], 2) end
+        return table.unpack(r, 1, r.n)
+      end
+    end,
+  })
+end
+
+---------------------------------------------------------------------------
+-- The operations other files add (records, collections, each, meta)
+
+-- Those files require this one for Org: it must be loaded already.
+package.loaded["luaforce.client"] = M
+require "luaforce.client.records"
+require "luaforce.client.collections"
+require "luaforce.client.each"
+require "luaforce.client.meta"
+
+return M

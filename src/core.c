@@ -10,7 +10,10 @@
 #include <curl/curl.h>
 #include <gmp.h>
 #include <microhttpd.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <yajl/yajl_version.h>
+#include <string.h>
 #include <zlib.h>
 
 #include "core.h"
@@ -25,6 +28,8 @@ static const luaL_Reg submodules[] = {
     {"luaforce.core.sys", luaopen_luaforce_core_sys},
     {"luaforce.core.server", luaopen_luaforce_core_server},
     {"luaforce.core.http", luaopen_luaforce_core_http},
+    {"luaforce.core.regex", luaopen_luaforce_core_regex},
+    {"luaforce.core.tz", luaopen_luaforce_core_tz},
     {NULL, NULL},
 };
 
@@ -50,6 +55,12 @@ int luaopen_luaforce_core(lua_State *L) {
     lua_setfield(L, -2, "libmicrohttpd");
     lua_pushstring(L, zlibVersion());
     lua_setfield(L, -2, "zlib");
+    {
+        char v[64] = "";
+        if (pcre2_config(PCRE2_CONFIG_VERSION, v) > 0) v[strcspn(v, " ")] = '\0';
+        lua_pushstring(L, v);
+        lua_setfield(L, -2, "pcre2");
+    }
     lua_pushliteral(L, LUA_RELEASE);
     lua_setfield(L, -2, "lua");
     lua_setfield(L, -2, "libraries");

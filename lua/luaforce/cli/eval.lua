@@ -1,4 +1,5 @@
---- luaforce.cli.eval: `luaforce eval [--context FILE|-] [--compact] EXPRESSION`.
+--- luaforce.cli.eval: `luaforce eval [--context FILE|-] [--compact] [--now ISO]
+-- [--timezone ZONE] [--max-steps N] [--max-seconds S] EXPRESSION`.
 --
 -- Evaluates one FEEL expression against a JSON context and prints the
 -- result as JSON: the way to try a connector's result or error expression
@@ -19,22 +20,29 @@ M.spec = {
   options = common.with {
     { name = "context", short = "c", arg = "FILE|-", help = "the variables: a JSON object from FILE (- reads standard input)" },
     { name = "compact", help = "print the result on one line" },
+    { name = "now", arg = "ISO", help = "the clock for now() and today(): 2024-01-31T10:00:00Z (default: the real one)" },
+    { name = "timezone", arg = "ZONE", help = "now()'s time zone, e.g. Europe/Berlin (default: UTC)" },
+    { name = "max-steps", arg = "N", help = "stop after N loop iterations and function calls (default 1000000)" },
+    { name = "max-seconds", arg = "S", help = "stop after S seconds (default 1)" },
   },
 }
 M.description = [[
 Evaluates EXPRESSION in FEEL, as Camunda 8 evaluates connector result and
 error expressions, and prints the result as JSON. Numbers are exact decimals
-(0.1 + 0.2 = 0.3) and print with all their digits. A leading `=` is accepted.
+(0.1 + 0.2 = 0.3) and print with all their digits; dates, times and
+durations print as ISO 8601 text. A leading `=` is accepted.
 
 Missing names, type mismatches and other mistakes that FEEL turns into null
 print a warning on standard error with the line and column; a syntax error
 prints the line with a caret under the mistake and exits 2. A failed
-assert() prints its message and exits 1.]]
+assert() prints its message and exits 1, and so does an expression that runs
+past its budget (--max-steps, --max-seconds).]]
 M.examples = {
   "luaforce eval '1 + 2'",
   "luaforce eval --context response.json '{ids: for r in body.records return r.Id}'",
   "curl -s ... | luaforce eval -c - 'body.records[Amount > 1000].Name'",
   "luaforce eval -- '-5 + 2'",
+  "luaforce eval --now 2024-01-31T10:00:00Z 'today() + @\"P1M\"'",
 }
 
 local function read_context(path)
@@ -67,16 +75,46 @@ local function where(w)
   return ""
 end
 
+local function positive(name, text)
+  local n = tonumber(text)
+  if not n or n <= 0 then
+    error(errors.usage(("--%s needs a positive number, not '%s'"):format(name, tostring(text))), 0)
+  end
+  return n
+end
+
+-- The evaluation options from the command line.
+local function eval_options(opts)
+  local o = {}
+  if opts.now then
+    local temporal = require "luaforce.feel.temporal"
+    if not temporal.parse_datetime(opts.now) then
+      error(errors.usage(("--now needs an ISO date-time such as 2024-01-31T10:00:00Z, not '%s'"):format(opts.now)), 0)
+    end
+    o.now = opts.now
+  end
+  if opts.timezone then
+    local temporal = require "luaforce.feel.temporal"
+    local z, err = temporal.zone(opts.timezone)
+    if not z then error(errors.usage("--timezone: " .. tostring(err)), 0) end
+    o.zone = opts.timezone
+  end
+  if opts.max_steps then o.max_steps = math.floor(positive("max-steps", opts.max_steps)) end
+  if opts.max_seconds then o.max_seconds = positive("max-seconds", opts.max_seconds) end
+  return o
+end
+
 function M.run(_, opts, pos)
   local feel = require "luaforce.feel"
   local context = opts.context and read_context(opts.context) or nil
+  local eopts = eval_options(opts)
   local compiled, err = feel.compile(pos[1])
   if not compiled then
     io.stderr:write("luaforce: ", err.message, "\n")
     for line in (err.excerpt .. "\n"):gmatch("(.-)\n") do io.stderr:write("  ", line, "\n") end
     return errors.EXIT.USAGE
   end
-  local value, warnings, failure = compiled:eval(context)
+  local value, warnings, failure = compiled:eval(context, eopts)
   for _, w in ipairs(warnings) do
     if w ~= failure then
       io.stderr:write("warning: ", where(w), w.message, " (", w.type, ")\n")

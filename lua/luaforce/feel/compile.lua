@@ -21,8 +21,17 @@
 --
 -- Every failure the language defines (a missing name, a type mismatch, a
 -- division by zero) yields null and a warning; nothing raises.
+--
+-- The budget: every loop iteration (for, some/every, filters) and every
+-- call of a FEEL function takes one step from a counter shared by all
+-- closures (an upvalue: a decrement and a test, no table access). When the
+-- counter runs out, `refill` checks the evaluation's step limit and its
+-- deadline and hands out the next slice, or ends the evaluation with a
+-- `kind = "budget"` abort. Straight-line code needs no count: without a
+-- loop or a call an expression ends within its own size.
 local values = require "luaforce.feel.values"
 local N = require "luaforce.feel.number"
+local Range = require "luaforce.feel.range"
 
 local M = {}
 
@@ -35,6 +44,73 @@ local type, setmetatable, select, mtype, rawget = type, setmetatable, select, ma
 local builtins -- set by init (luaforce.feel.builtins), to avoid a require cycle
 
 function M.set_builtins(b) builtins = b end
+
+-- Budget ---------------------------------------------------------------------------
+
+local SLICE = 10000           -- steps between two looks at the clock
+local steps = math.maxinteger -- steps left in the current slice
+-- the evaluation's budget: no upvalue table, so starting one allocates nothing
+local b_limit, b_used, b_slice, b_deadline, b_seconds = nil, 0, 0, 0, 0
+
+--- The defaults: one million steps, one second.
+M.limits = { steps = 1000000, seconds = 1 }
+
+-- A cheap clock in milliseconds: the core's monotonic clock (a vDSO call),
+-- else os.clock (a system call of a microsecond or two).
+local now_ms
+do
+  local ok, sys = pcall(require, "luaforce.core.sys")
+  if ok and type(sys) == "table" and sys.monotonic_ms then
+    now_ms = sys.monotonic_ms
+  else
+    now_ms = function() return os.clock() * 1000 end
+  end
+end
+
+local function exceeded(message)
+  steps = 0
+  error({ feel_abort = true, kind = "budget", type = "BUDGET_EXCEEDED", message = message }, 0)
+end
+
+local function refill()
+  if not b_limit then steps = math.maxinteger; return end
+  b_used = b_used + b_slice
+  if b_used >= b_limit then
+    exceeded(("the evaluation took more than %d steps (loop iterations and function calls)"):format(b_limit))
+  end
+  if now_ms() > b_deadline then
+    exceeded(("the evaluation took more than %g seconds"):format(b_seconds))
+  end
+  local left = b_limit - b_used
+  b_slice = left < SLICE and left or SLICE
+  steps = b_slice
+end
+
+--- Starts the budget of an evaluation. `max_steps`, `max_seconds`: numbers
+-- (defaults from M.limits; math.huge for none). Returns the enclosing
+-- evaluation's budget, for `budget_stop` to restore.
+function M.budget_start(max_steps, max_seconds)
+  local l, u, sl, d, sec, st = b_limit, b_used, b_slice, b_deadline, b_seconds, steps
+  local limit = max_steps or M.limits.steps
+  b_seconds = max_seconds or M.limits.seconds
+  if limit >= math.maxinteger then limit = math.maxinteger end
+  b_limit = math.tointeger(limit) or math.floor(limit)
+  b_used = 0
+  b_slice = b_limit < SLICE and b_limit or SLICE
+  b_deadline = now_ms() + b_seconds * 1000
+  steps = b_slice
+  return l, u, sl, d, sec, st
+end
+
+function M.budget_stop(l, u, sl, d, sec, st)
+  b_limit, b_used, b_slice, b_deadline, b_seconds, steps = l, u, sl, d, sec, st
+end
+
+--- Steps taken so far in the evaluation under way (for tests and benchmarks).
+function M.steps_used()
+  if not b_limit then return 0 end
+  return b_used + (b_slice - steps)
+end
 
 --- Looks a name up in a scope: the value (nil for null) and whether found.
 local function lookup(scope, name)
@@ -138,15 +214,20 @@ function C.null()
   return function() return nil end
 end
 
--- Temporal literals: part 2 sets values.temporal_literal(text) -> value or nil, message.
+-- Temporal literals (@"2024-01-31", @"PT30S"): made once when compiled;
+-- a time in a named zone (@"10:00@Europe/Paris") takes the zone's offset at
+-- the evaluation's clock, so it is made at each evaluation.
 function C.temporal(node)
   local text = node.text
-  return function()
-    local make = values.temporal_literal
-    if not make then
-      warn("UNSUPPORTED", ('temporal values are not supported yet: @"%s" is null'):format(text), node)
-      return nil
+  local make = values.temporal_literal
+  if not text:find("@", 1, true) or text:find("T", 1, true) then
+    local v, err = make(text)
+    return function()
+      if v == nil then warn("INVALID_TYPE", err, node) end
+      return v
     end
+  end
+  return function()
     local v, err = make(text)
     if v == nil then warn("INVALID_TYPE", err, node) end
     return v
@@ -294,6 +375,8 @@ function C.filter(node)
     local out, n = {}, 0
     local frame = { name = "item", value = NULL, parent = s }
     for i = 1, #list do
+      steps = steps - 1
+      if steps <= 0 then refill() end
       local item = list[i]
       if fundef then frame = { name = "item", parent = s } end
       frame.value = item
@@ -323,6 +406,7 @@ function C.filter(node)
       diag.list = nil
       local ok, v = pcall(cond, s)
       diag.list = saved
+      if not ok and type(v) == "table" and v.feel_abort then error(v, 0) end
       if ok and v ~= nil and N.is(v) then return index_by_number(list, v) end
     end
     return run(list, s)
@@ -448,22 +532,86 @@ function C.between(node)
   end
 end
 
-C["in"] = function(node)
-  local v, t = compile(node.value), compile(node.test)
-  return function(s)
-    local x, test = v(s), t(s)
-    local k = kind(test)
-    if k == "list" then
-      for i = 1, #test do
-        if equal(x, values.out(test[i])) == true then return true end
+-- `x in test`: a test is a unary test (`< 10`), a parenthesized list of
+-- them (any holds), a range, a list (membership; a range item tests
+-- inclusion: `x in [1..5, 8]`), or a value (equality).
+local test_of
+
+local function member(node, x, v)
+  local k = kind(v)
+  if k == "list" then
+    local undecided = false
+    for i = 1, #v do
+      local item = values.out(v[i])
+      local r
+      if kind(item) == "range" then r = Range.includes(item, x) else r = equal(x, item) end
+      if r == true then return true end
+      if r == nil and item ~= nil and x ~= nil then undecided = true end
+    end
+    if undecided then return nil end
+    return false
+  end
+  if k == "range" then
+    local r = Range.includes(v, x)
+    if r == nil and x ~= nil then incomparable(node, x, v) end
+    return r
+  end
+  local e = equal(x, v)
+  if e == nil then return incomparable(node, x, v) end
+  return e
+end
+
+function test_of(node)
+  if node.kind == "unary" then
+    local operand, op = compile(node.operand), node.op
+    if op == "=" or op == "!=" then
+      local want = op == "="
+      return function(s, x)
+        local v = operand(s)
+        local e = equal(x, v)
+        if e == nil then return incomparable(node, x, v) end
+        return e == want
       end
+    end
+    return function(s, x) return ordered(node, op, x, operand(s)) end
+  end
+  if node.kind == "tests" then
+    local tests = {}
+    for i, item in ipairs(node.items) do tests[i] = test_of(item) end
+    local n = #tests
+    return function(s, x)
+      local undecided = false
+      for i = 1, n do
+        local r = tests[i](s, x)
+        if r == true then return true end
+        if r == nil then undecided = true end
+      end
+      if undecided then return nil end
       return false
     end
-    local ext = values.kinds[k]
-    if ext and ext.test then return ext.test(test, x) end
-    local e = equal(x, test)
-    if e == nil then return incomparable(node, x, test) end
-    return e
+  end
+  local e = compile(node)
+  return function(s, x) return member(node, x, e(s)) end
+end
+
+C["in"] = function(node)
+  local v, test = compile(node.value), test_of(node.test)
+  return function(s)
+    return test(s, v(s))
+  end
+end
+
+function C.unary(node)
+  return function()
+    warn("INVALID_TYPE", ("a unary test '%s ...' stands only after 'in'"):format(node.op), node)
+    return nil
+  end
+end
+
+function C.tests(node)
+  return function()
+    warn("INVALID_TYPE", "a list of unary tests stands only after 'in'", node)
+    return nil
   end
 end
 
@@ -526,7 +674,33 @@ end
 
 -- Iteration ------------------------------------------------------------------------
 
--- The sequence a `for`/`some`/`every` source gives: a list, or a range's numbers.
+-- The sequence a `for`/`some`/`every` source gives: a list, or the
+-- integers of a range, produced as they are read (a table with __len and
+-- __index: `for i in 1..1000000000` allocates nothing up front; the budget
+-- stops it).
+local SEQ_MT = {
+  __len = function(q) return q.n end,
+  __index = function(q, i) return q.first + (i - 1) * q.step end,
+}
+
+local function seq(a, b)
+  local step = a <= b and 1 or -1
+  return setmetatable({ first = a, step = step, n = (b - a) * step + 1 }, SEQ_MT)
+end
+
+-- The integers of a range value ([1..3], (0..3]), or nil, message.
+local function range_seq(r)
+  local a, b = r.low, r.high
+  if mtype(a) ~= "integer" or mtype(b) ~= "integer" then
+    return nil, "a range to iterate needs whole numbers at both ends"
+  end
+  local step = a <= b and 1 or -1
+  if not r.low_closed then a = a + step end
+  if not r.high_closed then b = b - step end
+  if (b - a) * step < 0 then return setmetatable({}, LIST_MT) end
+  return seq(a, b)
+end
+
 local function range_of(node)
   local lo, hi = compile(node.low), compile(node.high)
   return function(s)
@@ -535,27 +709,26 @@ local function range_of(node)
       warn("INVALID_TYPE", ("a range to iterate needs whole numbers, not %s and %s"):format(describe(a), describe(b)), node)
       return nil
     end
-    if math.abs(b - a) > 100000000 then
-      warn("INVALID_TYPE", "the range is too long to iterate", node)
-      return nil
-    end
-    local t, step = {}, a <= b and 1 or -1
-    local n = 0
-    for i = a, b, step do n = n + 1; t[n] = i end
-    return setmetatable(t, LIST_MT)
+    return seq(a, b)
   end
 end
 
 local function sources_of(node)
   local out = {}
   for i, src in ipairs(node.sources) do
-    if src.kind == "range" then
+    if src.kind == "range" and src.low_closed == nil then
       out[i] = range_of(src)
     else
       local e = compile(src)
       out[i] = function(s)
         local v = e(s)
-        if kind(v) == "list" then return v end
+        local k = kind(v)
+        if k == "list" then return v end
+        if k == "range" then
+          local q, err = range_seq(v)
+          if not q then warn("INVALID_TYPE", err, src) end
+          return q
+        end
         if v ~= nil then
           warn("INVALID_TYPE", ("'%s' iterates over %s, not a list"):format(node.vars[i], describe(v)), src)
         end
@@ -584,6 +757,8 @@ C["for"] = function(node)
       if list == nil then failed = true; return end
       local frame = { name = vars[level], value = NULL, parent = scope }
       for i = 1, #list do
+        steps = steps - 1
+        if steps <= 0 then refill() end
         if fundef then frame = { name = vars[level], parent = scope } end
         frame.value = list[i]
         if level == depth then
@@ -602,6 +777,8 @@ C["for"] = function(node)
       if list == nil then return nil end
       local frame = { name = vars[1], value = NULL, parent = base }
       for i = 1, #list do
+        steps = steps - 1
+        if steps <= 0 then refill() end
         if fundef then frame = { name = vars[1], parent = base } end
         frame.value = list[i]
         local v = body(frame)
@@ -632,6 +809,8 @@ function C.quantified(node)
       if list == nil then failed = true; return nil end
       local frame = { name = vars[level], value = NULL, parent = scope }
       for i = 1, #list do
+        steps = steps - 1
+        if steps <= 0 then refill() end
         if fundef then frame = { name = vars[level], parent = scope } end
         frame.value = list[i]
         if level == depth then
@@ -661,6 +840,8 @@ function C.fundef(node)
   return function(s)
     local f = setmetatable({ params = params }, FUNCTION_MT)
     f.call = function(...)
+      steps = steps - 1
+      if steps <= 0 then refill() end
       local n = select("#", ...)
       if n ~= nparams then
         warn("FUNCTION_INVOCATION_FAILURE",
@@ -676,6 +857,8 @@ function C.fundef(node)
       return body({ vars = vars, parent = s })
     end
     f.call_named = function(names, args)
+      steps = steps - 1
+      if steps <= 0 then refill() end
       local vars = {}
       for i = 1, #names do
         local p = names[i]
@@ -795,10 +978,23 @@ function C.call(node)
   end
 end
 
+-- A range literal: [1..10], (1..10), ]1..10[, ... (a bare `1..5` inside
+-- a list is closed at both ends). Its ends must be comparable values.
 function C.range(node)
-  return function()
-    warn("UNSUPPORTED", "ranges arrive with part 2 of the FEEL engine", node)
-    return nil
+  local lo, hi = compile(node.low), compile(node.high)
+  local lc, hc = node.low_closed, node.high_closed
+  if lc == nil then lc, hc = true, true end
+  return function(s)
+    local a, b = lo(s), hi(s)
+    if a == nil or b == nil then
+      warn("INVALID_TYPE", "a range needs both ends (null is no end)", node)
+      return nil
+    end
+    if compare(a, b) == nil then
+      warn("INVALID_TYPE", ("a range's ends must compare: %s and %s do not"):format(describe(a), describe(b)), node)
+      return nil
+    end
+    return Range.new(a, b, lc, hc)
   end
 end
 

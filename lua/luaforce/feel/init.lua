@@ -33,6 +33,8 @@ local parser = require "luaforce.feel.parser"
 local compile = require "luaforce.feel.compile"
 local values = require "luaforce.feel.values"
 local builtins = require "luaforce.feel.builtins"
+require "luaforce.feel.temporal"
+require "luaforce.feel.range"
 
 compile.set_builtins(builtins)
 
@@ -101,17 +103,44 @@ function M.compile(src)
   return setmetatable({ source = src, tree = tree, fn = fn }, Compiled)
 end
 
+-- The caller's clock for now() and today(): epoch milliseconds, or an ISO
+-- date-time text ("2024-01-31T10:00:00Z", "2024-01-31").
+local function clock_ms(now)
+  if now == nil then return nil end
+  if type(now) == "number" then return math.floor(now) end
+  if type(now) == "string" then
+    local temporal = require "luaforce.feel.temporal"
+    local v = temporal.parse_datetime(now)
+    if v then
+      local off = v.offset or 0
+      return ((v.days * 86400 + v.sod - off) * 1000) + v.ns // 1000000
+    end
+  end
+  error("bad option 'now' (epoch milliseconds or an ISO date-time expected, got " .. tostring(now) .. ")", 4)
+end
+
 -- Runs a compiled closure over a scope; the one place evaluations start.
-local function run(fn, scope, exact)
+-- opts: exact, now (the clock), zone (now()'s time zone), max_steps,
+-- max_seconds (the budget; compile.limits has the defaults).
+local function run(fn, scope, opts)
+  local exact, now_ms, zone, max_steps, max_seconds
+  if type(opts) == "table" then
+    exact, now_ms, zone = opts.exact, clock_ms(opts.now), opts.zone
+    max_steps, max_seconds = opts.max_steps, opts.max_seconds
+  else
+    exact = opts
+  end
   local warnings = {}
-  local saved_list, saved_node = diag.list, diag.node
-  diag.list, diag.node = warnings, nil
+  local saved_list, saved_node, saved_now, saved_zone = diag.list, diag.node, diag.now_ms, diag.zone
+  diag.list, diag.node, diag.now_ms, diag.zone = warnings, nil, now_ms, zone
+  local b1, b2, b3, b4, b5, b6 = compile.budget_start(max_steps, max_seconds)
   local ok, v = pcall(fn, scope)
-  diag.list, diag.node = saved_list, saved_node
+  compile.budget_stop(b1, b2, b3, b4, b5, b6)
+  diag.list, diag.node, diag.now_ms, diag.zone = saved_list, saved_node, saved_now, saved_zone
   if ok then return values.tolua(v, exact), warnings end
   local failure
   if type(v) == "table" and v.feel_abort then
-    failure = { type = v.type, message = v.message }
+    failure = { type = v.type, message = v.message, kind = v.kind }
   else
     failure = { type = "EVALUATION_FAILURE", message = tostring(v) }
   end
@@ -131,7 +160,7 @@ end
 
 --- Evaluates against `context`: value, warnings[, failure].
 function Compiled:eval(context, opts)
-  return run(self.fn, M.scope(context), opts and opts.exact)
+  return run(self.fn, M.scope(context), opts)
 end
 
 function Compiled:__tostring()
@@ -161,7 +190,7 @@ end
 function M.eval(src, context, opts)
   local c, err = M.compiled(src)
   if not c then return nil, err end
-  return run(c.fn, M.scope(context), opts and opts.exact)
+  return run(c.fn, M.scope(context), opts)
 end
 
 require("luaforce.feel.outcome").attach(M)

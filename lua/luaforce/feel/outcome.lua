@@ -45,7 +45,7 @@ function M.attach(feel)
     if not c then return nil, err end
     local scope = { name = "response", value = response == nil and values.NULL or response }
     if kind(response) == "context" then scope.ctx = response end
-    local v, warnings, failure = run(c.fn, scope, opts and opts.exact)
+    local v, warnings, failure = run(c.fn, scope, opts)
     if failure then
       return failed("FEEL_RESULT", expr, "the result expression failed: " .. failure.message, warnings)
     end
@@ -61,7 +61,7 @@ function M.attach(feel)
   function feel.outcome(expr, context, opts)
     local c, err = compiled(expr)
     if not c then return nil, err end
-    local v, warnings, failure = run(c.fn, feel.scope(context), opts and opts.exact)
+    local v, warnings, failure = run(c.fn, feel.scope(context), opts)
     if failure then
       return failed("FEEL_OUTCOME", expr, "the error expression failed: " .. failure.message, warnings)
     end

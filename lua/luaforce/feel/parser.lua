@@ -14,7 +14,11 @@
 --   between {value, low, high}   in {value, test}   instanceof {value, type}
 --   and {left, right}   or {left, right}   if {cond, yes, no}
 --   for {vars, sources, body}      -- a source may be a range node
---   range {low, high}              -- only as a `for` source in part 1
+--   range {low, high, low_closed, high_closed}
+--                                  -- [1..10], (1..10), ]1..10[, [1..10); in a
+--                                  -- `for` source (`1..3`) the closed flags are nil
+--   unary {op, operand}            -- a unary test after `in`: `< 10`, `>= x`
+--   tests {items}                  -- `in (< 10, > 20)`, `in (1, 2, 3)`
 --   quantified {quantifier = "some"|"every", vars, sources, cond}
 --   fundef {params, body}
 --
@@ -34,7 +38,7 @@ M.KINDS = {
   list = true, context = true, path = true, filter = true, call = true, neg = true,
   arith = true, compare = true, between = true, ["in"] = true, instanceof = true,
   ["and"] = true, ["or"] = true, ["if"] = true, ["for"] = true, range = true,
-  quantified = true, fundef = true,
+  quantified = true, fundef = true, unary = true, tests = true,
 }
 
 -- The type names `instance of` knows, longest first where they share words.
@@ -195,7 +199,7 @@ function Parser:iterators(allow_range)
     local src = self:expression()
     if self:is_op("..") then
       local dots = self:next()
-      if not allow_range then fail(dots, "ranges arrive with part 2 of the FEEL engine") end
+      if not allow_range then fail(dots, "a range 'a..b' iterates only in 'for'; write [a..b] here") end
       src = node("range", src, { low = src, high = self:expression() })
     end
     vars[#vars + 1], sources[#sources + 1] = name, src
@@ -274,7 +278,7 @@ function Parser:comparison()
       left = node("between", t, { value = left, low = low, high = self:additive() })
     elseif self:is_kw("in") then
       self:next()
-      left = node("in", t, { value = left, test = self:additive() })
+      left = node("in", t, { value = left, test = self:in_test() })
     elseif self:is_kw("instance") then
       self:next()
       self:expect_kw("of", "after 'instance'")
@@ -283,6 +287,42 @@ function Parser:comparison()
       return left
     end
   end
+end
+
+local UNARY_OPS = { ["<"] = true, ["<="] = true, [">"] = true, [">="] = true, ["="] = true, ["!="] = true }
+
+-- One positive unary test: `< 10`, `>= x`, `= "a"`, or a value (a range
+-- literal, a list, anything `in` compares with).
+function Parser:unary_test()
+  local t = self:peek()
+  if t.type == "op" and UNARY_OPS[t.value] then
+    self:next()
+    return node("unary", t, { op = t.value, operand = self:additive() })
+  end
+  return self:additive()
+end
+
+-- What follows `in`: a unary test, or a parenthesized list of them
+-- (`(< 10, > 20)`, `(1, 2, 3)`); `(1..5)` and `(a + b)` stay a range and a
+-- parenthesized expression (the parser backs up to read them so).
+function Parser:in_test()
+  local t = self:peek()
+  if t.type == "op" and t.value == "(" then
+    local saved = self.i
+    self:next()
+    local first = self:unary_test()
+    if self:is_op(",") or (self:is_op(")") and first.kind == "unary") then
+      local items = { first }
+      while self:is_op(",") do
+        self:next()
+        items[#items + 1] = self:unary_test()
+      end
+      self:expect_op(")", "to close the unary tests")
+      return node("tests", t, { items = items })
+    end
+    self.i = saved
+  end
+  return self:unary_test()
 end
 
 function Parser:type_name()
@@ -380,6 +420,7 @@ function Parser:postfix()
       end
       e = node("path", t, { object = e, key = key })
     elseif t.value == "[" then
+      if self.range_high and self.range_high > 0 and self:ends_range(1) then return e end
       self:next()
       local f = self:expression()
       self:expect_op("]", "to close the filter")
@@ -434,20 +475,37 @@ function Parser:primary()
     if v == "(" then
       self:next()
       local e = self:expression()
-      if self:is_op("..") then fail(self:peek(), "ranges arrive with part 2 of the FEEL engine") end
+      if self:is_op("..") then return self:range_rest(t, e, false) end
       self:expect_op(")", "to close '('")
       return e
     elseif v == "[" then
       self:next()
       local items = {}
       if not self:is_op("]") then
+        local first = true
         repeat
-          items[#items + 1] = self:expression()
-          if self:is_op("..") then fail(self:peek(), "ranges arrive with part 2 of the FEEL engine") end
+          local item = self:expression()
+          if self:is_op("..") then
+            local dots = self:next()
+            local high = self:range_high_end()
+            if first and (self:is_op("]") or self:is_op(")") or self:is_op("[")) then
+              return self:range_close(t, item, high, true)
+            end
+            -- `[1..5, 8]`: a list whose items may be closed ranges
+            item = node("range", dots, { low = item, high = high, low_closed = true, high_closed = true })
+            item.pos, item.line, item.col = item.low.pos, item.low.line, item.low.col
+          end
+          items[#items + 1] = item
+          first = false
         until not (self:is_op(",") and self:next())
       end
       self:expect_op("]", "to close the list")
       return node("list", t, { items = items })
+    elseif v == "]" then
+      self:next()
+      local low = self:expression()
+      self:expect_op("..", "in the range ']a..b'")
+      return self:range_rest(t, low, false, true)
     elseif v == "{" then
       self:next()
       local keys, values = {}, {}
@@ -461,11 +519,52 @@ function Parser:primary()
       end
       self:expect_op("}", "to close the context")
       return node("context", t, { keys = keys, values = values })
-    elseif v == "]" and self.i > 1 then
-      fail(t, "unexpected ']'")
     end
   end
   fail(t, unexpected(t))
+end
+
+-- Ranges ------------------------------------------------------------------------
+
+-- True when the token k ahead ends an expression, so a `[` before it closes
+-- a range (`]1..10[`) instead of opening a filter.
+local ENDERS = { [","] = true, [")"] = true, ["]"] = true, ["}"] = true, ["["] = true, ["="] = true, ["!="] = true,
+  ["<"] = true, ["<="] = true, [">"] = true, [">="] = true }
+local END_KEYWORDS = { ["then"] = true, ["else"] = true, ["and"] = true, ["or"] = true, ["return"] = true,
+  ["satisfies"] = true, ["in"] = true }
+function Parser:ends_range(k)
+  local t = self:peek(k)
+  if t.type == "eof" then return true end
+  if t.type == "op" then return ENDERS[t.value] or false end
+  return t.type == "name" and t.keyword and END_KEYWORDS[t.value] or false
+end
+
+-- The high end of a range: an expression in which `[` may close the range.
+function Parser:range_high_end()
+  self.range_high = (self.range_high or 0) + 1
+  local high = self:expression()
+  self.range_high = self.range_high - 1
+  return high
+end
+
+-- After `low ..`: the high end and the closing bracket.
+function Parser:range_rest(open, low, low_closed, dots_taken)
+  if not dots_taken then self:expect_op("..", "in the range") end
+  return self:range_close(open, low, self:range_high_end(), low_closed)
+end
+
+function Parser:range_close(open, low, high, low_closed)
+  local t = self:peek()
+  local high_closed
+  if self:is_op("]") then
+    high_closed = true
+  elseif self:is_op(")") or self:is_op("[") then
+    high_closed = false
+  else
+    fail(t, ("expected ']', ')' or '[' to close the range but found %s"):format(describe(t)))
+  end
+  self:next()
+  return node("range", open, { low = low, high = high, low_closed = low_closed, high_closed = high_closed })
 end
 
 -- Groups the multi-word function names by their first word, longest first.

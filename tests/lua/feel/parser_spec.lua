@@ -83,7 +83,7 @@ describe("luaforce.feel.parser", function()
     { "1 +", "ends too early" }, { "(1 + 2", "expected ')'" }, { "if x then 1", "expected 'else'" },
     { "[1, 2", "expected ']'" }, { "{a 1}", "expected ':'" }, { "1 2", "after a complete expression" },
     { "x instance of thing", "unknown type" }, { "for x in xs", "expected 'return'" },
-    { "f(a: 1, a: 2)", "given twice" }, { "[1..2]", "ranges" },
+    { "f(a: 1, a: 2)", "given twice" }, { "(1..2 3", "to close the range" }, { "some x in 1..3 satisfies x", "iterates only in 'for'" },
   }
   for _, c in ipairs(bad) do
     it("refuses " .. c[1], function()

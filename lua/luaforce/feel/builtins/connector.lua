@@ -19,8 +19,8 @@ local function bpmn(code, message, vars)
   }, BPMN_MT)
 end
 
--- retryBackoff: a duration once part 2 brings them; until then the value
--- given (a string "PT30S" passes through), null by default.
+-- retryBackoff: the duration given (a string "PT30S" passes through), PT0S
+-- by default.
 local function job(message, vars, retries, backoff)
   return setmetatable({
     errorType = "jobError", errorMessage = message, variables = vars or empty(),
@@ -37,6 +37,14 @@ return function(def)
   def("jobError", { "errorMessage: string", "variables: context?" }, job)
   def("jobError", { "errorMessage: string", "variables: context?", "retries: number?" }, job)
   def("jobError", { "errorMessage: string", "variables: context?", "retries: number?", "retryBackoff: any" }, job)
+
+  -- fromAi(value, ...) tags a value for Camunda's AI agent: the value as it is
+  local function same(v) return v end
+  def("fromAi", { "value: any" }, same)
+  def("fromAi", { "value: any", "description: string?" }, same)
+  def("fromAi", { "value: any", "description: string?", "type: string?" }, same)
+  def("fromAi", { "value: any", "description: string?", "type: string?", "schema: context?" }, same)
+  def("fromAi", { "value: any", "description: string?", "type: string?", "schema: context?", "options: context?" }, same)
 
   def("ignoreError", {}, function()
     return setmetatable({ errorType = "ignoreError", variables = empty() }, IGNORE_MT)

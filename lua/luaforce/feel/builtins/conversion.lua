@@ -30,18 +30,19 @@ return function(def)
     return parse_number(s)
   end)
 
-  def("number", { "from: string", "grouping separator: string?", "decimal separator: string?" },
-    function(s, g, d)
-      if g ~= nil and not GROUPING[g] then return nil, "the grouping separator must be ' ', ',' or '.'" end
-      if d ~= nil and not DECIMAL_SEP[d] then return nil, "the decimal separator must be '.' or ','" end
-      if g ~= nil and g == d then return nil, "the grouping and decimal separators must differ" end
-      if g then s = s:gsub(g == "." and "%." or g, "") end
-      if d and d ~= "." then
-        if s:find(".", 1, true) then return nil end
-        s = s:gsub(d, ".")
-      end
-      return parse_number(s)
-    end)
+  local function number3(s, g, d)
+    if g ~= nil and not GROUPING[g] then return nil, "the grouping separator must be ' ', ',' or '.'" end
+    if d ~= nil and not DECIMAL_SEP[d] then return nil, "the decimal separator must be '.' or ','" end
+    if g ~= nil and g == d then return nil, "the grouping and decimal separators must differ" end
+    if g then s = s:gsub(g == "." and "%." or g, "") end
+    if d and d ~= "." then
+      if s:find(".", 1, true) then return nil end
+      s = s:gsub(d, ".")
+    end
+    return parse_number(s)
+  end
+  def("number", { "from: string", "grouping separator: string?" }, function(s, g) return number3(s, g) end)
+  def("number", { "from: string", "grouping separator: string?", "decimal separator: string?" }, number3)
 
   -- context([{key: "a", value: 1}, ...]): the last entry for a key wins.
   def("context", { "entries: list" }, function(entries)

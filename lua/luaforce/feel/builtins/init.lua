@@ -2,7 +2,7 @@
 -- checks their arguments.
 --
 -- A category module (conversion, boolean, string, list, context, numeric,
--- connector; part 2 adds temporal, range and regex) returns
+-- connector, temporal, range, regex) returns
 -- `function(def)`, and declares each variant of a function with Camunda's
 -- parameter names and types:
 --
@@ -131,6 +131,29 @@ local function make(fname)
         return invoke(fname, v, n, unpack(ordered, 1, n))
       end
     end
+    -- else the shortest variant that names them all, the parameters left
+    -- out being ones that take null (`fromAi(value: x, type: "number")`)
+    for i = 1, #variants do
+      local v = variants[i]
+      local np = #v.params
+      if np > n and not v.varargs then
+        local pos = {}
+        for j, p in ipairs(v.params) do pos[p.name] = j end
+        local ordered, ok = {}, true
+        for j = 1, n do
+          local at = pos[names[j]]
+          if not at then ok = false; break end
+          ordered[at] = args[j]
+        end
+        if ok then
+          for j = 1, np do
+            local p = v.params[j]
+            if ordered[j] == nil and not (p.nullable and p.type ~= "any") then ok = false; break end
+          end
+        end
+        if ok then return invoke(fname, v, np, unpack(ordered, 1, np)) end
+      end
+    end
     return fail(fname, ("no variant takes the arguments (%s); it takes %s")
       :format(table.concat(names, ", "), signatures(fname, variants)))
   end
@@ -158,14 +181,16 @@ function M.def(fname, params, impl)
 end
 
 --- The categories, in the order they load.
-M.CATEGORIES = { "conversion", "boolean", "string", "list", "context", "numeric", "connector" }
+M.CATEGORIES = {
+  "conversion", "boolean", "string", "list", "context", "numeric", "connector", "temporal", "range", "regex",
+}
 
 for _, cat in ipairs(M.CATEGORIES) do
   require("luaforce.feel.builtins." .. cat)(M.def)
 end
 
---- Adds a category later (part 2: temporal, range, regex): `register`
--- is called with `def`, like the built-in categories.
+--- Adds a category later (a caller's own functions): `register` is
+-- called with `def`, like the built-in categories.
 function M.add_category(register)
   register(M.def)
   -- a fresh set, so the parser (which indexes the set it is given once)

@@ -1,6 +1,7 @@
 --- FEEL builtins: numbers. Rounding to a scale uses luaforce.decimal's
 -- modes; sqrt, log and exp are computed in doubles, as Camunda does.
 local N = require "luaforce.feel.number"
+local values = require "luaforce.feel.values"
 
 -- Scales as Camunda allows them (DECIMAL128's exponent range).
 local function scale_of(s)
@@ -33,7 +34,18 @@ return function(def)
   def("round down", { "n: number", "scale: number" }, rounder("down"))
   def("round half up", { "n: number", "scale: number" }, rounder("half_up"))
   def("round half down", { "n: number", "scale: number" }, rounder("half_down"))
-  def("abs", { "n: number" }, N.abs)
+  -- abs takes numbers and, since Camunda 8.5, durations
+  def("abs", { "n: any" }, function(n)
+    if n == nil then return nil, "'n' must be a number or a duration, not null" end
+    if N.is(n) then return N.abs(n) end
+    local k = values.kind(n)
+    if k == "days and time duration" or k == "years and months duration" then
+      if k == "days and time duration" and n.s < 0 then return values.kinds[k].arith("neg", n) end
+      if k == "years and months duration" and n.months < 0 then return values.kinds[k].arith("neg", n) end
+      return n
+    end
+    return nil, "'n' must be a number or a duration, not " .. k
+  end)
   def("modulo", { "dividend: number", "divisor: number" }, N.modulo)
   def("sqrt", { "number: number" }, N.sqrt)
   def("log", { "number: number" }, N.log)

@@ -1,5 +1,5 @@
 -- The builtin wrapper: variants by arity and by names, type checks, and
--- adding a category later (as part 2 will), including a new value kind.
+-- adding a category later, including a value kind.
 local feel = require "luaforce.feel"
 local builtins = require "luaforce.feel.builtins"
 local values = require "luaforce.feel.values"
@@ -25,6 +25,7 @@ describe("luaforce.feel.builtins", function()
   it("takes a category added later, with new kinds and multi-word names", function()
     local MT = { __feelkind = "days and time duration" }
     local function dur(s) return setmetatable({ seconds = s }, MT) end
+    local real = values.kinds["days and time duration"]
     values.kinds["days and time duration"] = {
       equal = function(a, b) return a.seconds == b.seconds end,
       compare = function(a, b) return a.seconds < b.seconds and -1 or (a.seconds > b.seconds and 1 or 0) end,
@@ -36,7 +37,7 @@ describe("luaforce.feel.builtins", function()
       def("test seconds of duration", { "seconds: number" }, function(s) return dur(s) end)
     end)
     finally(function()
-      values.kinds["days and time duration"] = nil
+      values.kinds["days and time duration"] = real
       builtins.functions["test seconds of duration"] = nil
     end)
     assert.equal("PT5S", (feel.eval("test seconds of duration(5)")))

@@ -1,0 +1,38 @@
+-- `luaforce eval` with part 2's options: temporal results as ISO text, a
+-- fixed clock (--now, --timezone) and the budget (--max-steps).
+local proc = require "support.proc"
+
+describe("luaforce eval: time and budget", function()
+  it("prints temporal values as ISO text and follows --now", function()
+    local r = proc.luaforce { "eval", "--compact", "--now", "2024-01-31T10:00:00Z",
+      '{today: today(), next: today() + @"P1M", now: now(), wait: @"PT90M", sf: date and time("2023-04-12T09:15:30.000+0000")}' }
+    assert.equal(0, r.code, r.stderr)
+    assert.equal('{"today":"2024-01-31","next":"2024-02-29","now":"2024-01-31T10:00:00Z","wait":"PT1H30M",'
+      .. '"sf":"2023-04-12T09:15:30Z"}\n', r.stdout)
+  end)
+
+  it("puts now() in the --timezone given", function()
+    local r = proc.luaforce { "eval", "--now", "2024-03-31T00:30:00Z", "--timezone", "Europe/Berlin", "now()" }
+    assert.equal(0, r.code, r.stderr)
+    assert.equal('"2024-03-31T01:30:00+01:00[Europe/Berlin]"\n', r.stdout)
+  end)
+
+  it("refuses a clock or zone it cannot read", function()
+    local r = proc.luaforce { "eval", "--now", "yesterday", "now()" }
+    assert.equal(2, r.code)
+    assert.truthy(r.stderr:find("--now", 1, true), r.stderr)
+    r = proc.luaforce { "eval", "--timezone", "Mars/Olympus", "now()" }
+    assert.equal(2, r.code)
+    assert.truthy(r.stderr:find("Mars/Olympus", 1, true), r.stderr)
+  end)
+
+  it("stops a runaway expression and exits 1", function()
+    local r = proc.luaforce { "eval", "--max-steps", "1000", "count(for x in 1..1000000000 return x)" }
+    assert.equal(1, r.code)
+    assert.equal("", r.stdout)
+    assert.truthy(r.stderr:find("more than 1000 steps", 1, true), r.stderr)
+    r = proc.luaforce { "eval", "{f: function(n) f(n + 1)}.f(1)" }
+    assert.equal(1, r.code)
+    assert.truthy(r.stderr:find("BUDGET_EXCEEDED", 1, true), r.stderr)
+  end)
+end)

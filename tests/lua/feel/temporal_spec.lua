@@ -1,0 +1,203 @@
+-- Dates, times, date-times and durations: literals, parsing (Salesforce's
+-- +0000 too), text, properties, comparison, arithmetic (month-end clamping,
+-- a Berlin DST change), the temporal builtins and the caller's clock.
+local feel = require "luaforce.feel"
+local rows = require "feel.rows"
+local NULL = rows.NULL
+
+describe("FEEL temporal values", function()
+  describe("literals and text", function()
+    rows.run {
+      { '@"2024-01-31"', "2024-01-31" },
+      { 'string(@"2024-01-31")', "2024-01-31" },
+      { '@"10:30:00"', "10:30:00" },
+      { '@"10:30:00.250+01:00"', "10:30:00.25+01:00" },
+      { '@"2024-01-31T10:00:00"', "2024-01-31T10:00:00" },
+      { '@"2024-01-31T10:00:00Z"', "2024-01-31T10:00:00Z" },
+      { '@"2024-01-31T10:00:00-05:00"', "2024-01-31T10:00:00-05:00" },
+      -- a zoned value reaches Lua/JSON with its offset, string() as Camunda writes it
+      { '@"2024-01-31T10:00:00@Europe/Berlin"', "2024-01-31T10:00:00+01:00[Europe/Berlin]" },
+      { 'string(@"2024-07-31T10:00:00@Europe/Berlin")', "2024-07-31T10:00:00@Europe/Berlin" },
+      { 'date and time("2018-04-29T09:30:00+02:00[Europe/Berlin]")', "2018-04-29T09:30:00+02:00[Europe/Berlin]" },
+      { '@"PT30S"', "PT30S" },
+      { '@"P1DT2H3M4S"', "P1DT2H3M4S" },
+      { 'string(@"-P1DT2H3M4S")', "P-1DT-2H-3M-4S" },
+      { 'string(@"-PT1S")', "PT-1S" },
+      { 'duration("PT-3M-4S")', "PT-3M-4S" },
+      { '@"PT90M"', "PT1H30M" },
+      { '@"PT1.5S"', "PT1.5S" },
+      { '@"P0D"', "PT0S" },
+      { '@"P1Y2M"', "P1Y2M" },
+      { '@"P14M"', "P1Y2M" },
+      { 'string(@"-P1Y2M")', "P-1Y-2M" },
+      { '@"2024-02-30"', NULL, warn = "INVALID_TYPE" },
+      { '@"P1Y2D"', NULL, warn = "INVALID_TYPE" },
+      { '@"yesterday"', NULL, warn = "INVALID_TYPE" },
+    }
+  end)
+
+  describe("Salesforce date-times", function()
+    rows.run {
+      { 'date and time("2023-04-12T09:15:30.000+0000")', "2023-04-12T09:15:30Z" },
+      { 'date and time("2023-04-12T09:15:30.000+0000").time offset', "PT0S" },
+      { 'date and time("2023-04-12T09:15:30.000+0200") = @"2023-04-12T07:15:30Z"', true },
+      { 'date(date and time(r.CreatedDate))', "2023-04-12", { r = { CreatedDate = "2023-04-12T23:59:59.000+0000" } } },
+      { 'date and time(r.CreatedDate) > date and time("2023-01-01T00:00:00Z")', true,
+        { r = { CreatedDate = "2023-04-12T09:15:30.000+0000" } } },
+      { 'date(r.CloseDate) + @"P30D"', "2023-05-12", { r = { CloseDate = "2023-04-12" } } },
+    }
+  end)
+
+  describe("properties", function()
+    rows.run {
+      { '@"2024-01-31".year', 2024 }, { '@"2024-01-31".month', 1 }, { '@"2024-01-31".day', 31 },
+      { '@"2024-01-31".weekday', 3 }, -- a Wednesday (ISO: Monday = 1)
+      { '@"2024-01-31T10:20:30".hour', 10 }, { '@"2024-01-31T10:20:30".minute', 20 },
+      { '@"2024-01-31T10:20:30".second', 30 },
+      { '@"2024-01-31T10:20:30".time offset', NULL },
+      { '@"2024-01-31T10:20:30+05:30".time offset', "PT5H30M" },
+      { '@"2024-07-31T10:00:00@Europe/Berlin".time offset', "PT2H" },
+      { '@"2024-07-31T10:00:00@Europe/Berlin".timezone', "Europe/Berlin" },
+      { '@"2024-07-31T10:00:00".timezone', NULL },
+      { '@"10:20:30+01:00".hour', 10 },
+      { '@"P2DT3H4M5S".days', 2 }, { '@"P2DT3H4M5S".hours', 3 }, { '@"P2DT3H4M5S".minutes', 4 },
+      { '@"P2DT3H4M5S".seconds', 5 }, { '@"-PT90M".hours', -1 }, { '@"-PT90M".minutes', -30 },
+      { '@"P1Y8M".years', 1 }, { '@"P1Y8M".months', 8 }, { '@"-P14M".months', -2 },
+      { '@"2024-01-31".hour', NULL, warn = "NO_PROPERTY_FOUND" },
+    }
+  end)
+
+  describe("comparison", function()
+    rows.run {
+      { '@"2024-01-31" < @"2024-02-01"', true },
+      { '@"2024-01-31" = date(2024, 1, 31)', true },
+      { '@"2024-01-31T10:00:00+01:00" = @"2024-01-31T09:00:00Z"', true },
+      { '@"2024-01-31T10:00:00@Europe/Berlin" = @"2024-01-31T09:00:00Z"', true },
+      { '@"2024-07-31T10:00:00@Europe/Berlin" < @"2024-07-31T09:00:00Z"', true },
+      { '@"PT1H" = @"PT60M"', true }, { '@"P1D" > @"PT23H"', true },
+      { '@"P1Y" = @"P12M"', true }, { '@"P1Y" < @"P13M"', true },
+      { '@"10:00:00" < @"11:00:00"', true },
+      { '@"2024-01-31" between @"2024-01-01" and @"2024-12-31"', true },
+      -- a local date-time has no instant: it does not compare with an offset one
+      { '@"2024-01-31T10:00:00" < @"2024-01-31T10:00:00Z"', NULL, warn = "NOT_COMPARABLE" },
+      { '@"2024-01-31" = "2024-01-31"', NULL, warn = "NOT_COMPARABLE" },
+      { '@"2024-01-31" instance of date', true },
+      { '@"2024-01-31T10:00:00" instance of date and time', true },
+      { '@"10:00:00" instance of time', true },
+      { '@"PT1S" instance of days and time duration', true },
+      { '@"P1M" instance of years and months duration', true },
+      { '@"P1M" instance of days and time duration', false },
+    }
+  end)
+
+  describe("arithmetic", function()
+    rows.run {
+      -- month arithmetic clamps to the month's end
+      { '@"2024-01-31" + @"P1M"', "2024-02-29" },
+      { '@"2023-01-31" + @"P1M"', "2023-02-28" },
+      { '@"2024-03-31" - @"P1M"', "2024-02-29" },
+      { '@"2024-02-29" + @"P1Y"', "2025-02-28" },
+      { '@"2024-01-31T10:00:00" + @"P1M"', "2024-02-29T10:00:00" },
+      { '@"P1M" + @"2024-01-31"', "2024-02-29" },
+      { '@"2024-01-31" + @"P1D"', "2024-02-01" },
+      { '@"2024-12-31T23:59:59Z" + @"PT1S"', "2025-01-01T00:00:00Z" },
+      { '@"2024-01-01T00:00:00" - @"PT0.5S"', "2023-12-31T23:59:59.5" },
+      -- date - date is a days-time duration
+      { '@"2024-03-01" - @"2024-02-01"', "P29D" },
+      { '@"2024-01-01" - @"2024-03-01"', "P-60D" },
+      { '@"2024-01-31T12:00:00Z" - @"2024-01-31T10:30:00+01:00"', "PT2H30M" },
+      { '@"11:00:00" - @"09:30:00"', "PT1H30M" },
+      { '@"23:30:00" + @"PT1H"', "00:30:00" },
+      { '@"PT1H" + @"PT30M"', "PT1H30M" },
+      { '@"P1Y" - @"P2M"', "P10M" },
+      { '@"PT1H" * 2.5', "PT2H30M" }, { '3 * @"P1D"', "P3D" }, { '@"P1D" / 4', "PT6H" },
+      { '@"P1D" / @"PT1H"', 24 }, { '@"P1Y" * 2', "P2Y" }, { '@"P1Y" / 5', "P2M" },
+      { '@"P1Y" / @"P1M"', 12 },
+      { '- @"PT5M"', "PT-5M" },
+      { '@"2024-01-31T10:00:00" - @"2024-01-31T10:00:00Z"', NULL, warn = "INVALID_TYPE" },
+      { '@"2024-01-31" + 1', NULL, warn = "INVALID_TYPE" },
+      { '@"P1D" / 0', NULL, warn = "INVALID_TYPE" },
+    }
+  end)
+
+  describe("a Berlin DST change", function()
+    rows.run {
+      -- spring forward, 2024-03-31 02:00 -> 03:00: a wall time in the gap moves on by the gap
+      { '@"2024-03-31T02:30:00@Europe/Berlin"', "2024-03-31T03:30:00+02:00[Europe/Berlin]" },
+      -- date-time + P1D adds 24 hours: across the change the wall clock shows one hour more
+      { '@"2024-03-30T12:00:00@Europe/Berlin" + @"P1D"', "2024-03-31T13:00:00+02:00[Europe/Berlin]" },
+      { '@"2024-03-31T12:00:00@Europe/Berlin" - @"2024-03-30T12:00:00@Europe/Berlin"', "PT23H" },
+      -- months move the wall clock
+      { '@"2024-03-30T12:00:00@Europe/Berlin" + @"P1M"', "2024-04-30T12:00:00+02:00[Europe/Berlin]" },
+      -- fall back, 2024-10-27 03:00 -> 02:00: an ambiguous wall time takes the earlier offset
+      { '@"2024-10-27T02:30:00@Europe/Berlin"', "2024-10-27T02:30:00+02:00[Europe/Berlin]" },
+      { '@"2024-10-27T02:30:00@Europe/Berlin" + @"PT1H"', "2024-10-27T02:30:00+01:00[Europe/Berlin]" },
+      { '@"2024-10-27T00:00:00@Europe/Berlin" + @"P1D"', "2024-10-27T23:00:00+01:00[Europe/Berlin]" },
+      { 'date and time(@"2020-07-31T14:27:30@Europe/Berlin", "America/Los_Angeles")',
+        "2020-07-31T05:27:30-07:00[America/Los_Angeles]" },
+      { 'date and time(@"2024-01-15T10:00:00", "Europe/Berlin")', "2024-01-15T10:00:00+01:00[Europe/Berlin]" },
+      { 'date and time(@"2024-01-15T10:00:00+05:00", "Z")', "2024-01-15T05:00:00Z" },
+      { 'date and time("2024-01-15T10:00:00@Mars/Olympus")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { 'date and time("2024-01-15T10:00:00@../../etc/passwd")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+    }
+  end)
+
+  describe("builtins", function()
+    rows.run {
+      { 'date("2012-12-25")', "2012-12-25" }, { "date(2012, 12, 25)", "2012-12-25" },
+      { 'date(date and time("2012-12-25T11:00:00+01:00"))', "2012-12-25" },
+      { "date(2023, 2, 29)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { 'date("2012-12-25T11:00:00")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { 'time("23:59:00")', "23:59:00" }, { 'time("T23:59:00+01:00")', "23:59:00+01:00" },
+      { "time(23, 59, 0)", "23:59:00" }, { "time(14, 30, 1.5)", "14:30:01.5" },
+      { 'time(14, 30, 0, duration("PT1H"))', "14:30:00+01:00" },
+      { 'time(date and time("2012-12-25T11:00:00"))', "11:00:00" },
+      { "time(24, 0, 0)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { 'date and time("2012-12-24")', "2012-12-24T00:00:00" },
+      { 'date and time(date("2012-12-24"), time("23:59:00"))', "2012-12-24T23:59:00" },
+      { 'date and time(date: date("2012-12-24"), time: time("23:59:00+01:00"))', "2012-12-24T23:59:00+01:00" },
+      { 'date and time(date: @"2024-01-15T10:00:00Z", timezone: "Europe/Berlin")',
+        "2024-01-15T11:00:00+01:00[Europe/Berlin]" },
+      { 'duration("P2DT20H14M")', "P2DT20H14M" }, { 'duration("P2Y4M")', "P2Y4M" },
+      { 'duration("2 days")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { 'years and months duration(date("2011-12-22"), date("2013-08-24"))', "P1Y8M" },
+      { 'years and months duration(date("2013-08-24"), date("2011-12-22"))', "P-1Y-8M" },
+      { 'years and months duration(from: @"2024-01-31", to: @"2024-02-29")', "P0Y" },
+      { 'day of week(@"2019-09-17")', "Tuesday" },
+      { 'day of week(@"2019-09-22T12:00:00")', "Sunday" },
+      { 'day of year(@"2019-09-17")', 260 }, { 'day of year(@"2024-12-31")', 366 },
+      { 'week of year(@"2019-09-17")', 38 }, { 'week of year(@"2021-01-03")', 53 },
+      { 'week of year(@"2024-12-30")', 1 },
+      { 'month of year(@"2019-09-17")', "September" },
+      { 'last day of month(@"2024-02-10")', "2024-02-29" },
+      { 'last day of month(@"2023-02-10T10:00:00")', "2023-02-28" },
+      { 'abs(@"-PT5H")', "PT5H" }, { 'abs(@"-P2M")', "P2M" },
+      { 'day of week("2019-09-17")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { 'to json({when: @"2024-01-31", wait: @"PT1M"})', '{"when":"2024-01-31","wait":"PT1M"}' },
+    }
+  end)
+
+  describe("now() and today() follow the caller's clock", function()
+    it("takes an ISO date-time or epoch milliseconds", function()
+      local opts = { now = "2024-03-31T23:30:00Z" }
+      assert.equal("2024-03-31T23:30:00Z", (feel.eval("now()", nil, opts)))
+      assert.equal("2024-03-31", (feel.eval("today()", nil, opts)))
+      assert.equal("2024-04-01T01:30:00+02:00[Europe/Berlin]",
+        (feel.eval("now()", nil, { now = "2024-03-31T23:30:00Z", zone = "Europe/Berlin" })))
+      assert.equal("2024-04-01", (feel.eval("today()", nil, { now = "2024-03-31T23:30:00Z", zone = "Europe/Berlin" })))
+      assert.equal("1970-01-02T00:00:00.5Z", (feel.eval("now()", nil, { now = 86400500 })))
+      assert.is_true((feel.eval('now() > @"2020-01-01T00:00:00Z"')))
+      assert.equal(3, (feel.eval("today().month", nil, opts)))
+    end)
+    it("refuses a clock that is no date-time", function()
+      assert.has_error(function() feel.eval("now()", nil, { now = "soon" }) end)
+    end)
+  end)
+
+  it("gives temporal results to Lua as ISO text", function()
+    local v = feel.eval('{d: @"2024-01-31", list: [@"PT1H", null]}')
+    assert.equal("2024-01-31", v.d)
+    assert.equal("PT1H", v.list[1])
+    assert.equal(NULL, v.list[2])
+  end)
+end)

@@ -5,7 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lauxlib.h>
+#include <lualib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -121,6 +124,30 @@ static int sys_write_new(lua_State *L) {
     return 1;
 }
 
+/* terminal_width([fd = 1]) -> columns | nil: tables fit the terminal, the
+ * progress bar stays on one line. nil when fd is not a terminal. */
+static int sys_terminal_width(lua_State *L) {
+    lua_Integer fd = luaL_optinteger(L, 1, 1);
+    struct winsize ws;
+    if (ioctl((int)fd, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_pushinteger(L, (lua_Integer)ws.ws_col);
+    return 1;
+}
+
+/* fsync(file) -> true | nil, err, code: flushes a Lua file handle and syncs
+ * it to disk, so that `--output` renames a file whose bytes are all there
+ * (io has flush, which reaches the kernel but not the disk). */
+static int sys_fsync(lua_State *L) {
+    luaL_Stream *p = (luaL_Stream *)luaL_checkudata(L, 1, LUA_FILEHANDLE);
+    if (p->closef == NULL) return luaL_error(L, "attempt to use a closed file");
+    if (fflush(p->f) != 0 || fsync(fileno(p->f)) != 0) return sys_fail(L, "fsync", errno);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 int luaopen_luaforce_core_sys(lua_State *L) {
     static const luaL_Reg fns[] = {
         {"interrupted", host_interrupted},
@@ -131,6 +158,8 @@ int luaopen_luaforce_core_sys(lua_State *L) {
         {"stat", sys_stat},
         {"mkdir", sys_mkdir},
         {"write_new", sys_write_new},
+        {"terminal_width", sys_terminal_width},
+        {"fsync", sys_fsync},
         {NULL, NULL},
     };
     luaL_newlib(L, fns);

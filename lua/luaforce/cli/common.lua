@@ -9,10 +9,41 @@ M.options = {
   { name = "trace", help = "log requests with headers and bodies (secrets masked)" },
 }
 
---- A new option list: the command's own options followed by the common ones.
-function M.with(options)
+--- How results print (luaforce.cli.format reads them; see its header):
+-- `--format`, `--map`, `--map-response`, `--output`.
+M.output = {
+  { name = "format", short = "f", arg = "FMT", choices = { "table", "json", "ndjson", "csv" },
+    help = "table, json, ndjson or csv (default: table on a terminal, else json)" },
+  { name = "map", arg = "EXPR", help = "a FEEL expression applied to each record before printing" },
+  { name = "map-response", help = "apply --map to each response object {status, headers, body} instead" },
+  { name = "output", short = "o", arg = "FILE", help = "write to FILE (atomically: the old file or the whole new one)" },
+}
+
+--- Where to connect (luaforce.cli.connect reads them; see its header):
+-- each overrides the environment (SF_*) and the profile file. No option
+-- takes a client secret itself: the command line is visible to other users.
+M.connection = {
+  { name = "instance", arg = "URL|local", help = "the org's URL; 'local' starts the built-in local org" },
+  { name = "api-version", arg = "VERSION", help = "the REST API version, e.g. v62.0 (default v62.0)" },
+  { name = "token", arg = "TOKEN", help = "an access token (SF_ACCESS_TOKEN keeps it out of the process list)" },
+  { name = "client-id", arg = "ID", help = "OAuth client credentials: the connected app's consumer key" },
+  { name = "client-secret-file", arg = "FILE", help = "a file holding the client secret (first line)" },
+  { name = "profile", short = "P", arg = "NAME", help = "a profile of the config file (default: its default)" },
+}
+
+--- The options of a command that talks to an org: its own, the connection
+-- options, the output options, then the common flags.
+function M.connected(own)
+  return M.with(own or {}, M.connection, M.output)
+end
+
+--- A new option list: the given lists in order (the command's own options,
+-- then shared lists such as M.output), followed by the common flags.
+function M.with(...)
   local out = {}
-  for _, o in ipairs(options) do out[#out + 1] = o end
+  for i = 1, select("#", ...) do
+    for _, o in ipairs((select(i, ...))) do out[#out + 1] = o end
+  end
   for _, o in ipairs(M.options) do out[#out + 1] = o end
   return out
 end

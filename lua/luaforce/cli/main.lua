@@ -13,6 +13,15 @@ local M = {}
 
 -- name -> module; the order is the order of `luaforce --help`.
 M.commands = {
+  { name = "query", module = "luaforce.cli.query" },
+  { name = "get", module = "luaforce.cli.get" },
+  { name = "create", module = "luaforce.cli.create" },
+  { name = "update", module = "luaforce.cli.update" },
+  { name = "delete", module = "luaforce.cli.delete" },
+  { name = "upsert", module = "luaforce.cli.upsert" },
+  { name = "describe", module = "luaforce.cli.describe" },
+  { name = "limits", module = "luaforce.cli.limits" },
+  { name = "login", module = "luaforce.cli.login" },
   { name = "run", module = "luaforce.cli.run" },
   { name = "emulator", module = "luaforce.cli.emulator" },
   { name = "eval", module = "luaforce.cli.eval" },

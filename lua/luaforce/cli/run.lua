@@ -16,9 +16,7 @@ M.spec = {
   args = "SCRIPT",
   min_args = 1,
   stop_at_positional = true,
-  options = common.with {
-    { name = "instance", arg = "URL|local", help = "the org to work on; 'local' starts the built-in local org" },
-  },
+  options = common.with({}, common.connection),
 }
 M.description = [[
 Runs SCRIPT, a Lua 5.4 file, with the luaforce modules available through
@@ -30,9 +28,12 @@ A Lua error in the script prints `script.lua:12: message` and a traceback and
 exits 5; an error raised by luaforce (a Salesforce error, bad input) prints one
 line saying what failed, with the traceback only under --verbose.
 
-With --instance local, luaforce starts its local org (the emulator, with the
-demo data) in the same process for the script's lifetime; the script finds its
-URL and token in require("luaforce").settings (instance_url, access_token).]]
+The connection options (--instance, --token, --profile, ...) are what a
+script's require("luaforce").connect() uses before the environment (SF_*)
+and the profile file; see 'luaforce help login'. With --instance local,
+luaforce starts its local org (the emulator, with the demo data) in the same
+process for the script's lifetime; the script finds its URL and token in
+require("luaforce").settings (instance_url, access_token).]]
 M.examples = {
   "luaforce run job.lua",
   "luaforce run job.lua --since 2024-01-01",
@@ -100,24 +101,6 @@ local function run_chunk(ctx, chunk, script_args)
   return errors.EXIT.SCRIPT
 end
 
--- --instance: where the script's connections go (the client reads
--- luaforce.settings); `local` starts the in-process local org.
-local function apply_instance(opts)
-  if not opts.instance then return end
-  local settings = require("luaforce").settings
-  if opts.instance == "local" then
-    local emu, err = require("luaforce.emulator").start {}
-    if not emu then error(err, 0) end
-    settings.instance_url, settings.access_token, settings.emulator = emu.url, emu.token, emu
-  else
-    if not opts.instance:match("^https?://[%w%.%-%[%]:]+") then
-      error(errors.usage(("--instance '%s' is not a URL"):format(opts.instance),
-        "give https://NAME.my.salesforce.com or 'local'"), 0)
-    end
-    settings.instance_url = opts.instance:gsub("/+$", "")
-  end
-end
-
 -- --verbose: a line per HTTP exchange; --trace: with headers and bodies
 -- (secrets masked). Set before the script runs, so its requests show.
 local function apply_trace(ctx)
@@ -125,8 +108,7 @@ local function apply_trace(ctx)
 end
 
 function M.run(ctx, opts, pos)
-  apply_trace(ctx)
-  apply_instance(opts)
+  require("luaforce.cli.connect").apply(ctx, opts)
   local script = pos[1]
   local script_args = { table.unpack(pos, 2) }
   local chunk, err
@@ -152,6 +134,7 @@ end
 --- `luaforce -e CODE [ARGS...]`
 function M.execute(ctx, code, pos)
   apply_trace(ctx)
+  require("luaforce.cli.config").install()
   local chunk, err = load(code, "=(command line)", "t")
   if not chunk then
     io.stderr:write("luaforce: ", err, "\n")

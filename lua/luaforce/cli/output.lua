@@ -1,0 +1,111 @@
+--- luaforce.cli.output: where a command's results go.
+--
+--   local sink = assert(output.open("accounts.csv"))   -- --output FILE
+--   sink:write("Id,Name\r\n") ... sink:commit()        -- or sink:abort()
+--   local sink = output.stream(io.stdout)
+--
+-- output.open(path) -> sink | nil, err writes to a temporary file next to
+-- `path` (same directory, so the rename stays on one file system), named
+-- `.NAME.XXXXXX.tmp`, created exclusively with the mode of the file it
+-- replaces (else 0666 less the umask). commit() flushes, fsyncs, closes and
+-- renames it over `path`: a reader, or a crash at any moment, sees the old
+-- file or the whole new one, never a part. abort() removes the temporary
+-- file (an error, Ctrl-C); a process killed with SIGKILL leaves it behind,
+-- hidden, and `path` untouched.
+--
+-- output.stream(file) -> sink over an open handle (standard output):
+-- commit() flushes it, abort() does nothing.
+--
+-- sink:write(s) -> true | nil, err; sink:commit() -> true | nil, err;
+-- sink:abort(). Errors are luaforce errors (exit 1) naming the file.
+local errors = require "luaforce.errors"
+
+local M = {}
+
+local Sink = {}
+Sink.__index = Sink
+Sink.__name = "luaforce.cli.Sink"
+
+local function file_error(path, why)
+  return errors.new { code = "OUTPUT", message = ("cannot write '%s': %s"):format(path, tostring(why)),
+    exit = errors.EXIT.API }
+end
+
+function Sink:write(s)
+  if self.closed then return nil, file_error(self.path, "already closed") end
+  local ok, why = self.file:write(s)
+  if not ok then return nil, file_error(self.path, why) end
+  return true
+end
+
+function Sink:commit()
+  if self.closed then return true end
+  self.closed = true
+  if not self.tmp then
+    local ok, why = self.file:flush()
+    if not ok then return nil, file_error(self.path, why) end
+    return true
+  end
+  local sys = require "luaforce.core.sys"
+  local ok, why = sys.fsync(self.file)
+  self.file:close()
+  if ok then ok, why = os.rename(self.tmp, self.path) end
+  if not ok then
+    os.remove(self.tmp)
+    return nil, file_error(self.path, why)
+  end
+  return true
+end
+
+function Sink:abort()
+  if self.closed then return end
+  self.closed = true
+  if self.tmp then
+    self.file:close()
+    os.remove(self.tmp)
+  end
+end
+
+function M.stream(file)
+  return setmetatable({ file = file, path = "standard output" }, Sink)
+end
+
+-- A name for the temporary file: hidden, beside `path`, unlikely to clash
+-- (the exclusive create catches the rest).
+local function temp_name(path, attempt)
+  local dir, base = path:match("^(.*/)([^/]*)$")
+  if not dir then dir, base = "", path end
+  local sys = require "luaforce.core.sys"
+  local seed = math.floor(sys.monotonic_ms() * 1000) + attempt * 7919
+  return ("%s.%s.%06x.tmp"):format(dir, base, seed % 0x1000000)
+end
+
+function M.open(path)
+  if type(path) ~= "string" or path == "" then error("output.open: a file name is needed", 2) end
+  if path:sub(-1) == "/" then return nil, file_error(path, "it is a directory") end
+  local sys = require "luaforce.core.sys"
+  local mode = 438 -- 0666, less the umask
+  local st = sys.stat(path)
+  if st then
+    if st.type == "dir" then return nil, file_error(path, "it is a directory") end
+    mode = st.mode
+  end
+  local tmp, why, code
+  for attempt = 1, 10 do
+    tmp = temp_name(path, attempt)
+    local ok
+    ok, why, code = sys.write_new(tmp, "", mode)
+    if ok then break end
+    tmp = nil
+    if code ~= "EEXIST" then break end
+  end
+  if not tmp then return nil, file_error(path, why) end
+  local file, err = io.open(tmp, "wb")
+  if not file then
+    os.remove(tmp)
+    return nil, file_error(path, err)
+  end
+  return setmetatable({ file = file, path = path, tmp = tmp }, Sink)
+end
+
+return M

@@ -688,17 +688,10 @@ describe("luaforce.emulator.soql_exec", function()
       assert(big:load { Account = accounts })
       local q = "SELECT Id, Name, Industry FROM Account WHERE (Industry = 'energy' OR Industry = 'Banking')"
         .. " AND NumberOfEmployees > 10 AND BillingCity != null AND Name LIKE 'Account%' LIMIT 2000"
-      exec.run(big, q) -- warm up
-      local t0 = os.clock()
-      local n = 20
-      local res
-      for _ = 1, n do res = assert(exec.run(big, q)) end
-      local per = (os.clock() - t0) / n
+      -- speed is measured by scripts/bench emulator, not here
+      local res = assert(exec.run(big, q))
       assert.equal(2000, res.total_size)
-      assert.is_true(per < 0.05, ("%.1f ms per query"):format(per * 1000))
-      t0 = os.clock()
       res = assert(exec.run(big, "SELECT COUNT() FROM Account WHERE NumberOfEmployees > 100 AND Industry != 'Retail'"))
-      assert.is_true(os.clock() - t0 < 0.05)
       assert.is_true(res.total_size > 5000)
     end)
   end)

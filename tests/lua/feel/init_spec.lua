@@ -149,10 +149,6 @@ describe("luaforce.feel", function()
     assert.equal(2000, #v.ids)
     assert.equal("Account 7 (70.5)", v.rows[7].label)
     assert.equal(1334, v.active)
-    local runs = 5
-    local t0 = os.clock()
-    for _ = 1, runs do expr:eval(response) end
-    local per_thousand = (os.clock() - t0) / runs / 2 * 1000
-    assert.is_true(per_thousand < 25, ("%.1f ms per 1,000 records"):format(per_thousand))
+    -- its speed is measured by scripts/bench feel, not here
   end)
 end)

@@ -25,6 +25,7 @@
 #include "core.h"
 #include "embedded.h"
 #include "host.h"
+#include "repl.h"
 
 static lua_State *volatile signal_state = NULL;
 /* The coroutine running right now (NULL: the main thread). Lua hooks are per
@@ -225,6 +226,11 @@ lua_State *lf_host_open(const char *lua_dir) {
     luaL_openlibs(L);
     install_coroutine_tracking(L);
     install_modules(L, lua_dir);
+    /* the REPL's line editor (libedit) exists in the program only */
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushcfunction(L, luaopen_luaforce_core_repl);
+    lua_setfield(L, -2, "luaforce.core.repl");
+    lua_pop(L, 1);
     lua_newtable(L);
     lua_pushliteral(L, "INTERRUPTED");
     lua_setfield(L, -2, "code");

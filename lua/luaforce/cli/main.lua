@@ -23,6 +23,7 @@ M.commands = {
   { name = "limits", module = "luaforce.cli.limits" },
   { name = "login", module = "luaforce.cli.login" },
   { name = "run", module = "luaforce.cli.run" },
+  { name = "repl", module = "luaforce.cli.repl" },
   { name = "emulator", module = "luaforce.cli.emulator" },
   { name = "eval", module = "luaforce.cli.eval" },
   { name = "help", module = "luaforce.cli.help" },

@@ -1,0 +1,166 @@
+--- luaforce.cli.repl_history: the REPL's history file, without secrets.
+--
+--   local h = repl_history.open { path = nil | FILE, getenv = os.getenv }
+--   h.lines            the entries read at start (oldest first), for the editor
+--   h:add(line)        appends an entry unless it may hold a secret; returns
+--                      true when written
+--   h.path, h.off      the file; why history is off (a message) or nil
+--   repl_history.is_secret(line, known) -> boolean
+--   repl_history.path(getenv) -> the default file, or nil
+--
+-- The file is $XDG_STATE_HOME/luaforce/history (else
+-- ~/.local/state/luaforce/history): one entry per line, plain text, created
+-- with mode 0600 from the start (sys.write_new) in directories created 0700,
+-- then appended to a line at a time, so two REPLs at once both keep theirs.
+-- A file that others may read is not used (history is off, with a
+-- warning saying how to fix it): it might hold what it should not. When it
+-- grows past twice MAX entries, the newest MAX are written to a temporary
+-- file, also 0600, renamed over it.
+--
+-- A line is never written when it may carry a secret: it names one
+-- (token, secret, password, passwd, authorization, bearer, api key,
+-- credential, private key, session id), holds something shaped like a
+-- Salesforce access token (00D...!...), holds a value luaforce.http masks
+-- (the tokens and client secrets in use), or one of `known`.
+local M = {}
+
+M.MAX = 1000
+
+local WORDS = {
+  "token", "secret", "password", "passwd", "authoriz", "bearer", "api[_%-]?key", "credential",
+  "private[_%-]?key", "session[_%-]?id",
+}
+
+--- See the file comment.
+function M.is_secret(line, known)
+  local low = line:lower()
+  for _, w in ipairs(WORDS) do
+    if low:find(w) then return true end
+  end
+  if line:find("00D%w+![%w%._]+") then return true end
+  local ok, http = pcall(require, "luaforce.http")
+  if ok and http.redact(line) ~= line then return true end
+  for _, v in ipairs(known or {}) do
+    if type(v) == "string" and #v >= 4 and line:find(v, 1, true) then return true end
+  end
+  return false
+end
+
+--- See the file comment.
+function M.path(getenv)
+  getenv = getenv or os.getenv
+  local state = getenv("XDG_STATE_HOME")
+  -- the XDG rule: a relative path is to be ignored
+  if state and state:sub(1, 1) == "/" then return state .. "/luaforce/history" end
+  local home = getenv("HOME")
+  if home and home ~= "" then return home .. "/.local/state/luaforce/history" end
+  return nil
+end
+
+-- Creates the directories leading to `path` (0700), like mkdir -p.
+local function make_dirs(sys, path)
+  local dir = path:match("^(.*)/[^/]*$")
+  if not dir or dir == "" then return true end
+  local st = sys.stat(dir)
+  if st then
+    if st.type ~= "dir" then return nil, dir .. " is not a directory" end
+    return true
+  end
+  local ok, err = make_dirs(sys, dir)
+  if not ok then return nil, err end
+  local made, why, code = sys.mkdir(dir, 448) -- 0700
+  if not made and code ~= "EEXIST" then return nil, why end
+  return true
+end
+
+local History = {}
+History.__index = History
+
+local function read_lines(path)
+  local f = io.open(path, "r")
+  if not f then return {} end
+  local lines = {}
+  for line in f:lines() do
+    if line ~= "" then lines[#lines + 1] = line end
+  end
+  f:close()
+  return lines
+end
+
+-- Keeps the newest MAX entries: a new file (0600) renamed over the old.
+local function compact(sys, path, lines)
+  local keep = {}
+  for i = math.max(1, #lines - M.MAX + 1), #lines do keep[#keep + 1] = lines[i] end
+  local tmp = ("%s.%d.tmp"):format(path, math.floor(sys.monotonic_ms()) % 1000000)
+  local ok = sys.write_new(tmp, table.concat(keep, "\n") .. "\n", 384) -- 0600
+  if ok and os.rename(tmp, path) then return keep end
+  os.remove(tmp)
+  return lines
+end
+
+--- See the file comment.
+function M.open(opts)
+  opts = opts or {}
+  local h = setmetatable({ lines = {}, known = opts.known or {} }, History)
+  local ok, sys = pcall(require, "luaforce.core.sys")
+  if not ok then
+    h.off = "no file access (luaforce.core.sys is missing)"
+    return h
+  end
+  h.sys = sys
+  h.path = opts.path or M.path(opts.getenv)
+  if not h.path then
+    h.off = "neither XDG_STATE_HOME nor HOME is set"
+    return h
+  end
+  local st = sys.stat(h.path)
+  if st then
+    if st.type ~= "file" then
+      h.off = ("the history file %s is not a file"):format(h.path)
+      return h
+    end
+    if st.mode & 63 ~= 0 then -- 077: group or others may read or write it
+      h.off = ("the history file %s may be read by others (mode %03o); run: chmod 600 %s"):format(
+        h.path, st.mode, h.path)
+      return h
+    end
+    h.lines = read_lines(h.path)
+    if #h.lines > 2 * M.MAX then h.lines = compact(sys, h.path, h.lines) end
+  end
+  return h
+end
+
+-- Creates the file (0600) when it is not there yet.
+function History:ensure()
+  if self.ready then return true end
+  local sys = self.sys
+  local ok, err = make_dirs(sys, self.path)
+  if not ok then return nil, err end
+  if not sys.stat(self.path) then
+    local made, why, code = sys.write_new(self.path, "", 384) -- 0600
+    if not made and code ~= "EEXIST" then return nil, why end
+  end
+  self.ready = true
+  return true
+end
+
+--- See the file comment.
+function History:add(line)
+  if self.off or line:match("^%s*$") then return false end
+  if M.is_secret(line, self.known) then return false end
+  local ok, err = self:ensure()
+  if not ok then
+    self.off = "cannot write the history file: " .. tostring(err)
+    return false
+  end
+  local f, why = io.open(self.path, "a")
+  if not f then
+    self.off = "cannot write the history file: " .. tostring(why)
+    return false
+  end
+  f:write(line, "\n")
+  f:close()
+  return true
+end
+
+return M

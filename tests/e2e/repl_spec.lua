@@ -1,0 +1,414 @@
+-- End-to-end: `luaforce repl` as a person at a terminal meets it, driven
+-- through a pseudo-terminal by tmux (a private tmux server per session,
+-- started and ended here), and as a script meets it through a pipe.
+local proc = require "support.proc"
+
+local TOKEN = "00DLOCAL!luaforce-local-token"
+
+local function sh_out(cmd)
+  local p = io.popen(cmd .. " 2>&1")
+  local out = p:read("a")
+  p:close()
+  return out
+end
+
+local function now()
+  local ok, sys = pcall(require, "luaforce.core.sys")
+  if ok then return sys.monotonic_ms() / 1000 end
+  return os.time()
+end
+
+local function mode_of(path)
+  return sh_out("stat -c %a " .. proc.quote(path)):match("%d+")
+end
+
+local function read(path)
+  local f = io.open(path, "r")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+---------------------------------------------------------------------------
+-- A terminal: a tmux session 200x50 running the REPL
+
+local Term = {}
+Term.__index = Term
+
+-- Starts `luaforce repl ARGS` in a new pseudo-terminal with `env`.
+function Term.start(args, env)
+  -- a socket of our own: tmux leaves it behind, stop() removes it
+  local sock = os.tmpname()
+  os.remove(sock)
+  local t = setmetatable({ sock = sock }, Term)
+  local parts = { "env" }
+  for k, v in pairs(env or {}) do parts[#parts + 1] = k .. "=" .. proc.quote(v) end
+  parts[#parts + 1] = "TERM=xterm"
+  parts[#parts + 1] = proc.quote(proc.bin)
+  parts[#parts + 1] = "repl"
+  for _, a in ipairs(args) do parts[#parts + 1] = proc.quote(a) end
+  local cmd = table.concat(parts, " ") .. "; echo \"[repl exited $?]\"; sleep 600"
+  local out = sh_out(("tmux -S %s new-session -d -s repl -x 200 -y 50 %s"):format(proc.quote(t.sock), proc.quote(cmd)))
+  assert(out == "", "tmux did not start: " .. out)
+  t.mark = 1
+  return t
+end
+
+function Term:tmux(args)
+  return sh_out(("tmux -S %s %s"):format(proc.quote(self.sock), args))
+end
+
+-- The whole screen and its scrollback, wrapped lines joined, as lines.
+function Term:lines()
+  local text = self:tmux("capture-pane -p -J -S - -t repl")
+  local lines = {}
+  -- tmux pads the cursor's line with blanks: lines end without them here
+  for line in (text .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = (line:gsub("%s+$", "")) end
+  while #lines > 0 and lines[#lines]:match("^%s*$") do lines[#lines] = nil end
+  return lines
+end
+
+function Term:screen()
+  return table.concat(self:lines(), "\n")
+end
+
+-- What appeared since the last mark (the line where typing began on).
+function Term:since()
+  local lines = self:lines()
+  return table.concat(lines, "\n", math.min(self.mark, #lines + 1))
+end
+
+-- Waits until `pattern` (a Lua pattern; `plain` for text) shows since the
+-- mark; returns the text, or fails the test with the screen.
+function Term:wait_for(pattern, seconds, plain)
+  local deadline = now() + (seconds or 10)
+  repeat
+    local text = self:since()
+    if text:find(pattern, 1, plain) then return text end
+    proc.sleep(0.05)
+  until now() > deadline
+  error(("timed out waiting for %q; the screen:\n%s"):format(pattern, self:screen()), 2)
+end
+
+-- Types `text` literally (no Enter).
+function Term:type(text)
+  self.mark = math.max(1, #self:lines())
+  self:tmux("send-keys -t repl -l " .. proc.quote(text))
+end
+
+-- Presses keys by tmux's names: "Enter", "Tab", "C-c", "Left", ...
+function Term:press(...)
+  local keys = {}
+  for i = 1, select("#", ...) do keys[i] = (select(i, ...)) end
+  self:tmux("send-keys -t repl " .. table.concat(keys, " "))
+end
+
+-- Types a line and presses Enter.
+function Term:line(text)
+  self:type(text)
+  self:press("Enter")
+end
+
+-- Waits for the prompt at the end of the screen: the REPL is ready.
+function Term:ready(seconds)
+  local deadline = now() + (seconds or 15)
+  repeat
+    local lines = self:lines()
+    if lines[#lines] == ">" then return end
+    proc.sleep(0.05)
+  until now() > deadline
+  error("no prompt; the screen:\n" .. self:screen(), 2)
+end
+
+function Term:stop()
+  self:tmux("kill-server")
+  os.remove(self.sock)
+end
+
+local function state_dir()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p " .. proc.quote(dir)))
+  return dir
+end
+
+---------------------------------------------------------------------------
+
+describe("luaforce repl on a terminal", function()
+  local t, state
+
+  setup(function()
+    state = state_dir()
+    t = Term.start({ "--instance", "local" }, { XDG_STATE_HOME = state, HOME = state })
+    t:wait_for("connected to the local org", 20, true)
+    t:ready()
+  end)
+
+  teardown(function()
+    if t then t:stop() end
+    os.execute("rm -rf " .. proc.quote(state))
+  end)
+
+  it("greets with the org it is connected to", function()
+    local s = t:screen()
+    assert.matches("luaforce %d+%.%d+%.%d+: connected to the local org %(http://127%.0%.0%.1:%d+%) %(API v%d+%.0%)", s)
+    assert.matches("%.help", s)
+  end)
+
+  it("completes an sObject name after FROM", function()
+    t:type("SELECT Id, Name FROM Acc")
+    t:press("Tab")
+    t:wait_for("> SELECT Id, Name FROM Account$")
+    t:type(" LIMIT 3")
+    t:press("Enter")
+    local out = t:wait_for("%(3 records%)")
+    assert.matches("Id%s+Name\n%-+%s+%-+\n001", out)
+    t:ready()
+  end)
+
+  it("completes a field name inside the SELECT list and after a relationship", function()
+    t:type("SELECT Id, Indus FROM Account LIMIT 2")
+    for _ = 1, #" FROM Account LIMIT 2" do t:press("Left") end
+    t:press("Tab")
+    t:wait_for("> SELECT Id, Industry FROM Account LIMIT 2$")
+    -- a relationship path: Owner. leads to User's fields
+    t:press("C-u")
+    t:wait_for("^>$")
+    t:type("SELECT Owner.Userna")
+    t:press("Tab")
+    -- no FROM yet: the object is unknown, nothing to offer
+    t:wait_for("> SELECT Owner.Userna$")
+    t:type(" FROM Contact LIMIT 1")
+    for _ = 1, #" FROM Contact LIMIT 1" do t:press("Left") end
+    t:press("Tab")
+    t:wait_for("> SELECT Owner.Username FROM Contact LIMIT 1$")
+    t:press("Enter")
+    t:wait_for("Owner.Username\n%-+\n[^\n]*@")
+    t:ready()
+  end)
+
+  it("lists the candidates when several remain, names only", function()
+    t:type("org:describe")
+    t:press("Tab")
+    local out = t:wait_for("describe_global", 5, true)
+    assert.matches("\ndescribe%s+describe_global\n", out)
+    assert.not_matches("org:describe_global", out, 1, true)
+    t:press("C-u")
+    t:type("= string le")
+    t:press("Tab")
+    t:wait_for("> = string length$")
+    t:press("C-u")
+    t:ready()
+  end)
+
+  it("reads a Lua chunk over several lines, as lua does", function()
+    t:line("for i = 1, 2 do")
+    t:wait_for("\n>>$")
+    t:line("print(i * 10)")
+    t:wait_for("\n>>$")
+    t:line("end")
+    local out = t:wait_for("\n20\n>$")
+    assert.matches(">> end\n10\n20", out)
+  end)
+
+  it("prints expressions readably and keeps the last one as _", function()
+    t:line("{ 1, 2, name = 'x' }")
+    t:wait_for('{ 1, 2, name = "x" }', 5, true)
+    t:line("t = {} for i = 1, 100 do t[i] = i end")
+    t:line("t")
+    t:wait_for("... 80 more (100 items)", 5, true)
+    t:ready()
+  end)
+
+  it("runs a SOQL line into a table and FEEL against it with = count(_)", function()
+    t:line("select Name, Industry from Account limit 4")
+    t:wait_for("%(4 records%)")
+    t:line("= count(_)")
+    t:wait_for("count%(_%)\n4\n")
+    t:line("= _")
+    t:wait_for("\n4\n>$")
+  end)
+
+  it("reports a malformed query before sending it, with a caret", function()
+    t:line("SELECT Id, FROM Account")
+    local out = t:wait_for("ERROR at Row:1:Column:12")
+    assert.matches("\n           %^\n", out)
+    t:ready()
+  end)
+
+  it("has dot commands: .help, .describe, .format, .limits, .save, .history", function()
+    t:line(".help")
+    t:wait_for(".describe OBJECT", 5, true)
+    t:line(".describe Contact")
+    local out = t:wait_for("%(%d+ fields%)")
+    assert.matches("\nLastName%s+string%s+Last Name%s+80", out)
+    assert.matches("\nAccountId%s+reference%s+Account ID%s+18%s+true%s+Account via Account", out)
+    t:line(".format json")
+    t:wait_for("format: json", 5, true)
+    t:line("SELECT Name FROM Account ORDER BY Name LIMIT 2")
+    t:wait_for('%[\n%s*{\n%s*"Name": "[^"]+"\n%s*},')
+    t:line(".format table")
+    t:wait_for("format: table", 5, true)
+    t:line(".limits")
+    t:wait_for("API requests: %d+ of %d+ used")
+    t:wait_for("DailyApiRequests", 5, true)
+    local file = state .. "/saved.json"
+    t:line("SELECT Id, Name FROM Account LIMIT 3")
+    t:wait_for("%(3 records%)")
+    t:line(".save " .. file)
+    t:wait_for("saved 3 items to " .. file, 5, true)
+    local saved = require("luaforce.json").decode(read(file))
+    assert.equal(3, #saved)
+    assert.is_string(saved[1].Name)
+    t:line(".histroy")
+    t:wait_for("did you mean .history?", 5, true)
+    t:line(".history 3")
+    t:wait_for("%d+  %.save ")
+  end)
+
+  it("Ctrl-C at the prompt drops the line and stays", function()
+    t:type("print('never run')")
+    proc.sleep(0.3) -- let the editor read the keys before the signal
+    t:press("C-c")
+    t:wait_for("print%('never run'%)%^C\n>$")
+    t:line("print('still here')")
+    local out = t:wait_for("\nstill here\n")
+    assert.not_matches("never run\n", out)
+  end)
+
+  it("Ctrl-C stops a running evaluation and stays", function()
+    t:line("while true do end")
+    proc.sleep(0.3)
+    local t0 = now()
+    t:press("C-c")
+    t:wait_for("interrupted", 5, true)
+    assert.is_true(now() - t0 < 2)
+    t:line("1 + 1")
+    t:wait_for("\n2\n>$")
+  end)
+
+  it("keeps a history file, mode 0600, without secrets", function()
+    t:line("local token = 'abc123'")
+    t:line("sf.connect { access_token = '00Dxx0000001gPL!AQ4AQFakeFake' }")
+    t:line("x = 'luaforce-local-token'")
+    t:line("y = 41 + 1")
+    t:wait_for(">$")
+    t:line("y")
+    t:wait_for("\n42\n")
+    local file = state .. "/luaforce/history"
+    assert.equal("600", mode_of(file))
+    assert.equal("700", mode_of(state .. "/luaforce"))
+    local hist = read(file)
+    assert.matches("\ny = 41 %+ 1\n", hist)
+    assert.matches("\nSELECT Id, Name FROM Account LIMIT 3\n", hist)
+    assert.matches("\nfor i = 1, 2 do\nprint%(i %* 10%)\nend\n", hist)
+    assert.not_matches("abc123", hist, 1, true)
+    assert.not_matches("00Dxx", hist, 1, true)
+    assert.not_matches("luaforce-local-token", hist, 1, true)
+  end)
+
+  it(".quit leaves with exit 0, and the next session reads the history", function()
+    t:line(".quit")
+    t:wait_for("[repl exited 0]", 10, true)
+    local t2 = Term.start({ "--instance", "local" }, { XDG_STATE_HOME = state, HOME = state })
+    finally(function() t2:stop() end)
+    t2:ready()
+    t2:press("Up")
+    t2:wait_for("> %.quit$")
+    t2:press("Up")
+    t2:wait_for("> y$")
+    t2:press("C-u")
+    t2:press("C-d")
+    t2:wait_for("[repl exited 0]", 10, true)
+  end)
+end)
+
+describe("luaforce repl: history off", function()
+  it("a history file others may read is not used, and says how to fix it", function()
+    local state = state_dir()
+    finally(function() os.execute("rm -rf " .. proc.quote(state)) end)
+    assert(os.execute("mkdir -p " .. proc.quote(state .. "/luaforce")))
+    proc.write(state .. "/luaforce/history", "print('old')\n")
+    os.execute("chmod 644 " .. proc.quote(state .. "/luaforce/history"))
+    local t = Term.start({ "--instance", "local" }, { XDG_STATE_HOME = state, HOME = state })
+    finally(function() t:stop() end)
+    t:wait_for("history is off: the history file .* may be read by others %(mode 644%); run: chmod 600", 20)
+    t:ready()
+    t:line("print('new')")
+    t:wait_for("\nnew\n")
+    assert.equal("print('old')\n", read(state .. "/luaforce/history"))
+  end)
+end)
+
+describe("luaforce repl against a slow org", function()
+  local emu, t, state
+
+  setup(function()
+    state = state_dir()
+    emu = proc.spawn { "emulator", "--port", "0", "--faults", "GET ** -> latency=5s" }
+    local url = emu.wait_for("luaforce emulator listening on (http://127%.0%.0%.1:%d+)\n", 20)
+    assert(url, "the emulator did not start: " .. emu.read_stderr())
+    t = Term.start({ "--instance", url, "--token", TOKEN }, { XDG_STATE_HOME = state, HOME = state })
+    t:wait_for("connected to " .. url, 20, true)
+    t:ready()
+  end)
+
+  teardown(function()
+    if t then t:stop() end
+    if emu then emu.signal("TERM"); emu.wait(10); emu.cleanup() end
+    os.execute("rm -rf " .. proc.quote(state))
+  end)
+
+  it("Ctrl-C during a request interrupts it at once and stays", function()
+    for _ = 1, 2 do -- twice: the second Ctrl-C must work like the first
+      t:line("SELECT Id FROM Account")
+      proc.sleep(0.5)
+      local t0 = now()
+      t:press("C-c")
+      t:wait_for("interrupted", 4, true)
+      assert.is_true(now() - t0 < 1.5, "the interrupt took " .. (now() - t0) .. " s")
+      t:line("1 + 1")
+      t:wait_for("\n2\n>$")
+    end
+  end)
+end)
+
+describe("luaforce repl with standard input not a terminal", function()
+  it("reads lines plainly: printf '1+1\\n' | luaforce repl --instance local", function()
+    local r = proc.sh("sh -c " .. proc.quote("printf '1+1\\n' | " .. proc.quote(proc.bin) .. " repl --instance local"))
+    assert.equal(0, r.code)
+    assert.equal("2\n", r.stdout)
+    assert.equal("", r.stderr)
+  end)
+
+  it("runs SOQL, FEEL, multi-line Lua and dot commands in order; JSON when piped", function()
+    local input = table.concat({
+      "SELECT Name FROM Account ORDER BY Name LIMIT 2",
+      "= count(_)",
+      "n = 0",
+      "for i = 1, 3 do",
+      "  n = n + i",
+      "end",
+      "print('sum')",
+      ".format table",
+      "SELECT COUNT() FROM Account",
+      "'done'",
+    }, "\n") .. "\n"
+    local r = proc.luaforce({ "repl", "--instance", "local" }, { stdin = input })
+    assert.equal(0, r.code, r.stderr)
+    assert.matches('^%[\n  {\n    "Name": "[^"]+"\n  },\n  {\n    "Name": "[^"]+"\n  }\n%]\n2\nsum\nformat: table\n%d+\ndone\n$',
+      r.stdout)
+  end)
+
+  it("goes on after a failing line and exits with the first failure's code", function()
+    local r = proc.luaforce({ "repl", "--instance", "local" },
+      { stdin = "error('boom')\nSELECT Nme FROM Account\n1 + 1\n" })
+    assert.equal(5, r.code)
+    assert.equal("2\n", r.stdout)
+    assert.matches("stdin:1: boom\n", r.stderr)
+    assert.matches("INVALID_FIELD: No such column 'Nme' on entity 'Account'", r.stderr)
+    r = proc.luaforce({ "repl", "--instance", "local" }, { stdin = "SELECT Nme FROM Account\n" })
+    assert.equal(2, r.code)
+  end)
+end)

@@ -217,7 +217,11 @@ describe("luaforce query", function()
     it("2 for an unknown field (the org says so)", function()
       local r = query { "SELECT Id, Nmae FROM Contact" }
       assert.equal(2, r.code)
-      assert.matches("INVALID_FIELD", r.stderr)
+      assert.equal("luaforce: INVALID_FIELD: No such column 'Nmae' on entity 'Contact' (did you mean Name?)\n",
+        r.stderr)
+      local t = query { "SELECT Id FROM Contcat" }
+      assert.equal(2, t.code)
+      assert.matches("INVALID_TYPE: sObject type 'Contcat' is not supported %(did you mean Contact%?%)", t.stderr)
     end)
 
     it("2 for a bad --format, suggesting the nearest", function()

@@ -138,7 +138,8 @@ function M.run(ctx, opts, pos)
   bar:finish()
   if not ok then
     w:abort()
-    error(err, 0)
+    -- one line with a suggestion from describe (did you mean Name?)
+    require("luaforce.cli.connect").fail(err, org, ast.from and ast.from.name)
   end
   local done, ferr = w:finish()
   if not done then error(ferr, 0) end

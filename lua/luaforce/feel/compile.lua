@@ -465,11 +465,7 @@ function C.neg(node)
     local v = e(s)
     if v == nil then return nil end
     if N.is(v) then return N.neg(v) end
-    local ext = values.kinds[kind(v)]
-    if ext and ext.arith then
-      local r = ext.arith("neg", v)
-      if r ~= nil then return r end
-    end
+    -- only numbers: Camunda's `-@"P1D"` is null (write `@"-P1D"`)
     warn("INVALID_TYPE", ("cannot negate %s"):format(describe(v)), node)
     return nil
   end
@@ -591,6 +587,15 @@ function test_of(node)
     end
   end
   local e = compile(node)
+  if node.kind == "range" then
+    -- a range literal that fails (`[x..10]`, x null) decides nothing: null,
+    -- where a null value tested for equality is false
+    return function(s, x)
+      local r = e(s)
+      if r == nil then return nil end
+      return member(node, x, r)
+    end
+  end
   return function(s, x) return member(node, x, e(s)) end
 end
 
@@ -750,6 +755,13 @@ C["for"] = function(node)
     local n = 0
     local base = s
     if uses_partial then base = { name = "partial", value = out, parent = s } end
+    -- `partial` is the results so far as a fresh list each time: the body
+    -- sees a value, never the list being built (which would then hold itself)
+    local function snapshot()
+      local t = setmetatable({}, LIST_MT)
+      for k = 1, n do t[k] = out[k] end
+      base.value = t
+    end
     local failed = false
     -- nested loops for several iterators; later sources see earlier variables
     local function loop(level, scope)
@@ -762,6 +774,7 @@ C["for"] = function(node)
         if fundef then frame = { name = vars[level], parent = scope } end
         frame.value = list[i]
         if level == depth then
+          if uses_partial then snapshot() end
           local v = body(frame)
           if v == nil then v = NULL end
           n = n + 1
@@ -781,6 +794,7 @@ C["for"] = function(node)
         if steps <= 0 then refill() end
         if fundef then frame = { name = vars[1], parent = base } end
         frame.value = list[i]
+        if uses_partial then n = i - 1; snapshot() end
         local v = body(frame)
         if v == nil then v = NULL end
         out[i] = v

@@ -19,7 +19,7 @@
 --
 -- Text, as Camunda's string() writes it: "2024-01-31", "10:00:00",
 -- "10:00:00.5+01:00", "2024-01-31T10:00:00Z", "2024-01-31T10:00:00@Europe/Berlin",
--- "P1DT2H3M4S" (negative: "P-1DT-2H", as Camunda), "P1Y2M". To Lua and JSON
+-- "P1DT2H3M4S" (negative: "-P1DT2H", as Camunda), "P1Y2M" ("-P1Y2M"). To Lua and JSON
 -- the same, except a zoned date-time also states its offset:
 -- "2024-01-31T10:00:00+01:00[Europe/Berlin]" (Camunda's `to json`).
 --
@@ -405,19 +405,18 @@ local function fmt_dtd(v)
   if neg then
     if ns > 0 then s, ns = -s - 1, NANO - ns else s = -s end
   end
-  local sg = neg and "-" or ""
   local days, rem = s // DAY, s % DAY
-  local out = { "P" }
-  if days ~= 0 then out[#out + 1] = sg .. days .. "D" end
+  local out = { neg and "-P" or "P" }
+  if days ~= 0 then out[#out + 1] = days .. "D" end
   local h, mi, sec = rem // 3600, rem % 3600 // 60, rem % 60
   if h ~= 0 or mi ~= 0 or sec ~= 0 or ns ~= 0 then
     out[#out + 1] = "T"
-    if h ~= 0 then out[#out + 1] = sg .. h .. "H" end
-    if mi ~= 0 then out[#out + 1] = sg .. mi .. "M" end
+    if h ~= 0 then out[#out + 1] = h .. "H" end
+    if mi ~= 0 then out[#out + 1] = mi .. "M" end
     if sec ~= 0 or ns ~= 0 then
       local t = tostring(sec)
       if ns ~= 0 then t = t .. "." .. (format("%09d", ns):gsub("0+$", "")) end
-      out[#out + 1] = sg .. t .. "S"
+      out[#out + 1] = t .. "S"
     end
   end
   return table.concat(out)
@@ -426,12 +425,11 @@ end
 local function fmt_ymd(v)
   local m = v.months
   if m == 0 then return "P0Y" end
-  local sg = m < 0 and "-" or ""
   local a = m < 0 and -m or m
   local y, mo = a // 12, a % 12
-  local out = "P"
-  if y ~= 0 then out = out .. sg .. y .. "Y" end
-  if mo ~= 0 then out = out .. sg .. mo .. "M" end
+  local out = m < 0 and "-P" or "P"
+  if y ~= 0 then out = out .. y .. "Y" end
+  if mo ~= 0 then out = out .. mo .. "M" end
   return out
 end
 
@@ -702,10 +700,10 @@ local function offset_dtd(off)
   return new_dtd(off, 0)
 end
 
+-- A zone id only (`@Europe/Berlin`): a value with just an offset ("Z",
+-- "+01:00") has no timezone in Camunda, its `time offset` says it.
 local function zone_name(v)
-  if v.zone then return v.zone end
-  if v.offset then return fmt_offset(v.offset) end
-  return nil
+  return v.zone
 end
 
 local function date_props(days, key)

@@ -54,6 +54,9 @@ describe("luaforce.feel language", function()
       { '"b" between "a" and "c"', true },
       { "2 in [1, 2, 3]", true }, { "4 in [1, 2, 3]", false }, { "null in [1, null]", true },
       { "2 in 2", true },
+      -- a range that fails (an end is null) decides nothing
+      { "5 in [x..10]", NULL, { x = NULL }, warn = "INVALID_TYPE" },
+      { "5 in [1..10]", true },
       { "1 instance of number", true }, { '"a" instance of string', true }, { "true instance of boolean", true },
       { "[] instance of list", true }, { "{} instance of context", true }, { "null instance of Null", true },
       { "1 instance of Any", true }, { "null instance of Any", false }, { "1 instance of string", false },
@@ -137,6 +140,9 @@ describe("luaforce.feel language", function()
       { "for x in [1, 2], y in [10, 20] return x + y", { 11, 21, 12, 22 } },
       { "for i in 1..3 return i", { 1, 2, 3 } }, { "for i in 3..1 return i", { 3, 2, 1 } },
       { "for x in [1, 2, 3] return if x = 1 then x else x + partial[-1]", { 1, 3, 6 } },
+      -- partial is a copy of the results so far, never the list being built
+      { "for i in [1, 2, 3] return partial", { L(), { L() }, { L(), { L() } } } },
+      { "for i in [1, 2], j in [3] return count(partial)", { 0, 1 } },
       { "for r in body.records return r.Id", { "001A", "001B", "001C" } },
       { "for r in body.records return {id: r.Id, revenue: r.AnnualRevenue}",
         { { id = "001A", revenue = 1500000.1 }, { id = "001B", revenue = NULL }, { id = "001C", revenue = 250000.2 } } },

@@ -140,9 +140,14 @@ local function merge_sort(t, precedes)
 end
 
 return function(def)
-  -- an aggregate taking a list, or its items as arguments
+  -- an aggregate taking a list, or its items as arguments; a single item
+  -- that is not a list is a list of one (Camunda's varargs: `min(1)` is 1)
   local function aggregate(name, f)
-    def(name, { "list: list" }, f)
+    def(name, { "list: any" }, function(l)
+      if l == nil then return nil, "'list' must be a list, not null" end
+      if kind(l) ~= "list" then l = pack(l) end
+      return f(l)
+    end)
     def(name, { "items...: any" }, function(...) return f(pack(...)) end)
   end
 
@@ -306,7 +311,8 @@ return function(def)
     local p = N.truncate(pos)
     if not p or p == 0 then return nil, "the position must not be 0" end
     local i = start_index(p, #l)
-    if i < 0 or i >= #l then return nil, "the position is outside the list" end
+    -- past either end nothing is removed (Camunda's take/drop slicing)
+    if i < 0 or i >= #l then i = -1 end
     local t, n = {}, 0
     for j = 1, #l do
       if j ~= i + 1 then n = n + 1; t[n] = l[j] end

@@ -19,11 +19,6 @@ local function rounder(mode)
   end
 end
 
-local function whole(n)
-  if not N.is_whole(n) then return nil, "the number must be whole" end
-  return n
-end
-
 return function(def)
   def("decimal", { "n: number", "scale: number" }, rounder("half_even"))
   def("floor", { "n: number" }, function(n) return N.set_scale(n, 0, "floor") end)
@@ -50,14 +45,13 @@ return function(def)
   def("sqrt", { "number: number" }, N.sqrt)
   def("log", { "number: number" }, N.log)
   def("exp", { "number: number" }, N.exp)
+  -- a fraction is neither odd nor even (Camunda: `n % 2` is 1, or 0)
   def("odd", { "number: number" }, function(n)
-    local ok, err = whole(n)
-    if not ok then return nil, err end
+    if not N.is_whole(n) then return false end
     return N.modulo(n, 2) ~= 0
   end)
   def("even", { "number: number" }, function(n)
-    local ok, err = whole(n)
-    if not ok then return nil, err end
+    if not N.is_whole(n) then return false end
     return N.modulo(n, 2) == 0
   end)
   def("random number", {}, function() return N.from_double(math.random()) end)

@@ -100,12 +100,14 @@ return function(def)
   def("substring", { "string: string", "start position: number" }, function(s, start)
     local len = utf8len(s)
     local i = start_index(N.truncate(start) or 0, len)
+    if i < 0 then return nil, "the start position is before the start of the string" end
     return cp_sub(s, len, i, len)
   end)
 
   def("substring", { "string: string", "start position: number", "length: number" }, function(s, start, length)
     local len = utf8len(s)
     local i = start_index(N.truncate(start) or 0, len)
+    if i < 0 then return nil, "the start position is before the start of the string" end
     return cp_sub(s, len, i, i + (N.truncate(length) or 0))
   end)
 

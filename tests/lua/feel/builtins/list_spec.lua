@@ -7,6 +7,11 @@ describe("FEEL list builtins", function()
     { 'list contains(body.records.Id, "001C")', true },
     { "count([1, 2, 3])", 3 }, { "count([])", 0 }, { "count(body.records)", 3 },
     { "count(1)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+    -- the aggregates take one item that is not a list as a list of it
+    { "min(1)", 1 }, { "max(2)", 2 }, { "sum(1)", 1 }, { "product(3)", 3 }, { "mean(4)", 4 },
+    { "median(5)", 5 }, { "mode(6)", { 6 } }, { "all(false)", false }, { "any(true)", true },
+    { "stddev(1)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+    { "min(null)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
     { "min([3, 1, 2])", 1 }, { "min(3, 1, 2)", 1 }, { "min([])", NULL }, { 'max(["b", "a"])', "b" },
     { "max(1, 2.5)", 2.5 }, { "max([1, \"a\"])", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
     { "sum([1, 2, 3])", 6 }, { "sum(1, 2)", 3 }, { "sum([])", NULL }, { "sum([0.1, 0.2])", 0.3 },
@@ -27,7 +32,9 @@ describe("FEEL list builtins", function()
     { "insert before([1, 3], 1, 2)", { 2, 1, 3 } }, { "insert before([1, 2], -1, 9)", { 1, 9, 2 } },
     { "insert before([1, 2], 3, 9)", { 1, 2, 9 } },
     { "remove([1, 2, 3], 2)", { 1, 3 } }, { "remove([1, 2, 3], -1)", { 1, 2 } },
-    { "remove([1], 5)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+    -- a position past either end removes nothing; 0 is no position
+    { "remove([1], 5)", { 1 } }, { "remove([1, 2, 3], 4)", { 1, 2, 3 } }, { "remove([1, 2, 3], -4)", { 1, 2, 3 } },
+    { "remove([1, 2, 3], 0)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
     { "reverse([1, 2, 3])", { 3, 2, 1 } }, { "reverse([])", L() },
     { "index of([1, 2, 3, 2], 2)", { 2, 4 } }, { "index of([1], 5)", L() },
     { "union([1, 2], [2, 3])", { 1, 2, 3 } }, { "union([1, 1.0], [])", { 1 } },

@@ -18,7 +18,8 @@ describe("FEEL numeric builtins", function()
     { "modulo(1, 0)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
     { "sqrt(16)", 4 }, { "sqrt(2)", 1.4142135623730951 }, { "sqrt(-1)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
     { "log(10)", 2.302585092994046 }, { "exp(1)", 2.718281828459045 }, { "exp(0)", 1 },
-    { "odd(5)", true }, { "odd(2)", false }, { "even(-4)", true }, { "even(1.5)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+    { "odd(5)", true }, { "odd(2)", false }, { "even(-4)", true }, { "even(1.5)", false },
+    { "odd(1.5)", false }, -- a fraction is neither
     { "random number() >= 0 and random number() < 1", true },
     { 'floor("1")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
   }

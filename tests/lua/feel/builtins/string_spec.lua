@@ -5,7 +5,11 @@ describe("FEEL string builtins", function()
   rows.run {
     { 'substring("foobar", 3)', "obar" }, { 'substring("foobar", 3, 3)', "oba" },
     { 'substring("foobar", -2, 1)', "a" }, { 'substring("héllo wörld", 2, 4)', "éllo" },
-    { 'substring("abc", 5)', "" }, { "substring(null, 1)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+    { 'substring("abc", 5)', "" },
+    -- a start before the first character fails the call
+    { 'substring("foobar", -6)', "foobar" },
+    { 'substring("foobar", -10)', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+    { 'substring("foobar", -10, 2)', NULL, warn = "FUNCTION_INVOCATION_FAILURE" }, { "substring(null, 1)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
     { 'string length("Ünïcödé")', 7 }, { 'string length("😀a")', 2 }, { 'string length("")', 0 },
     { 'upper case("aBc4 é ß")', "ABC4 É SS" }, { 'lower case("ÀBÇ Ωμέγα")', "àbç ωμέγα" },
     { 'upper case("straße")', "STRASSE" }, { 'lower case("ĄĆĘ")', "ąćę" },

@@ -24,6 +24,25 @@ int lf_double_digits(double x, char digits[20], int *point) {
         return 1;
     }
     x = fabs(x);
+    /* Fast path for the common money-shaped value (at most two digits after
+     * the point, well inside the range where doubles are 0.01 apart many
+     * times over): the one decimal n/100 that reads back to x is then the
+     * shortest representation, as no other decimal with as few digits can
+     * round to the same double. Saves the printf/strtod search below. */
+    if (x < 1e12) {
+        double scaled = x * 100.0;
+        long long n = llround(scaled);
+        if (n > 0 && (double)n / 100.0 == x) {
+            char tmp2[24];
+            int len = snprintf(tmp2, sizeof tmp2, "%lld", n);
+            int k = len;
+            while (k > 1 && tmp2[k - 1] == '0') k--;
+            memcpy(digits, tmp2, (size_t)k);
+            digits[k] = '\0';
+            *point = len - 2;
+            return k;
+        }
+    }
     /* subnormals carry fewer than 15 significant digits, so the search
      * starts lower for them */
     int prec;

@@ -85,13 +85,18 @@ function M.tokenize(src)
   local tokens, n = {}, 0
   local i, len = 1, #src
   local line, line_start = 1, 1
+  -- the column of byte cpos on the current line, advanced token by token so a
+  -- long line costs linear time, not quadratic
+  local cpos, ccol = 1, 1
   local function push(ty, value, s, e, kw)
     n = n + 1
     -- column in characters: count UTF-8 lead bytes between line start and s
-    local col = 1
-    if s > line_start then
-      col = (utf8.len(src, line_start, s - 1) or (s - line_start)) + 1
+    if cpos < line_start or s < cpos then cpos, ccol = line_start, 1 end
+    if s > cpos then
+      ccol = ccol + (utf8.len(src, cpos, s - 1) or (s - cpos))
+      cpos = s
     end
+    local col = ccol
     tokens[n] = { type = ty, value = value, pos = s, stop = e, line = line, col = col, keyword = kw }
   end
   while i <= len do

@@ -12,68 +12,22 @@
 -- org has its pod characters), the counter base 62 in 10 digits. Base-62
 -- digits in the order 0-9A-Za-z sort the same bytewise as numerically, so
 -- ORDER BY Id follows creation order within an object.
+local sfid = require "luaforce.sfid"
+
 local M = {}
 
 local DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-local SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 local POD = "Lf" -- followed by a 10-digit counter
 
 local digit_value = {}
 for i = 1, #DIGITS do digit_value[DIGITS:sub(i, i)] = i - 1 end
-local suffix_value = {}
-for i = 1, #SUFFIX do suffix_value[SUFFIX:sub(i, i)] = i - 1 end
 
 local function is_base62(s)
   return s:find("^[0-9A-Za-z]+$") ~= nil
 end
 
---- The 3-character checksum of a 15-character id (no validation beyond
--- the length; raises on misuse).
--- The suffix character for the 5 bytes of one chunk.
-local function chunk_char(a, b, c, d, e)
-  local n = 0
-  if a >= 65 and a <= 90 then n = 1 end
-  if b >= 65 and b <= 90 then n = n | 2 end
-  if c >= 65 and c <= 90 then n = n | 4 end
-  if d >= 65 and d <= 90 then n = n | 8 end
-  if e >= 65 and e <= 90 then n = n | 16 end
-  return SUFFIX:sub(n + 1, n + 1)
-end
-
-local function raw_checksum(id)
-  return chunk_char(id:byte(1, 5)) .. chunk_char(id:byte(6, 10)) .. chunk_char(id:byte(11, 15))
-end
-
-function M.checksum(id15)
-  if type(id15) ~= "string" or #id15 ~= 15 then
-    error("bad argument #1 to 'checksum' (15-character id expected)", 2)
-  end
-  return raw_checksum(id15)
-end
-
--- The 15 characters of an 18-character id with their case restored from the
--- suffix, or nil when the suffix is no checksum of them (a bit set over a
--- digit, a suffix character outside the alphabet).
-local function restore(id)
-  local suffix = id:sub(16, 18):upper()
-  local chars = {}
-  for chunk = 0, 2 do
-    local n = suffix_value[suffix:sub(chunk + 1, chunk + 1)]
-    if not n then return nil end
-    for i = 0, 4 do
-      local pos = chunk * 5 + i + 1
-      local c = id:sub(pos, pos)
-      local upper = n & (1 << i) ~= 0
-      if c:find("%a") then
-        c = upper and c:upper() or c:lower()
-      elseif upper then
-        return nil
-      end
-      chars[pos] = c
-    end
-  end
-  return table.concat(chars), suffix
-end
+M.checksum = sfid.checksum
+local raw_checksum, restore = sfid.raw_checksum, sfid.restore
 
 --- The 18-character form of a 15- or 18-character id, or nil when it is
 -- malformed. An 18-character id comes back with the case its suffix says.

@@ -8,14 +8,29 @@ local M = {}
 
 M.version = core.version
 
---- Connection settings given on the command line (`luaforce run --instance
--- URL|local`): `instance_url`, `access_token` and, for `local`, `emulator`
--- (the in-process local org). The client reads them after its own
--- arguments and before the environment.
+--- The connection settings the program's command line gave (`luaforce run
+-- --instance URL|local ...`): instance_url, api_version, access_token,
+-- client_id, client_secret, profile. Under --instance local, instance_url
+-- and access_token are the in-process local org's, so a script can hand
+-- them to other tools. Read it; the program sets it through configure.
 M.settings = {}
 
--- connect and raise load the client on first use (luaforce.client)
-function M.connect(opts) return require("luaforce.client").connect(opts) end
+-- Where connect finds settings beyond its arguments (see configure).
+local sources = nil
+
+--- For the program that runs scripts (the luaforce command calls it before
+-- a script, `-e` or the REPL runs): where `connect` finds the settings its
+-- caller does not give, as luaforce.client.settings describes `sources`
+-- (command_line, flags, getenv, profile, local_org, ...). Without it,
+-- connect reads its arguments and then the environment. Returns nothing.
+function M.configure(s)
+  if type(s) ~= "table" then error("bad argument #1 to 'configure' (table expected)", 2) end
+  sources = s
+  M.settings = s.command_line or {}
+end
+
+--- Connects to an org: luaforce.client.connect with the sources above.
+function M.connect(opts) return require("luaforce.client").connect(opts, sources) end
 function M.raise(err, level) require("luaforce.client").raise(err, (level or 1) + 1) end
 
 local lazy = {

@@ -336,7 +336,7 @@ describe("luaforce record commands and connection settings", function()
     it("no instance at all is a usage error", function()
       local r = lf { "limits" }
       assert.equal(2, r.code)
-      assert.matches("no instance to connect to", r.stderr, 1, true)
+      assert.matches("no instance URL to connect to", r.stderr, 1, true)
     end)
 
     it("--verbose adds the request the error came from", function()

@@ -42,9 +42,8 @@
 --   config.lookup(name[, getenv]) -> settings, name, path | nil (no profile
 --       wanted and none is the default) | nil, err. `name` nil: the default.
 --       The file is read once per process.
---   config.profile(name[, getenv]) -> the same, but RAISES err
---   config.hook(name) -> for luaforce.client.settings.profile_hook
---   config.install() -> sets that hook (idempotent)
+--       This is the `profile` source luaforce.cli.connect hands the one
+--       settings resolver (luaforce.client.settings).
 require "luaforce.core"
 local args = require "luaforce.cli.args"
 local errors = require "luaforce.errors"
@@ -194,28 +193,6 @@ function M.lookup(name, getenv)
         or (#doc.order > 0 and ("the profiles are " .. table.concat(doc.order, ", ")) or "the file has no profiles"))
   end
   return settings_of(p), name, path
-end
-
---- See the file comment.
-function M.profile(name, getenv)
-  local prof, second, path = M.lookup(name, getenv)
-  if not prof then
-    if second ~= nil then error(second, 0) end
-    return nil
-  end
-  return prof, second, path
-end
-
---- See the file comment.
-function M.hook(name)
-  local prof, second = M.lookup(name)
-  if not prof then return nil, second end
-  return prof
-end
-
---- See the file comment.
-function M.install()
-  require("luaforce.client.settings").profile_hook = M.hook
 end
 
 --- Forgets what was read (tests that rewrite the file).

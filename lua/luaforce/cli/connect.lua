@@ -5,6 +5,11 @@
 -- (or common.with(own, common.connection, ...)) and then
 --     local org = connect.org(ctx, opts)
 --
+-- The settings themselves are resolved by luaforce.client.settings, the one
+-- resolver (precedence, environment, profiles, credentials checks); this
+-- module only hands it the command's sources: the command line's values,
+-- the profile file (luaforce.cli.config), the environment and the local org.
+--
 -- PUBLIC API
 --   connect.org(ctx, opts) -> org (a luaforce.client Org). RAISES a luaforce
 --     error (bad or missing settings, an unsafe profile file: exit 2). No
@@ -16,20 +21,17 @@
 --     logging. Client-credential tokens are kept in the disk cache
 --     ($XDG_CACHE_HOME/luaforce/tokens), so one command's token serves the
 --     next.
---   connect.resolve(ctx, opts) -> settings. RAISES like org. Each setting in
---     use, with where it came from, secrets not yet expanded:
---       settings.instance_url, .api_version, .access_token, .client_id,
---       .client_secret, .profile: each nil or { value =, source = }
---       settings.auth: "bearer" | "oauth-client-credentials"
---       settings.local_org: true when the instance is 'local'
---     source reads "command line --instance", "environment
---     SF_INSTANCE_URL", "profile NAME in FILE", "default of FILE" (for the
---     profile itself), "the local org", "default".
---   connect.apply(ctx, opts) -> luaforce.settings, for `run` and the REPL:
---     puts the command-line settings (and the local org's URL and token)
---     into require("luaforce").settings and installs the profile hook, so a
---     script's require("luaforce").connect() finds them; the environment
---     and the profile file are read by the client itself, in the same order.
+--   connect.resolve(ctx, opts[, getenv]) -> view. RAISES like org. Each
+--     setting in use and where it came from, secrets not yet expanded, the
+--     local org not started: luaforce.client.settings.gather's view.
+--   connect.sources(opts[, getenv]) -> the sources the command hands the
+--     resolver (see luaforce.client.settings). RAISES for a mistake in the
+--     options themselves (an unreadable --client-secret-file).
+--   connect.apply(ctx, opts) -> require("luaforce").settings, for `run`, `-e`
+--     and the REPL: configures require("luaforce") with the command's
+--     sources (luaforce.configure), so a script's require("luaforce").connect()
+--     resolves as the command would; with a local instance the local org is
+--     started first and its URL and token are the command line's.
 --   connect.emulator() -> the in-process local org, or nil when none runs.
 --   connect.fail(err, org[, object]) RAISES err as the one line a user
 --     should read: a Salesforce error as `ERROR_CODE: its first sentence
@@ -40,26 +42,15 @@
 --     (network, outcome unknown, usage) are raised as they are.
 --   connect.SECRET_KEYS: the settings printed as *** ({access_token = true,
 --     client_secret = true}).
---
--- Precedence, first wins: the command line, the environment (SF_*), the
--- profile (--profile NAME, else SF_PROFILE, else the file's default), then
--- defaults. instance_url and api_version are taken one by one; credentials
--- as a whole from the first source that has any (a token, or a client id
--- and its secret), so a token from one place never pairs with a client id
--- from another. With a local instance, credentials come from the command
--- line or else are the local org's own token.
 local errors = require "luaforce.errors"
 local config = require "luaforce.cli.config"
+local settings = require "luaforce.client.settings"
 
 local M = {}
 
 M.SECRET_KEYS = { access_token = true, client_secret = true }
 
-local ENV = {
-  instance_url = "SF_INSTANCE_URL", api_version = "SF_API_VERSION", access_token = "SF_ACCESS_TOKEN",
-  client_id = "SF_CLIENT_ID", client_secret = "SF_CLIENT_SECRET", profile = "SF_PROFILE",
-}
-
+-- How the command line names each setting (for provenance and hints).
 local FLAG = {
   instance_url = "--instance", api_version = "--api-version", access_token = "--token",
   client_id = "--client-id", client_secret = "--client-secret-file", profile = "--profile",
@@ -103,90 +94,31 @@ local function from_command_line(opts)
   return t
 end
 
-local function from_env(getenv)
-  local t = {}
-  for key, var in pairs(ENV) do t[key] = nonempty(getenv(var)) end
-  return t
+-- The local org, started once: {url, token} or nil, err.
+local function local_org()
+  if emulator then return emulator end
+  local emu, err = require("luaforce.emulator").start {}
+  if not emu then return nil, err end
+  emulator = emu
+  return emu
 end
 
-local function has_auth(s)
-  return s.access_token ~= nil or s.client_id ~= nil
+--- See the file comment.
+function M.sources(opts, getenv)
+  return { command_line = from_command_line(opts or {}), flags = FLAG, getenv = getenv or os.getenv,
+    profile = config.lookup, local_org = local_org }
 end
 
-local resolve
-
---- See the file comment. `getenv` may be given (tests).
+--- See the file comment.
 function M.resolve(_, opts, getenv)
-  return resolve(from_command_line(opts or {}), getenv or os.getenv)
-end
-
--- resolve, from the command line's source table.
-function resolve(cli, getenv)
-  local env = from_env(getenv)
-  local sources = {
-    { cli, function(key) return "command line " .. FLAG[key] end },
-    { env, function(key) return "environment " .. ENV[key] end },
-  }
-  local out = {}
-  if cli.profile then out.profile = { value = cli.profile, source = sources[1][2]("profile") }
-  elseif env.profile then out.profile = { value = env.profile, source = sources[2][2]("profile") } end
-
-  local prof, pname, ppath = config.profile(out.profile and out.profile.value, getenv)
-  if prof then
-    local where = ("profile %s in %s"):format(pname, ppath)
-    sources[#sources + 1] = { prof, function() return where end }
-    if not out.profile then out.profile = { value = pname, source = ("default of %s"):format(ppath) } end
-  end
-
-  for _, key in ipairs { "instance_url", "api_version" } do
-    for _, src in ipairs(sources) do
-      local v = nonempty(src[1][key])
-      if v ~= nil then
-        out[key] = { value = v, source = src[2](key) }
-        break
-      end
-    end
-  end
-  out.local_org = out.instance_url ~= nil and out.instance_url.value == "local"
-
-  local chosen
-  for i, src in ipairs(sources) do
-    if has_auth(src[1]) and (not out.local_org or i == 1) then chosen = src break end
-  end
-  if chosen then
-    local s = chosen[1]
-    if s.access_token then
-      out.auth = "bearer"
-      out.access_token = { value = s.access_token, source = chosen[2]("access_token") }
-    else
-      out.auth = "oauth-client-credentials"
-      out.client_id = { value = s.client_id, source = chosen[2]("client_id") }
-      if s.client_secret then
-        out.client_secret = { value = s.client_secret, source = chosen[2]("client_secret") }
-      end
-    end
-  elseif out.local_org then
-    out.auth = "bearer"
-    out.access_token = { value = "(the local org's token)", source = "the local org" }
-  end
-  if not out.api_version then
-    out.api_version = { value = require("luaforce.client.settings").DEFAULT_API_VERSION, source = "default" }
-  end
-  return out
+  local view, err = settings.gather(nil, M.sources(opts, getenv))
+  if not view then error(err, 0) end
+  return view
 end
 
 --- See the file comment.
 function M.emulator()
   return emulator
-end
-
--- Starts the local org (once) and returns it; raises when it cannot start.
-local function local_org()
-  if emulator then return emulator end
-  local emu, err = require("luaforce.emulator").start {}
-  if not emu then error(err, 0) end
-  emulator = emu
-  return emu
 end
 
 -- --verbose: a line per HTTP exchange; --trace: with headers and bodies
@@ -195,56 +127,12 @@ local function apply_trace(ctx)
   if ctx and (ctx.trace or ctx.verbose) then require("luaforce.http").trace(ctx.trace and 2 or 1) end
 end
 
-local function value(s) return s and s.value end
-
--- An instance given as something else than a URL or 'local' is named with
--- the flag or variable it came from: the client's check says only "URL".
-local function check_instance(s)
-  if not s or s.value == "local" then return end
-  if not s.value:match("^%a[%w+.-]*://") then
-    error(errors.usage(("the instance '%s' (from %s) is not a URL"):format(s.value, s.source),
-      "give https://NAME.my.salesforce.com, or 'local' for the built-in local org"), 0)
-  end
-end
-
 --- See the file comment.
 function M.org(ctx, opts)
-  config.install()
   apply_trace(ctx)
-  local s = M.resolve(ctx, opts)
-  check_instance(s.instance_url)
-  local copts = { api_version = value(s.api_version), profile = value(s.profile) }
-  if s.local_org then
-    local emu = local_org()
-    copts.instance_url = emu.url
-    if s.access_token and s.access_token.source == "the local org" then
-      copts.access_token = emu.token
-    end
-  else
-    copts.instance_url = value(s.instance_url)
-  end
-  if s.auth == "bearer" and not copts.access_token then
-    copts.access_token = value(s.access_token)
-  elseif s.auth == "oauth-client-credentials" then
-    if not s.client_secret then
-      error(errors.usage(("a client id (from %s) without its secret"):format(s.client_id.source),
-        "give --client-secret-file FILE, or set SF_CLIENT_SECRET, or client_secret in the profile"), 0)
-    end
-    copts.auth = { type = "oauth-client-credentials", client_id = s.client_id.value,
-      client_secret = s.client_secret.value, disk_cache = true }
-  end
-  if not copts.instance_url then
-    error(errors.usage("no instance to connect to",
-      "give --instance URL (or local), set SF_INSTANCE_URL, or add a profile (see 'luaforce help login')"), 0)
-  end
-  if not copts.access_token and not copts.auth then
-    error(errors.usage("no credentials for " .. copts.instance_url,
-      "give --token or --client-id with --client-secret-file, set SF_ACCESS_TOKEN or SF_CLIENT_ID and "
-        .. "SF_CLIENT_SECRET, or use a profile"), 0)
-  end
-  -- everything resolved here: the client's own layers (environment,
-  -- profile) must not add to it
-  local org, err = require("luaforce.client").connect(copts)
+  local sources = M.sources(opts)
+  sources.auth_options = { disk_cache = true }
+  local org, err = require("luaforce.client").connect(nil, sources)
   if not org then error(err, 0) end
   return org
 end
@@ -343,32 +231,29 @@ end
 
 --- See the file comment.
 function M.apply(ctx, opts)
-  config.install()
   apply_trace(ctx)
-  local settings = require("luaforce").settings
-  local cli = from_command_line(opts or {})
-  check_instance(cli.instance_url and { value = cli.instance_url, source = "command line --instance" })
+  local sources = M.sources(opts)
+  local cli = sources.command_line
+  if cli.instance_url and cli.instance_url ~= "local" then
+    -- a malformed --instance fails now, before the script runs
+    local ok, err = settings.check_instance_url(cli.instance_url, true, "command line --instance")
+    if not ok then error(err, 0) end
+  end
   -- whether the org is the local one may rest on the environment or a
   -- profile; a profile file that cannot be used is the client's to report
   -- when the script connects (a script may never connect), unless the
   -- user named a profile here
-  local ok, s = pcall(resolve, cli, os.getenv)
-  if not ok then
-    if cli.profile then error(s, 0) end
-    s = nil
+  local view, err = settings.gather(nil, sources)
+  if not view and cli.profile then error(err, 0) end
+  if view and view.local_org then
+    local emu, eerr = local_org()
+    if not emu then error(eerr, 0) end
+    cli.instance_url = emu.url
+    if not (cli.access_token or cli.client_id) then cli.access_token = emu.token end
   end
-  settings.profile = cli.profile
-  settings.api_version = cli.api_version
-  if cli.instance_url == "local" or (s and s.local_org) then
-    local emu = local_org()
-    settings.instance_url, settings.emulator = emu.url, emu
-    if not has_auth(cli) then cli.access_token = emu.token end
-  else
-    settings.instance_url = cli.instance_url
-  end
-  settings.access_token, settings.client_id, settings.client_secret = cli.access_token, cli.client_id,
-    cli.client_secret
-  return settings
+  local lf = require "luaforce"
+  lf.configure(sources)
+  return lf.settings
 end
 
 return M

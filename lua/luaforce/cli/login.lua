@@ -125,8 +125,8 @@ end
 
 function M.run(ctx, opts)
   if opts.show then return show(ctx, opts) end
-  local s = connect.resolve(ctx, opts)
   local org = connect.org(ctx, opts)
+  local s = org.provenance
   -- a cached token proves nothing about the secret (the disk cache does
   -- not keep it): drop it, so the call below fetches a new one
   local a = org.auth

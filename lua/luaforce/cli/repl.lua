@@ -530,6 +530,7 @@ end
 
 function M.run(ctx, opts)
   local connect = require "luaforce.cli.connect"
+  connect.apply(ctx, opts) -- sf.connect() in the session resolves as the session did
   local org = connect.org(ctx, opts)
   local env = setmetatable({}, { __index = _G })
   env.org, env.sf = org, require "luaforce"

@@ -101,12 +101,6 @@ local function run_chunk(ctx, chunk, script_args)
   return errors.EXIT.SCRIPT
 end
 
--- --verbose: a line per HTTP exchange; --trace: with headers and bodies
--- (secrets masked). Set before the script runs, so its requests show.
-local function apply_trace(ctx)
-  if ctx.trace or ctx.verbose then require("luaforce.http").trace(ctx.trace and 2 or 1) end
-end
-
 function M.run(ctx, opts, pos)
   require("luaforce.cli.connect").apply(ctx, opts)
   local script = pos[1]
@@ -133,8 +127,7 @@ end
 
 --- `luaforce -e CODE [ARGS...]`
 function M.execute(ctx, code, pos)
-  apply_trace(ctx)
-  require("luaforce.cli.config").install()
+  require("luaforce.cli.connect").apply(ctx, {})
   local chunk, err = load(code, "=(command line)", "t")
   if not chunk then
     io.stderr:write("luaforce: ", err, "\n")

@@ -9,11 +9,13 @@
 --     for _, r in ipairs(res.body.records) do print(r.Id, r.Name) end
 --
 -- PUBLIC API (this file and the operations below)
---   client.connect(opts) -> org, or nil, err.  opts (all optional; settings
---     come from, in this order: opts, `luaforce run`'s command line
---     (require("luaforce").settings), the environment SF_INSTANCE_URL,
---     SF_API_VERSION, SF_ACCESS_TOKEN, SF_CLIENT_ID, SF_CLIENT_SECRET, a
---     profile (luaforce.client.settings.profile_hook)):
+--   client.connect(opts[, sources]) -> org, or nil, err.  Settings come
+--     from, in this order: opts, then what `sources` gives (the program's
+--     command line, the environment SF_INSTANCE_URL, SF_API_VERSION,
+--     SF_ACCESS_TOKEN, SF_CLIENT_ID, SF_CLIENT_SECRET, a profile, the local
+--     org: see luaforce.client.settings, the one resolver). Without
+--     `sources`: opts, then the environment. require("luaforce").connect
+--     passes the sources its program configured. opts (all optional):
 --       instance_url   https://..., or http:// to a loopback address
 --       allow_http     true: http:// to any host (opted in by name)
 --       api_version    "v62.0" (default), "62.0" gets its "v"
@@ -75,6 +77,7 @@
 --   org.auth         the luaforce.auth object
 --   org.instance_url the URL given (auth:instance_url() may name another
 --                    after a token response)
+--   org.provenance   where each setting came from (settings.gather's view)
 --   org:path(...)    "/sobjects/Account/001..." from segments, each escaped
 --   client.check_object(name), client.check_field(name) -> name, or raise a
 --     usage error (exit 2) naming the bad name;
@@ -202,12 +205,13 @@ end
 --- Connects (no request is made until the first call). See the top of the
 -- file for the options. Returns the org, or nil, err for bad or missing
 -- settings (exit 2) and unknown secrets.
-function M.connect(opts)
+function M.connect(opts, sources)
   if opts ~= nil and type(opts) ~= "table" then error("bad argument #1 to 'connect' (table expected)", 2) end
+  if sources ~= nil and type(sources) ~= "table" then error("bad argument #2 to 'connect' (table expected)", 2) end
   for k in pairs(opts or {}) do
     if not CONNECT_OPTIONS[k] then error(("connect: unknown option '%s'"):format(tostring(k)), 2) end
   end
-  local cfg, err = settings.resolve(opts)
+  local cfg, err = settings.resolve(opts, sources)
   if not cfg then return nil, err end
   local aopts = {}
   for k, v in pairs(cfg.auth) do aopts[k] = v end
@@ -235,6 +239,7 @@ function M.connect(opts)
     auth = a,
     retry_policy = policy,
     source = cfg.source,
+    provenance = cfg.provenance,
   }, Org)
 end
 

@@ -43,11 +43,14 @@ local json = require "luaforce.json"
 local http = require "luaforce.http"
 local errors = require "luaforce.errors"
 
-local client = package.loaded["luaforce.client"] or require "luaforce.client"
+local checks = require "luaforce.client.checks"
 local cerrors = require "luaforce.client.errors"
-local Org = client.Org
 
 local M = {}
+
+--- The methods this file adds to the Org (client/init.lua mixes them in).
+local methods = {}
+M.methods = methods
 
 M.MAX_BATCH = 200
 M.MAX_RETRIEVE = 2000
@@ -89,22 +92,19 @@ local function check_list(what, list, name)
   end
 end
 
--- client.check_* raise usage errors; like the single-record operations,
--- these answer with the 400 Salesforce would have sent (nil, err, exit 2,
--- nothing sent), naming the element, since names and ids come from data.
-local function bad(check, value, code, label, request, what)
+-- Like the single-record operations, these answer a bad name or id with
+-- the 400 Salesforce would have sent (nil, err, exit 2, nothing sent),
+-- naming the element, since names and ids come from data.
+local function bad(kind, value, label, request, what)
   if type(value) ~= "string" then
     error(usage(what, ("%s must be a string, not a %s"):format(label, type(value))), 4)
   end
-  local ok, e = pcall(check, value)
-  if ok then return nil end
-  local msg = errors.is(e) and e.message or tostring(e)
-  return cerrors.bad_input(code, label .. ": " .. msg, request, code == "INVALID_FIELD" and { value } or nil)
+  return checks.invalid(kind, value, request, label)
 end
 
 local function bad_ids(list, label_fmt, request, what)
   for i = 1, #list do
-    local e = bad(client.check_id, list[i], "MALFORMED_ID", label_fmt:format(i), request, what)
+    local e = bad("id", list[i], label_fmt:format(i), request, what)
     if e then return e end
   end
 end
@@ -304,10 +304,10 @@ local function req(org, method, ...)
 end
 
 --- Creates records of one object. Results aligned with `records`.
-function Org:create_many(object, records, opts)
+function methods:create_many(object, records, opts)
   local what = "create_many"
   local request = req(self, "POST")
-  local e = bad(client.check_object, object, "INVALID_TYPE", "object", request, what)
+  local e = bad("object", object, "object", request, what)
   if e then return nil, e end
   check_list(what, records, "records")
   check_records(what, records)
@@ -327,10 +327,10 @@ function Org:create_many(object, records, opts)
 end
 
 --- Updates records of one object; each carries its `Id` (or `id`).
-function Org:update_many(object, records, opts)
+function methods:update_many(object, records, opts)
   local what = "update_many"
   local request = req(self, "PATCH")
-  local e = bad(client.check_object, object, "INVALID_TYPE", "object", request, what)
+  local e = bad("object", object, "object", request, what)
   if e then return nil, e end
   check_list(what, records, "records")
   check_records(what, records)
@@ -340,7 +340,7 @@ function Org:update_many(object, records, opts)
     if id == nil then
       return nil, cerrors.bad_input("MISSING_ARGUMENT", ("record %d has no Id"):format(i), request)
     end
-    e = bad(client.check_id, id, "MALFORMED_ID", ("record %d"):format(i), request, what)
+    e = bad("id", id, ("record %d"):format(i), request, what)
     if e then return nil, e end
   end
   local path = collection_path(self)
@@ -359,11 +359,11 @@ end
 
 --- Inserts or updates records matched on an external id field; results
 -- carry `created`. Safe to retry (an upsert is keyed).
-function Org:upsert_many(object, ext_field, records, opts)
+function methods:upsert_many(object, ext_field, records, opts)
   local what = "upsert_many"
   local request = req(self, "PATCH", tostring(object), tostring(ext_field))
-  local e = bad(client.check_object, object, "INVALID_TYPE", "object", request, what)
-    or bad(client.check_field, ext_field, "INVALID_FIELD", "external id field", request, what)
+  local e = bad("object", object, "object", request, what)
+    or bad("field", ext_field, "external id field", request, what)
   if e then return nil, e end
   check_list(what, records, "records")
   check_records(what, records)
@@ -383,7 +383,7 @@ end
 
 --- Deletes records by id (of any objects). Idempotent: a retried chunk
 -- reports ENTITY_IS_DELETED for what its lost first try removed.
-function Org:delete_many(ids, opts)
+function methods:delete_many(ids, opts)
   local what = "delete_many"
   local request = req(self, "DELETE")
   check_list(what, ids, "ids")
@@ -406,16 +406,16 @@ end
 
 --- Reads records by id: `fields` is a list of field names. Results aligned
 -- with `ids`, json.null where no record has the id (or it is deleted).
-function Org:get_many(object, ids, fields, opts)
+function methods:get_many(object, ids, fields, opts)
   local what = "get_many"
   local request = req(self, "POST", tostring(object))
-  local e = bad(client.check_object, object, "INVALID_TYPE", "object", request, what)
+  local e = bad("object", object, "object", request, what)
   if e then return nil, e end
   check_list(what, ids, "ids")
   check_list(what, fields, "fields")
   if #fields == 0 then error(usage(what, "fields must name at least one field"), 2) end
   for i, f in ipairs(fields) do
-    e = bad(client.check_field, f, "INVALID_FIELD", ("field %d"):format(i), request, what)
+    e = bad("field", f, ("field %d"):format(i), request, what)
     if e then return nil, e end
   end
   local o = options(what, opts, M.MAX_RETRIEVE, false)

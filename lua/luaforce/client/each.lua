@@ -32,10 +32,12 @@
 local http = require "luaforce.http"
 local errors = require "luaforce.errors"
 
-local client = package.loaded["luaforce.client"] or require "luaforce.client"
-local Org = client.Org
 
 local M = {}
+
+--- The methods this file adds to the Org (client/init.lua mixes them in).
+local methods = {}
+M.methods = methods
 
 M.DEFAULT_CONCURRENCY = 8
 
@@ -111,7 +113,7 @@ local function run_one(fn, item, index)
 end
 
 --- See the file comment.
-function Org:each(iterable, fn, opts)
+function methods:each(iterable, fn, opts)
   local kind = type(iterable)
   if kind ~= "table" and kind ~= "function" then
     error(("bad argument #1 to 'each' (list or iterator expected, got %s)"):format(kind), 2)

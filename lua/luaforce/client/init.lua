@@ -31,12 +31,17 @@
 --     environment or the secrets file (luaforce.client.secrets).
 --   org:query(soql), org:get(object, id [, opts]), org:create(object, fields),
 --   org:update(object, id, fields), org:delete(object, id): the connector's
---     operations; each returns the connector's response object or nil, err.
+--     operations (luaforce.client.operations, with org:upsert); each returns
+--     the connector's response object or nil, err. More methods come from
+--     the parts listed in PARTS at the end of this file: records, collections,
+--     each, describe, limits.
+--   org:request(method, path [, body [, opts]]) -> any other REST resource.
 --   org:strict() -> a view of org whose methods raise err instead of
 --     returning it.   client.raise(err) (= require("luaforce").raise)
 --
--- INTERNAL API (for the files that add operations: records, collections,
--- each, meta). Every operation goes through one call:
+-- INTERNAL API (for the files that add methods: operations, records,
+-- collections, each, describe, limits). Every operation goes through one
+-- call:
 --
 --   org:call(method, path_or_url, {
 --       query = {name = value},     -- encoded by luaforce.http, keys sorted
@@ -89,14 +94,15 @@
 --   client.errors   luaforce.client.errors (from_response, from_transport,
 --     outcome_unknown, bad_input: the error table's constructors)
 --
--- Adding operations from another file:
---     local Org = require("luaforce.client").Org
---     function Org:records(soql, opts) ... self:call("GET", ...) ... end
--- This file requires luaforce.client.records, .collections, .each and .meta
--- at its end, so `require "luaforce"` users get every method.
+-- Adding methods from another file: the file exports a method table
+--     local methods = {}; M.methods = methods
+--     function methods:records(soql, opts) ... self:call("GET", ...) ... end
+-- and is named in PARTS at the end of this file, which mixes every part's
+-- methods into Org (a part never requires this file back).
 local auth = require "luaforce.auth"
 local base_errors = require "luaforce.errors"
 local cerrors = require "luaforce.client.errors"
+local checks = require "luaforce.client.checks"
 local http = require "luaforce.http"
 local ids = require "luaforce.client.ids"
 local json = require "luaforce.json"
@@ -118,77 +124,12 @@ M.Org = Org
 local NO_LIMIT = 86400 * 30 -- the longest timeout luaforce.http takes
 
 ---------------------------------------------------------------------------
--- Names and ids, checked before anything is sent
+-- Names and ids, checked before anything is sent (luaforce.client.checks)
 
--- An API name: letters, digits and single underscores, starting with a
--- letter, no trailing underscore; "__" separates at most a namespace, the
--- name and a suffix (ns__Thing__c).
-local function name_problem(name)
-  if type(name) ~= "string" then return "a name is a string" end
-  if name == "" then return "the name is empty" end
-  if #name > 100 then return "the name is too long" end
-  if not name:find("^%a[%w_]*$") then return "letters, digits and _ only, starting with a letter" end
-  if name:find("_$") or name:find("___", 1, true) then return "misplaced underscores" end
-  local parts = 1
-  for _ in name:gmatch("__") do parts = parts + 1 end
-  if parts > 3 then return "too many __ parts" end
-  return nil
-end
-
-local function raise_usage(message, hint, level)
-  error(base_errors.usage(message, hint), level + 1)
-end
-
---- The object name when it is a valid API name; raises a usage error
--- (exit 2) otherwise.
-function M.check_object(name)
-  local why = name_problem(name)
-  if why then raise_usage(("'%s' is no object API name (%s)"):format(tostring(name), why), nil, 2) end
-  return name
-end
-
---- The field name when it is a valid API name; raises otherwise.
-function M.check_field(name)
-  local why = name_problem(name)
-  if why then raise_usage(("'%s' is no field API name (%s)"):format(tostring(name), why), nil, 2) end
-  return name
-end
-
---- The id when it is a 15- or 18-character id with a right checksum;
--- raises otherwise.
-function M.check_id(id)
-  local ok, why = ids.to18(id)
-  if not ok then raise_usage(("'%s' is no record id: %s"):format(tostring(id), why), nil, 2) end
-  return id
-end
-
--- The same checks for the operations, which return them as the 400
--- Salesforce would have answered (nil, err) since names and ids usually
--- come from data.
-local function bad_object(name, request)
-  if type(name) ~= "string" then error(("object name must be a string, not a %s"):format(type(name)), 4) end
-  local why = name_problem(name)
-  if why then
-    return cerrors.bad_input("INVALID_TYPE", ("sObject type '%s' is not valid: %s"):format(name, why), request)
-  end
-end
-
-local function bad_id(object, id, request)
-  if type(id) ~= "string" then error(("record id must be a string, not a %s"):format(type(id)), 4) end
-  local ok, why = ids.to18(id)
-  if not ok then
-    return cerrors.bad_input("MALFORMED_ID", ("%s ID: id value of incorrect type: %s (%s)"):format(object, id, why),
-      request)
-  end
-end
-
-local function bad_field(name, request)
-  local why = name_problem(name)
-  if why then
-    return cerrors.bad_input("INVALID_FIELD", ("'%s' is no field API name (%s)"):format(tostring(name), why),
-      request, { tostring(name) })
-  end
-end
+M.check_object = checks.check_object
+M.check_field = checks.check_field
+M.check_id = checks.check_id
+M.soql_text = checks.soql_text
 
 ---------------------------------------------------------------------------
 -- Connecting
@@ -418,132 +359,25 @@ function Org:call(method, target, opts)
   return { status = res.status, headers = res.headers, body = decoded, reason = res.reason, document = json.null }
 end
 
----------------------------------------------------------------------------
--- The connector's operations
-
--- SOQL text from a string or a luaforce.soql query (anything whose
--- tostring is SOQL: the builder's __tostring renders it), else nil.
-local function soql_text(q)
-  if type(q) == "string" then return q end
-  local mt = getmetatable(q)
-  if type(q) == "table" and type(mt) == "table" and mt.__tostring then return tostring(q) end
-  return nil
-end
-M.soql_text = soql_text
-
---- One page of a SOQL query, as the connector does (GET query?q=...).
--- `soql` is text or a luaforce.soql query. The body holds totalSize, done,
--- records and, when done is false, nextRecordsUrl (org:records follows it).
-function Org:query(soql)
-  local text = soql_text(soql)
-  if not text then error(("bad argument #1 to 'query' (SOQL text or query expected, got %s)"):format(type(soql)), 2) end
-  if text:match("^%s*$") then
-    return nil, cerrors.bad_input("MALFORMED_QUERY", "the query is empty", { method = "GET", path = self.base .. "/query" })
+--- Any other REST resource: a path under /services/data/vNN.N ("/limits"),
+-- a "/services/..." path, or a URL of the org; body a table (sent as JSON)
+-- or a string; opts {query =, headers =, retry =, timeout =} as org:call. A
+-- POST is never sent twice unless opts.retry = "safe-create".
+function Org:request(method, path, body, opts)
+  if type(method) ~= "string" or not method:match("^%a+$") then
+    error(("bad argument #1 to 'request' (an HTTP method expected, got %s)"):format(tostring(method)), 2)
   end
-  return self:call("GET", "/query", { query = { q = text } })
-end
-
--- "A,B" or {"A", "B"} -> "A,B" with each name checked; nil, err.
-local function field_list(v, request)
-  local names = {}
-  if type(v) == "table" then
-    for i, n in ipairs(v) do names[i] = n end
-  elseif type(v) == "string" then
-    for n in v:gmatch("[^,]+") do names[#names + 1] = n:match("^%s*(.-)%s*$") end
-  else
-    error("query.fields must be a string or a list of names", 4)
-  end
-  for _, n in ipairs(names) do
-    local e = bad_field(n, request)
-    if e then return nil, e end
-  end
-  return table.concat(names, ",")
-end
-
---- A record by id (GET sobjects/Object/Id). opts: relationship (a
--- relationship name: the related record or records instead), query (query
--- parameters, e.g. {fields = "Name,Industry"} or a list of names).
-function Org:get(object, id, opts)
-  opts = opts or {}
-  local request = { method = "GET", path = self.base .. "/sobjects/" .. tostring(object) .. "/" .. tostring(id) }
-  local e = bad_object(object, request) or bad_id(object, id, request)
-  if e then return nil, e end
-  local path = self:path("sobjects", object, id)
-  if opts.relationship ~= nil then
-    local why = name_problem(opts.relationship)
-    if why then
-      return nil, cerrors.bad_input("INVALID_FIELD",
-        ("'%s' is no relationship name (%s)"):format(tostring(opts.relationship), why), request)
+  if type(path) ~= "string" then error(("bad argument #2 to 'request' (path expected, got %s)"):format(type(path)), 2) end
+  if opts ~= nil and type(opts) ~= "table" then error("bad argument #4 to 'request' (table expected)", 2) end
+  local copt = {}
+  for k, v in pairs(opts or {}) do
+    if k ~= "query" and k ~= "headers" and k ~= "retry" and k ~= "timeout" then
+      error(("request: unknown option '%s'"):format(tostring(k)), 2)
     end
-    path = path .. "/" .. http.escape(opts.relationship)
+    copt[k] = v
   end
-  local query
-  if opts.query ~= nil then
-    if type(opts.query) ~= "table" then error("bad option 'query' to 'get' (table expected)", 2) end
-    query = {}
-    for k, v in pairs(opts.query) do
-      if k == "fields" then
-        local list, ferr = field_list(v, request)
-        if not list then return nil, ferr end
-        query[k] = list
-      else
-        query[k] = v
-      end
-    end
-  end
-  return self:call("GET", path, { query = query })
-end
-
--- Record fields for a create or update: a table with valid field names
--- (json.null clears a field). Returns nil or an error.
-local function bad_fields(fields, request, what)
-  if type(fields) ~= "table" or getmetatable(fields) == getmetatable(json.null) then
-    error(("bad argument to '%s' (table of fields expected, got %s)"):format(what, type(fields)), 4)
-  end
-  for k in pairs(fields) do
-    if type(k) ~= "string" then error(("%s: field names must be strings"):format(what), 4) end
-    if k ~= "attributes" then
-      local e = bad_field(k, request)
-      if e then return e end
-    end
-  end
-end
-
-local function as_object(fields)
-  if next(fields) == nil then return json.object {} end
-  return fields
-end
-
---- Creates a record (POST sobjects/Object): 201 {id, success, errors}.
--- Never sent twice: see luaforce.client.retry.
-function Org:create(object, fields)
-  local request = { method = "POST", path = self.base .. "/sobjects/" .. tostring(object) }
-  local e = bad_object(object, request) or bad_fields(fields, request, "create")
-  if e then return nil, e end
-  return self:call("POST", self:path("sobjects", object), { body = as_object(fields), retry = "create" })
-end
-
---- Updates a record (PATCH sobjects/Object/Id): 204.
-function Org:update(object, id, fields)
-  local request = { method = "PATCH", path = self.base .. "/sobjects/" .. tostring(object) .. "/" .. tostring(id) }
-  local e = bad_object(object, request) or bad_id(object, id, request) or bad_fields(fields, request, "update")
-  if e then return nil, e end
-  return self:call("PATCH", self:path("sobjects", object, id), { body = as_object(fields) })
-end
-
---- Deletes a record (DELETE sobjects/Object/Id): 204.
-function Org:delete(object, id)
-  local request = { method = "DELETE", path = self.base .. "/sobjects/" .. tostring(object) .. "/" .. tostring(id) }
-  local e = bad_object(object, request) or bad_id(object, id, request)
-  if e then return nil, e end
-  local res, err = self:call("DELETE", self:path("sobjects", object, id))
-  if not res and err.error_code == "ENTITY_IS_DELETED" and (err.attempts or 1) > 1 then
-    -- an earlier attempt did it and its answer was lost: the record is
-    -- gone, as asked
-    return { status = 204, headers = err.variables.response.headers, body = json.null, reason = "No Content",
-      document = json.null }
-  end
-  return res, err
+  copt.body = body
+  return self:call(method, path, copt)
 end
 
 ---------------------------------------------------------------------------
@@ -579,13 +413,23 @@ function Org:strict()
 end
 
 ---------------------------------------------------------------------------
--- The operations other files add (records, collections, each, meta)
+-- The Org's methods, in one visible place: each part exports a method table
+-- and they are mixed in here. A name two parts define is a mistake.
 
--- Those files require this one for Org: it must be loaded already.
-package.loaded["luaforce.client"] = M
-require "luaforce.client.records"
-require "luaforce.client.collections"
-require "luaforce.client.each"
-require "luaforce.client.meta"
+local PARTS = {
+  "luaforce.client.operations",   -- query, get, create, update, delete, upsert
+  "luaforce.client.records",      -- records, fetch_all
+  "luaforce.client.collections",  -- create_many, update_many, upsert_many, delete_many, get_many
+  "luaforce.client.each",         -- each
+  "luaforce.client.describe",     -- describe, describe_global, versions
+  "luaforce.client.limits",       -- limits
+}
+
+for _, name in ipairs(PARTS) do
+  for method, fn in pairs(require(name).methods) do
+    if Org[method] ~= nil then error(("luaforce.client: %s defines Org:%s twice"):format(name, method)) end
+    Org[method] = fn
+  end
+end
 
 return M

@@ -40,11 +40,14 @@ local json = require "luaforce.json"
 local http = require "luaforce.http"
 local errors = require "luaforce.errors"
 
-local client = package.loaded["luaforce.client"] or require "luaforce.client"
+local checks = require "luaforce.client.checks"
 local cerrors = require "luaforce.client.errors"
-local Org = client.Org
 
 local M = {}
+
+--- The methods this file adds to the Org (client/init.lua mixes them in).
+local methods = {}
+M.methods = methods
 
 local MAX_BATCH = 2000
 
@@ -251,8 +254,8 @@ function Records:__tostring()
 end
 
 --- See the file comment.
-function Org:records(soql, opts)
-  local text = client.soql_text(soql)
+function methods:records(soql, opts)
+  local text = checks.soql_text(soql)
   if not text then
     error(("bad argument #1 to 'records' (SOQL text or query expected, got %s)"):format(type(soql)), 2)
   end
@@ -269,7 +272,7 @@ function Org:records(soql, opts)
 end
 
 --- Every record of the query in one list (json.array), or nil, err.
-function Org:fetch_all(soql, opts)
+function methods:fetch_all(soql, opts)
   local it = self:records(soql, opts)
   local list = {}
   local ok, err = pcall(function()

@@ -1,9 +1,12 @@
--- luaforce.client: the connector's operations against the local org, with
--- its exact requests and response object: query (one page), get (fields,
--- relationship), create (201), update and delete (204), json.null clearing
--- a field, numbers unchanged through get -> update.
+-- luaforce.client.operations: the connector's operations against the local
+-- org, with its exact requests and response object: query (one page), get
+-- (fields, relationship), create (201), update and delete (204), json.null
+-- clearing a field, numbers unchanged through get -> update; and upsert
+-- (201, 200 created = false, 300 with the candidates, names checked before
+-- sending).
 local client = require "luaforce.client"
 local emulator = require "luaforce.emulator"
+local local_org = require "support.local_org"
 local json = require "luaforce.json"
 local soql = require "luaforce.soql"
 
@@ -198,4 +201,65 @@ describe("client operations", function()
     assert.has_error(function() org:call("GET", "https://elsewhere.example.com/x") end)
     assert.has_error(function() org:call("GET", "/x", { bogus = 1 }) end)
   end)
+end)
+
+describe("client upsert", function()
+  local emu, org
+  setup(function()
+    emu, org = local_org.start { empty = true, data = {
+      Invoice__c = { { External_Id__c = "DUP", Amount__c = 1 }, { External_Id__c = "DUP", Amount__c = 2 } },
+    } }
+  end)
+  teardown(function() emu:stop() end)
+
+  local function requests() return emu:stats().api_requests end
+
+  it("upsert: 201 when it inserts, 200 created = false when it updates", function()
+    local res = assert(org:upsert("Invoice__c", "External_Id__c", "U-1", { Amount__c = 10 }))
+    assert.equal(201, res.status)
+    assert.is_true(res.body.created)
+    assert.is_true(res.body.success)
+    local id = res.body.id
+    local again = assert(org:upsert("Invoice__c", "External_Id__c", "U-1", { Amount__c = 11 }))
+    assert.equal(200, again.status)
+    assert.is_false(again.body.created)
+    assert.equal(id, again.body.id)
+    local got = assert(org:get("Invoice__c", id, { query = { fields = "Amount__c" } }))
+    assert.equal(11, got.body.Amount__c)
+    -- an integer key is sent as its digits
+    local num = assert(org:upsert("Invoice__c", "External_Id__c", 42, {}))
+    assert.equal(201, num.status)
+  end)
+
+  it("upsert: a value that matches several records is an error with the candidates", function()
+    local res, err = org:upsert("Invoice__c", "External_Id__c", "DUP", { Amount__c = 3 })
+    assert.is_nil(res)
+    assert.equal("300", err.code)
+    assert.equal(300, err.status)
+    assert.equal("MULTIPLE_CHOICES", err.error_code)
+    assert.equal(2, #err.candidates)
+    assert.equal(2, #err.ids)
+    for i, url in ipairs(err.candidates) do
+      assert.matches("/sobjects/Invoice__c/" .. err.ids[i] .. "$", url)
+      assert.equal(18, #err.ids[i])
+    end
+    assert.matches("matches 2", tostring(err))
+    -- nothing changed
+    local list = assert(org:fetch_all("SELECT Amount__c FROM Invoice__c WHERE External_Id__c = 'DUP' ORDER BY Amount__c"))
+    assert.equal(1, list[1].Amount__c)
+    assert.equal(2, list[2].Amount__c)
+  end)
+
+  it("upsert: bad names and an empty value are caught before sending", function()
+    local before = requests()
+    local _, e1 = org:upsert("Invoice c", "External_Id__c", "x", {})
+    assert.equal("INVALID_TYPE", e1.error_code)
+    local _, e2 = org:upsert("Invoice__c", "External Id", "x", {})
+    assert.equal("INVALID_FIELD", e2.error_code)
+    local _, e3 = org:upsert("Invoice__c", "External_Id__c", "", {})
+    assert.equal("MISSING_ARGUMENT", e3.error_code)
+    assert.equal(before, requests())
+    assert.has_error(function() org:upsert("Invoice__c", "External_Id__c", {}, {}) end)
+  end)
+
 end)

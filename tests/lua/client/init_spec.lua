@@ -1,45 +1,16 @@
--- luaforce.client: connecting. What is checked before anything is sent
--- (names, ids), and that a connection made each way really talks to an org.
--- Where the settings come from is luaforce.client.settings (settings_spec).
+-- luaforce.client: connecting, and that a connection made each way really
+-- talks to an org; org:request for any resource. Where the settings come
+-- from is luaforce.client.settings (settings_spec); the name and id checks
+-- are luaforce.client.checks (checks_spec).
 local client = require "luaforce.client"
-local ids = require "luaforce.client.ids"
 local emulator = require "luaforce.emulator"
+local local_org = require "support.local_org"
+local json = require "luaforce.json"
 local sf = require "luaforce"
 
 local function env_of(t)
   return function(name) return t[name] end
 end
-
-describe("client validation", function()
-  it("knows the checksum of 18-character ids", function()
-    local pairs_ = {
-      { "001D000000IRFma", "001D000000IRFmaIAH" }, { "001R0000005hDFY", "001R0000005hDFYIA2" },
-      { "003D000000OY9om", "003D000000OY9omIAD" }, { "005D0000001KyEI", "005D0000001KyEIIA0" },
-    }
-    for _, p in ipairs(pairs_) do
-      assert.are.equal(p[2], ids.to18(p[1]))
-      assert.are.equal(p[2], client.check_id(p[2]))
-      assert.are.equal(p[2], ids.to18(p[2]:lower())) -- the suffix restores case
-    end
-  end)
-
-  it("refuses malformed ids, object and field names with usage errors", function()
-    local bad_ids = { "001D000000IRFmaIAA", "001D000000IRFm", "001D000000IRFma!!!", "001D000000IRFmaI", "", 42 }
-    for _, id in ipairs(bad_ids) do
-      local ok, err = pcall(client.check_id, id)
-      assert.is_false(ok, tostring(id))
-      assert.are.equal(2, err.exit)
-    end
-    for _, name in ipairs { "Account", "Invoice__c", "ns__Thing__c", "Account_Name__c", "Contact" } do
-      assert.are.equal(name, client.check_object(name))
-      assert.are.equal(name, client.check_field(name))
-    end
-    for _, name in ipairs { "", "1Account", "Account/../x", "Acc ount", "Account_", "a___b", "a__b__c__d", "Ac%2F" } do
-      assert.is_false(pcall(client.check_object, name), name)
-      assert.is_false(pcall(client.check_field, name), name)
-    end
-  end)
-end)
 
 describe("client.connect", function()
   local emu
@@ -110,5 +81,31 @@ print("count", res.body.totalSize)
   it("escapes every path segment", function()
     local org = assert(client.connect { instance_url = emu.url, access_token = emu.token })
     assert.are.equal("/sobjects/Account/a%2Fb%3Fc%20d", org:path("sobjects", "Account", "a/b?c d"))
+  end)
+end)
+
+describe("org:request", function()
+  local emu, org
+  setup(function() emu, org = local_org.start { empty = true } end)
+  teardown(function() emu:stop() end)
+
+  local function requests() return emu:stats().api_requests end
+
+  it("request reaches any resource, with the client's errors", function()
+    local res = assert(org:request("GET", "/limits"))
+    assert.equal(200, res.status)
+    assert.is_table(res.body.DailyApiRequests)
+    local comp = assert(org:request("POST", "/composite", { allOrNone = true, compositeRequest = json.array {
+      json.object({ method = "POST", url = org.base .. "/sobjects/Account", referenceId = "acc",
+        body = { Name = "Via composite" } }, { "method", "url", "referenceId", "body" }),
+    } }))
+    assert.equal(201, comp.body.compositeResponse[1].httpStatusCode)
+    local q = assert(org:request("GET", "/query", nil, { query = { q = "SELECT Name FROM Account" } }))
+    assert.equal("Via composite", q.body.records[1].Name)
+    local none, err = org:request("GET", "/sobjects/Nothing__c")
+    assert.is_nil(none)
+    assert.equal("404", err.code)
+    assert.has_error(function() org:request("GET ME", "/limits") end)
+    assert.has_error(function() org:request("GET", "/limits", nil, { bogus = 1 }) end)
   end)
 end)

@@ -11,6 +11,11 @@
 --   4 network or timeout, nothing written
 --   5 script error             6 outcome unknown (a write may have happened)
 --   7-9 reserved (connector task outcomes)     130 interrupted
+--
+-- A run with several outcomes (a batch with some failures, a chain, a
+-- connector task, an interruption) reports the most serious thing the user
+-- must act on: M.outcome_exit applies the one precedence table (README.md
+-- and `luaforce --help` print it).
 local M = {}
 
 M.EXIT = {
@@ -69,6 +74,38 @@ end
 --- True when `v` is an error object made by this module.
 function M.is(v)
   return getmetatable(v) == Error
+end
+
+--- The exit code of a run with several outcomes. `o` (every field optional):
+--   unknown      how many writes have an unknown outcome
+--   interrupted  true when the run was interrupted (Ctrl-C)
+--   done         how many items succeeded
+--   failed       the exit codes of the items that failed, in the order they
+--                failed (the order the report lists them)
+-- The precedence, first rule that applies:
+--   1. any unknown outcome                                    6
+--      (it outranks everything, an interruption included: the user must
+--      look in the org before running again)
+--   2. an interruption                                        130
+--   3. no failure                                             0
+--   4. some items done, some failed: a partial failure        1, with a report
+--   5. nothing done                                           the first failure's code
+-- Later outcome kinds (connector task outcomes 7-9) place themselves here.
+function M.outcome_exit(o)
+  if (o.unknown or 0) > 0 then return M.EXIT.UNKNOWN end
+  if o.interrupted then return M.EXIT.INTERRUPTED end
+  local failed = o.failed or {}
+  if #failed == 0 then return M.EXIT.OK end
+  if (o.done or 0) > 0 then return M.EXIT.API end
+  return failed[1]
+end
+
+--- True for an interruption: the Ctrl-C error itself, or an error that
+-- stands in for it (an interrupted write whose outcome is unknown, which
+-- carries `interrupted = true` and exit 6). Code that lets Ctrl-C through
+-- tests this, not identity.
+function M.is_interrupt(v)
+  return v == M.interrupted or (getmetatable(v) == Error and v.interrupted == true)
 end
 
 -- The host creates the interrupt error before any Lua runs (registry field

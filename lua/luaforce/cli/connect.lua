@@ -207,7 +207,7 @@ function M.fail(err, org, object)
     error(errors.new { code = err.kind, message = err.message, hint = NETWORK_HINT[err.kind], exit = err.exit,
       details = err, kind = err.kind }, 0)
   end
-  if not errors.is(err) or err == errors.interrupted or not err.error_code then error(err, 0) end
+  if not errors.is(err) or errors.is_interrupt(err) or not err.error_code then error(err, 0) end
   local code, message, hint, exit = err.error_code, first_sentence(err.message or ""), nil, err.exit
   if err.exit ~= errors.EXIT.UNKNOWN then
     if code == "INVALID_FIELD" then

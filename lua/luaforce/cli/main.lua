@@ -55,7 +55,13 @@ Exit codes:
   5    a script error
   6    outcome unknown: a write may or may not have happened
   7-9  reserved for connector task outcomes
-  130  interrupted (Ctrl-C)]]
+  130  interrupted (Ctrl-C)
+
+A run with several outcomes (a batch, a chain, a connector task, an
+interruption) exits with the most serious: 6 if any write's outcome is
+unknown (even one cut short by Ctrl-C), else 130 if interrupted, else 0 if
+nothing failed, else 1 for a partial failure (some items done, a report
+says which), else the first failure's own code.]]
 
 local function command_names()
   local names = {}

@@ -111,7 +111,9 @@ function Session:width()
 end
 
 -- A failure of a line: printed, and remembered for the exit code when the
--- input is not a terminal.
+-- input is not a terminal (errors.outcome_exit: an unknown outcome, then an
+-- interruption, then the first failure; a session's lines are not items of
+-- a batch, so lines that worked do not make it a partial failure).
 function Session:fail(err, traceback)
   local code
   if err == errors.interrupted then
@@ -130,8 +132,14 @@ function Session:fail(err, traceback)
     end
     code = errors.EXIT.SCRIPT
   end
-  self.failed = self.failed or code
-  if err == errors.interrupted then self.interrupted = true end
+  -- the session's exit code: the most serious failure (errors.outcome_exit)
+  local o = self.outcomes or { failed = {}, unknown = 0 }
+  self.outcomes = o
+  if code == errors.EXIT.UNKNOWN then o.unknown = o.unknown + 1
+  elseif code == errors.EXIT.INTERRUPTED then o.interrupted = true
+  else o.failed[#o.failed + 1] = code end
+  self.failed = errors.outcome_exit(o)
+  if errors.is_interrupt(err) then self.interrupted = true end
 end
 
 -- A result: shown, and kept as `_`.

@@ -177,6 +177,20 @@ end
 
 -- The engine under every method. `job` = {what, n, size, concurrency,
 -- all_or_none, send = function(first, last) -> list | nil, err,
+-- The exit code of a run that stopped, from every chunk's state: unknown
+-- outranks all, a partial failure (some chunks committed) is 1
+-- (errors.outcome_exit, the one precedence table).
+local function run_exit(chunks)
+  local o = { done = 0, unknown = 0, failed = {} }
+  for _, c in ipairs(chunks) do
+    if c.state == "committed" then o.done = o.done + 1
+    elseif c.state == "unknown" then o.unknown = o.unknown + 1
+    elseif c.state == "rolled_back" then o.failed[#o.failed + 1] = errors.EXIT.API
+    elseif c.state == "failed" then o.failed[#o.failed + 1] = c.err.exit or errors.EXIT.API end
+  end
+  return errors.outcome_exit(o)
+end
+
 -- id_at = function(i) -> the id to show on a stand-in (or nil), reads}.
 local function run(org, job)
   local n, size = job.n, job.size
@@ -283,8 +297,11 @@ local function run(org, job)
       variables = { response = { headers = {}, body = list } }, exit = errors.EXIT.API,
     }
   else
-    err = stopped.err
+    -- a copy: the chunk keeps its own error, exit code and all
+    err = setmetatable({}, getmetatable(stopped.err))
+    for k, v in pairs(stopped.err) do err[k] = v end
   end
+  err.exit = run_exit(chunks)
   local detail = ("%s in %d chunks: %s"):format(job.what, #chunks, summary(chunks))
   err.message = (err.message or "") .. " [" .. detail .. "]"
   err.results, err.chunks = results, chunks
@@ -429,7 +446,7 @@ function methods:get_many(object, ids, fields, opts)
       local body = json.object({ ids = json.array(table.move(ids, first, last, 1, {})), fields = field_list },
         { "ids", "fields" })
       -- a POST that only reads: safe to send again
-      local res, err = self:call("POST", path, { body = body, retry = "safe-create" })
+      local res, err = self:call("POST", path, { body = body, retry = "safe-create", write = false })
       if not res then return nil, err end
       return res.body
     end,

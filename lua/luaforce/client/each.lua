@@ -99,12 +99,12 @@ end
 local function run_one(fn, item, index)
   local tb
   local ok, v, err = xpcall(fn, function(e)
-    if e == errors.interrupted then return e end
+    if errors.is_interrupt(e) then return e end
     if not errors.is(e) then tb = debug.traceback(tostring(e), 2) end
     return e
   end, item, index)
   if not ok then
-    if v == errors.interrupted then error(v, 0) end
+    if errors.is_interrupt(v) then error(v, 0) end
     if errors.is(v) then return false, v end
     return false, script_error(v, tb)
   end
@@ -127,7 +127,7 @@ function methods:each(iterable, fn, opts)
     while not stop_err do
       local ok, index, item = pcall(take)
       if not ok then
-        if index == errors.interrupted then error(index, 0) end
+        if errors.is_interrupt(index) then error(index, 0) end
         stop_err = stop_err or index
         return
       end

@@ -164,9 +164,9 @@ end
 --- The error for a transport failure (luaforce.http's err: kind,
 -- request_sent, message).
 function M.from_transport(terr, request)
-  if terr == base.interrupted then return terr end
+  if base.is_interrupt(terr) then return terr end
   local sent = terr.request_sent
-  local write = request and METHODS_THAT_WRITE[request.method]
+  local write = request and M.writes(request)
   local e = {
     code = KIND_CODE[terr.kind] or "500",
     kind = terr.kind,
@@ -181,6 +181,27 @@ function M.from_transport(terr, request)
   if terr.kind == "TIMEOUT" then e.message = "The request timed out. " .. e.message end
   if terr.kind == "TLS" then e.message = "TLS handshake failed: " .. e.message end
   return M.new(e)
+end
+
+--- Whether a request may change the org: request.write when the caller
+-- said (a POST that only reads, such as get_many's), else by its method.
+function M.writes(request)
+  if request.write ~= nil then return request.write end
+  return METHODS_THAT_WRITE[request.method] or false
+end
+
+--- Ctrl-C while a write may have been on its way to the org: OUTCOME_UNKNOWN,
+-- exit 6, which outranks the interruption (luaforce.errors.outcome_exit);
+-- `interrupted = true` lets it stop the run as Ctrl-C does
+-- (errors.is_interrupt). `sent` is what was sent.
+function M.interrupted_write(request, sent)
+  return M.new {
+    code = "OUTCOME_UNKNOWN", interrupted = true,
+    message = "interrupted while the request was on its way: it may or may not have been applied",
+    hint = "check in the org before sending it again (err.sent holds what was sent)",
+    request = request, sent = sent, errors = {}, fields = {},
+    variables = { response = { headers = {}, body = json.null } }, exit = EXIT.UNKNOWN,
+  }
 end
 
 --- A create (or another write that must not be repeated) went out and its

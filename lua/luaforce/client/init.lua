@@ -61,6 +61,8 @@
 --                                   -- as a string instead of an error
 --       on_chunk = fn,              -- stream the body (no retry once data
 --                                   -- reached fn)
+--       write = false,              -- a POST that only reads (default: the
+--                                   -- method says whether it may write)
 --   }) -> response, err
 --   path_or_url: "/sobjects/Account" (joined to org.base), a path starting
 --     with "/services/" (joined to the instance), or a full URL (same host).
@@ -71,6 +73,9 @@
 --     variables = {response = {headers, body}}, status, kind, error_code,
 --     errors (Salesforce's whole list), fields, request = {method, path},
 --     attempts, exit (sent = {method, path, body} with OUTCOME_UNKNOWN).
+--     Ctrl-C while a write may be on its way RAISES OUTCOME_UNKNOWN (exit 6,
+--     err.interrupted = true) instead of the interruption: the outcome
+--     outranks it (luaforce.errors.outcome_exit).
 --     Retries, token refresh on 401 (luaforce.auth) and tracing happen
 --     inside. Creates and DELETEs go out on a fresh connection
 --     (luaforce.http's fresh_connect), so libcurl never replays them unseen.
@@ -207,7 +212,7 @@ end
 
 local CALL_OPTIONS = {
   query = "table", body = true, headers = "table", retry = "string", expect_json = "boolean",
-  on_chunk = "function", timeout = "number",
+  on_chunk = "function", timeout = "number", write = "boolean",
 }
 
 local function origin_of(url)
@@ -252,6 +257,15 @@ local function decode_body(res)
   return text, true
 end
 
+-- A to-be-closed guard: an interruption raised through it while a write may
+-- be on its way becomes cerrors.interrupted_write. Other errors pass as
+-- they are, tracebacks and all.
+local function interrupt_guard(request, sent)
+  return setmetatable({}, { __close = function(_, e)
+    if e ~= nil and e == base_errors.interrupted then error(cerrors.interrupted_write(request, sent), 0) end
+  end })
+end
+
 --- Sends one request to the org (see INTERNAL API at the top). Returns the
 -- connector's response object, or nil, err.
 function Org:call(method, target, opts)
@@ -266,7 +280,8 @@ function Org:call(method, target, opts)
   local mode = opts.retry or (method == "POST" and "create" or "idempotent")
   if not retry.MODES[mode] then error(("org:call: unknown retry mode '%s'"):format(mode), 2) end
   local url, path = target_of(self, target)
-  local request = { method = method, path = path }
+  local request = { method = method, path = path, write = opts.write }
+  local writes = cerrors.writes(request)
 
   local headers = { Accept = "application/json" }
   local body = opts.body
@@ -327,15 +342,24 @@ function Org:call(method, target, opts)
       return res, err
     end
   end
-  local res, terr, verdict, attempts = retry.run(policy, mode, attempt, method .. " " .. path)
+  local sent = { method = method, path = path, body = opts.body }
+  local res, terr, verdict, attempts
+  do
+    -- Ctrl-C while a write may be on its way: its outcome is unknown, which
+    -- outranks the interruption (exit 6, and the run still stops)
+    local guard <close> = writes and interrupt_guard(request, sent)
+    res, terr, verdict, attempts = retry.run(policy, mode, attempt, method .. " " .. path)
+  end
 
   if not res then
-    if terr == base_errors.interrupted then error(terr, 0) end
+    if base_errors.is_interrupt(terr) then
+      error(writes and cerrors.interrupted_write(request, sent) or terr, 0)
+    end
     local e
     if not terr.kind then
       e = cerrors.from_auth(terr, request)
-    elseif verdict == "unknown" or (terr.request_sent and cerrors.WRITES[method]) then
-      e = cerrors.outcome_unknown(terr, request, { method = method, path = path, body = opts.body })
+    elseif verdict == "unknown" or (terr.request_sent and writes) then
+      e = cerrors.outcome_unknown(terr, request, sent)
     else
       e = cerrors.from_transport(terr, request)
     end

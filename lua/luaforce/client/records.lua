@@ -279,7 +279,7 @@ function methods:fetch_all(soql, opts)
     for rec in it do list[#list + 1] = rec end
   end)
   if not ok then
-    if errors.is(err) and err ~= errors.interrupted then return nil, err end
+    if errors.is(err) and not errors.is_interrupt(err) then return nil, err end
     error(err, 0)
   end
   return json.array(list)

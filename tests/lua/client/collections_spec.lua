@@ -168,6 +168,9 @@ describe("collections", function()
     local states = {}
     for i, c in ipairs(err.chunks) do states[i] = c.state end
     assert.same({ "committed", "failed", "not_sent", "not_sent", "not_sent" }, states)
+    -- chunk 1 was written: a partial failure is exit 1, whatever chunk 2's own code
+    assert.equal(1, err.exit)
+    assert.equal(2, err.chunks[2].err.exit)
     assert.is_true(err.results[200].success)
     assert.equal("JSON_PARSER_ERROR", err.results[201].errors[1].statusCode)
     assert.equal(created[201].id, err.results[201].id)
@@ -187,6 +190,24 @@ describe("collections", function()
     assert.equal("OUTCOME_UNKNOWN", err.results[250].errors[1].statusCode)
     -- chunk 2 was written by the org, once; chunk 3 never went
     assert.equal(400, count(org, "SELECT COUNT() FROM Contact"))
+  end)
+
+  it("reports the first failure's code when nothing was written, and 6 over it when an outcome is unknown", function()
+    emu:set_faults { "PATCH /services/data/*/composite/sobjects -> status=400 code=JSON_PARSER_ERROR nth=1" }
+    local created = assert(org:create_many("Contact", contacts(400, "Codes")))
+    local updates = {}
+    for i, r in ipairs(created) do updates[i] = { Id = r.id, Title = "y" } end
+    local _, err = org:update_many("Contact", updates, { concurrency = 1 })
+    assert.equal(2, err.exit) -- nothing committed: the failure's own code
+    emu:set_faults { "POST /services/data/*/composite/sobjects -> status=400 code=JSON_PARSER_ERROR nth=1",
+      "POST /services/data/*/composite/sobjects -> close when=after nth=2" }
+    local res
+    res, err = org:create_many("Contact", contacts(400, "Race"), { concurrency = 2 })
+    assert.is_nil(res)
+    local states = {}
+    for _, c in ipairs(err.chunks) do states[c.state] = (states[c.state] or 0) + 1 end
+    assert.same({ failed = 1, unknown = 1 }, states)
+    assert.equal(6, err.exit) -- one chunk may have been written: that outranks the failed one
   end)
 
   it("checks names and ids before sending anything", function()

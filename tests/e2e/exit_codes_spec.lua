@@ -1,0 +1,75 @@
+-- End-to-end: the exit-code precedence of README.md and `luaforce --help`
+-- as a user meets it. Ctrl-C while a write is on its way to the org is an
+-- unknown outcome (6), not an interruption (130): the update may have been
+-- applied, and here it was.
+local proc = require "support.proc"
+local json = require "luaforce.json"
+
+local TOKEN = "00DLOCAL!luaforce-local-token"
+
+describe("exit codes of runs with several outcomes", function()
+  local emu, url
+
+  setup(function()
+    -- every write is applied, then its answer is held back for a minute
+    emu = proc.spawn { "emulator", "--port", "0", "--faults",
+      "PATCH /services/data/*/sobjects/** -> latency=60s", "--faults", "GET /services/data/*/query -> latency=60s" }
+    url = emu.wait_for("listening on (http://127%.0%.0%.1:%d+)\n", 20)
+    assert(url, "the emulator did not start: " .. emu.read_stderr())
+  end)
+
+  teardown(function()
+    if emu then emu.signal("TERM"); emu.wait(10); emu.cleanup() end
+  end)
+
+  local function query(soql)
+    local r = proc.curl(url .. "/services/data/v62.0/query/?q=" .. soql:gsub(" ", "+"),
+      { headers = { "Authorization: Bearer " .. TOKEN } })
+    return json.decode(r.body)
+  end
+
+  -- Runs `script` with luaforce run against the emulator; once `ready()`
+  -- says the request reached the org, Ctrl-C.
+  local function interrupt_when(script, ready)
+    local path = proc.write(os.tmpname(), script)
+    local h = proc.spawn { "run", "--instance", url, "--token", TOKEN, path }
+    local seen = false
+    for _ = 1, 400 do
+      if ready() then seen = true break end
+      proc.sleep(0.05)
+    end
+    h.signal("INT")
+    local code = h.wait(20)
+    local stderr = h.read_stderr()
+    h.cleanup()
+    os.remove(path)
+    assert.is_true(seen, "the request never reached the org: " .. stderr)
+    return code, stderr
+  end
+
+  it("Ctrl-C during an update: outcome unknown, exit 6", function()
+    local acc = query("SELECT Id FROM Account ORDER BY Name LIMIT 1").records[1]
+    local code, stderr = interrupt_when(([[
+      local org = require("luaforce").connect()
+      org:update("Account", %q, { Description = "changed by the interrupted run" })
+      print("the update returned")
+    ]]):format(acc.Id), function()
+      local rec = query(("SELECT Description FROM Account WHERE Id = '%s'"):format(acc.Id)).records[1]
+      return rec.Description == "changed by the interrupted run"
+    end)
+    assert.are.equal(6, code)
+    assert.matches("OUTCOME_UNKNOWN: interrupted while the request was on its way", stderr, 1, true)
+    assert.matches("(PATCH /services/data/v62.0/sobjects/Account/" .. acc.Id .. ")", stderr, 1, true)
+  end)
+
+  it("Ctrl-C during a read: interrupted, exit 130", function()
+    local stats = function() return json.decode(proc.curl(url .. "/_emulator/stats").body) end
+    local before = stats().api_requests
+    local code, stderr = interrupt_when([[
+      local org = require("luaforce").connect()
+      org:query("SELECT Id FROM Account")
+    ]], function() return stats().api_requests > before end)
+    assert.are.equal(130, code)
+    assert.matches("luaforce: interrupted", stderr, 1, true)
+  end)
+end)

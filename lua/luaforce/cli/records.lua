@@ -17,7 +17,7 @@
 --       204) prints: {id, success = true}
 local errors = require "luaforce.errors"
 local json = require "luaforce.json"
-local values = require "luaforce.cli.values"
+local values = require "luaforce.cli.values_option"
 
 local M = {}
 

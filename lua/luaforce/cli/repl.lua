@@ -468,9 +468,12 @@ end
 
 -- The line source: the libedit editor on a terminal, else plain lines.
 local function open_reader(session, no_history)
+  -- luaforce.core.repl (libedit) is linked into the luaforce program only:
+  -- a stock lua5.4 loading luaforce/core.so has none, and reads plain lines.
+  -- Optional by design, so its absence is no error.
   local ok, core = pcall(require, "luaforce.core.repl")
-  local sys_ok, sys = pcall(require, "luaforce.core.sys")
-  local tty = sys_ok and sys.isatty(0) and sys.isatty(1)
+  local sys = require "luaforce.core.sys"
+  local tty = sys.isatty(0) and sys.isatty(1)
   if ok and tty then
     local complete = require("luaforce.cli.repl_complete").new {
       org = function() return session.org end,
@@ -504,7 +507,7 @@ local function open_reader(session, no_history)
       }
     end
   end
-  local prompt_to = sys_ok and sys.isatty(0) and io.stderr or nil
+  local prompt_to = sys.isatty(0) and io.stderr or nil
   return {
     interactive = false,
     call = ok and core.call or pcall,

@@ -170,9 +170,7 @@ end
 -- cursor (byte `at`) is in; and whether the word before the cursor follows
 -- FROM directly.
 local function soql_scope(line, at)
-  local ok, lexer = pcall(require, "luaforce.soql.lexer")
-  if not ok then return nil end
-  local toks = lexer.tokenize(line)
+  local toks = require("luaforce.soql.lexer").tokenize(line)
   local groups = { { parent = nil } }
   local stack = { 1 }
   local cursor_group = 1
@@ -316,10 +314,7 @@ end
 
 function M.feel(last, before)
   local names = { "_" }
-  local ok, builtins = pcall(require, "luaforce.feel.builtins")
-  if ok then
-    for n in pairs(builtins.names) do names[#names + 1] = n end
-  end
+  for n in pairs(require("luaforce.feel.builtins").names) do names[#names + 1] = n end
   append(names, FEEL_KEYWORDS)
   if type(last) == "table" and type(rawget(last, 1)) ~= "table" then
     for k in pairs(last) do

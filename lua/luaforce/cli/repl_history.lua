@@ -38,8 +38,7 @@ function M.is_secret(line, known)
     if low:find(w) then return true end
   end
   if line:find("00D%w+![%w%._]+") then return true end
-  local ok, http = pcall(require, "luaforce.http")
-  if ok and http.redact(line) ~= line then return true end
+  if require("luaforce.http").redact(line) ~= line then return true end
   for _, v in ipairs(known or {}) do
     if type(v) == "string" and #v >= 4 and line:find(v, 1, true) then return true end
   end
@@ -102,12 +101,8 @@ end
 function M.open(opts)
   opts = opts or {}
   local h = setmetatable({ lines = {}, known = opts.known or {} }, History)
-  local ok, sys = pcall(require, "luaforce.core.sys")
-  if not ok then
-    h.off = "no file access (luaforce.core.sys is missing)"
-    return h
-  end
-  h.sys = sys
+  h.sys = require "luaforce.core.sys"
+  local sys = h.sys
   h.path = opts.path or M.path(opts.getenv)
   if not h.path then
     h.off = "neither XDG_STATE_HOME nor HOME is set"

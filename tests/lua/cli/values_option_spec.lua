@@ -1,7 +1,6 @@
--- luaforce.cli.values (--values) and luaforce.cli.config (the profile file)
--- in process: the splitting, coercion and parsing rules, row by row.
-local values = require "luaforce.cli.values"
-local config = require "luaforce.cli.config"
+-- luaforce.cli.values_option (--values) in process: the splitting and
+-- coercion rules, row by row.
+local values = require "luaforce.cli.values_option"
 local json = require "luaforce.json"
 
 local DESCRIBE = {
@@ -94,53 +93,4 @@ describe("values.coerce", function()
     local fields = assert(values.parse("Count__c=1 Name=a", DESCRIBE))
     assert.equal('{"Count__c":1,"Name":"a"}', json.encode(fields))
   end)
-end)
-
-describe("config.parse", function()
-  it("reads profiles, the default and quoted values", function()
-    local doc = assert(config.parse([[
-# a comment
-; another
-default = b
-[profile a]
-instance_url = https://a.example.com
-token = "  spaced  "
-[profile b]
-client_id = id
-client_secret = {{secrets.B}}
-]], "cfg"))
-    assert.equal("b", doc.default)
-    assert.same({ "a", "b" }, doc.order)
-    assert.equal("  spaced  ", doc.profiles.a.access_token)
-    assert.equal("{{secrets.B}}", doc.profiles.b.client_secret)
-    assert.same({ profile = "a", key = "token", line = 6 }, doc.clear_secret)
-  end)
-
-  it("takes [default] as the default without a default line", function()
-    local doc = assert(config.parse("[default]\ninstance_url = local\n"))
-    assert.equal("default", doc.default)
-    assert.is_nil(doc.clear_secret)
-  end)
-
-  it("does not count placeholders as clear secrets", function()
-    local doc = assert(config.parse("[profile a]\nclient_secret = {{secrets.X}}{{ secrets.Y }}\n"))
-    assert.is_nil(doc.clear_secret)
-  end)
-
-  local bad = {
-    { "[profile a]\n[profile a]\n", "cfg:2: profile 'a' is defined twice" },
-    { "[profile a]\nclient_secrte = x\n", "cfg:2: unknown key 'client_secrte'" },
-    { "[profile a]\njust text\n", "cfg:2: expected 'key = value'" },
-    { "token = x\n", "cfg:1: 'token' outside a profile" },
-    { "[profile]\n", "cfg:1: '[profile]' is no section" },
-    { "default = zz\n[profile a]\n", "the default profile 'zz' is not defined" },
-  }
-  for _, row in ipairs(bad) do
-    it("refuses: " .. row[2], function()
-      local doc, err = config.parse(row[1], "cfg")
-      assert.is_nil(doc)
-      assert.equal(2, err.exit)
-      assert.matches(row[2], err.message, 1, true)
-    end)
-  end
 end)

@@ -1,4 +1,4 @@
---- luaforce.cli.values: record fields from the command line.
+--- luaforce.cli.values_option: the --values option, record fields from the command line.
 --
 --   --values 'Name="Acme Corp" Industry=Energy NumberOfEmployees=12 Fax=null'
 --

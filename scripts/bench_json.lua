@@ -105,10 +105,16 @@ local function time(f)
   return os.clock() - t0
 end
 
+-- null_as_nil (how the Salesforce client decodes records) must round-trip too
+local NIL = { null_as_nil = true }
+local function nil_decode(t) return json.decode(t, NIL) end
+assert(json.encode(nil_decode(text)) == text, "null_as_nil round trip differs")
+
 local codecs = { { name = "luaforce.json", decode = json.decode, encode = json.encode } }
 if has_cjson then
-  codecs[2] = { name = "lua-cjson " .. tostring(cjson._VERSION), decode = cjson.decode, encode = cjson.encode }
+  codecs[#codecs + 1] = { name = "lua-cjson " .. tostring(cjson._VERSION), decode = cjson.decode, encode = cjson.encode }
 end
+codecs[#codecs + 1] = { name = "luaforce null_as_nil", decode = nil_decode, encode = json.encode }
 for _, c in ipairs(codecs) do
   c.times = { decode = {}, encode = {} }
   c.value = c.decode(text)
@@ -139,8 +145,9 @@ for _, c in ipairs(codecs) do
   print(string.format("  %-20s decode %7.1f / %7.1f   encode %7.1f / %7.1f", c.name, MB / db, MB / dm, MB / eb, MB / em))
 end
 if has_cjson then
-  local a, b = best[codecs[1].name], best[codecs[2].name]
+  local a, b, n = best[codecs[1].name], best[codecs[2].name], best[codecs[3].name]
   print(string.format("  ratio luaforce/cjson  decode %.2fx   encode %.2fx", a.decode / b.decode, a.encode / b.encode))
+  print(string.format("  ratio null_as_nil/cjson  decode %.2fx   encode %.2fx", n.decode / b.decode, n.encode / b.encode))
 else
   print("  (lua-cjson not available: no comparison)")
 end

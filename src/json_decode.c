@@ -17,6 +17,13 @@
  * the object being built, or in a shape's key list). Long strings are not
  * interned; they are hashed and compared by content.
  *
+ * With null_as_nil (json.decode's option, which the Salesforce client uses
+ * for records), a member whose value is null is not stored: the field reads
+ * as nil, and the shape records it, in its place among the keys and in the
+ * set `__jsonnulls`, so that json.encode writes it back as null and in
+ * order. Null members are part of the shape's identity. Their key strings
+ * are anchored in a table of the parse while the shape is made.
+ *
  * Memory: the yajl handle and every malloc'd array hang off a userdata with
  * __gc, so a Lua error (out of memory) raised in a callback, which unwinds
  * through yajl's frames, leaks nothing; yajl keeps no malloc'd memory in its
@@ -38,6 +45,14 @@
 /* Shapes interned per decode; objects with further new key sequences get a
  * metatable of their own, which bounds the hash table on hostile input. */
 #define MAX_SHAPES 4096
+
+/* A key of an open object or of a shape: a Lua string's bytes, kept alive
+ * elsewhere, and whether its value was a null left out (null_as_nil). */
+typedef struct dkey {
+    const char *p;
+    size_t len;
+    int null;
+} dkey;
 
 typedef struct frame {
     lua_Integer n;      /* array: elements so far */
@@ -63,13 +78,16 @@ typedef struct parser {
     int depth;
     frame *frames;      /* frames[1..depth] */
     int fcap;
-    lf_jkey *keys;      /* keys of the open objects */
+    dkey *keys;         /* keys of the open objects */
     size_t ktop, kcap;
     shape *slots;       /* open addressing, power-of-2 size */
     size_t nslots, nshapes;
-    lf_jkey *pool;      /* key sequences of the shapes */
+    dkey *pool;         /* key sequences of the shapes */
     size_t ptop, pcap;
     int shapes_idx;     /* stack index of the shapes table */
+    int null_as_nil;    /* null members left out, recorded in the shape */
+    int anchors_idx;    /* stack index of the table anchoring their keys */
+    int key_recorded;   /* the last map key went into keys[] */
     /* an error found in a callback */
     const char *err;
     size_t err_off;
@@ -166,7 +184,19 @@ static int check_string(parser *p, const unsigned char *s, size_t len) {
 
 static int cb_null(void *ctx) {
     parser *p = ctx;
-    lua_pushvalue(p->L, LF_JSON_UV_NULL);
+    lua_State *L = p->L;
+    if (p->null_as_nil && p->depth > 0 && p->frames[p->depth].is_map) {
+        /* stack: object, key. The key string is anchored, the member left
+         * out (or removed: with a repeated key the last one counts). */
+        lua_pushvalue(L, -1);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, p->anchors_idx);
+        lua_pushnil(L);
+        lua_rawset(L, -3);
+        if (p->key_recorded) p->keys[p->ktop - 1].null = 1;
+        return 1;
+    }
+    lua_pushvalue(L, LF_JSON_UV_NULL);
     return add_value(p);
 }
 
@@ -249,6 +279,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len) {
     /* A repeated long key would leave our pointer to a string the table
      * does not keep (it keeps the first one): record each long key once.
      * Repeated short keys are one string and are handled with the shape. */
+    p->key_recorded = 0;
     if (len > p->shortlen) {
         lua_pushvalue(L, -1);
         int dup = lua_rawget(L, -3) != LUA_TNIL;
@@ -257,13 +288,13 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len) {
     }
     if (!grow((void **)&p->keys, &p->kcap, p->ktop + 1, sizeof *p->keys))
         return fail(p, nomem, yajl_get_bytes_consumed(p->h));
-    p->keys[p->ktop].p = k;
-    p->keys[p->ktop].len = len;
+    p->keys[p->ktop] = (dkey){.p = k, .len = len, .null = 0};
     p->ktop++;
+    p->key_recorded = 1;
     return 1;
 }
 
-static uint64_t key_hash(const parser *p, const lf_jkey *k, size_t n) {
+static uint64_t key_hash(const parser *p, const dkey *k, size_t n) {
     uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ n;
     for (size_t i = 0; i < n; i++) {
         uint64_t v;
@@ -273,14 +304,15 @@ static uint64_t key_hash(const parser *p, const lf_jkey *k, size_t n) {
             v = UINT64_C(0xcbf29ce484222325);
             for (size_t j = 0; j < k[i].len; j++) v = (v ^ (unsigned char)k[i].p[j]) * UINT64_C(0x100000001b3);
         }
-        h = (h ^ v) * UINT64_C(0xff51afd7ed558ccd);
+        h = (h ^ v ^ (uint64_t)k[i].null) * UINT64_C(0xff51afd7ed558ccd);
         h ^= h >> 32;
     }
     return h;
 }
 
-static int same_keys(const parser *p, const lf_jkey *a, const lf_jkey *b, size_t n) {
+static int same_keys(const parser *p, const dkey *a, const dkey *b, size_t n) {
     for (size_t i = 0; i < n; i++) {
+        if (a[i].null != b[i].null) return 0;
         if (a[i].p == b[i].p) continue;
         if (a[i].len != b[i].len || a[i].len <= p->shortlen || memcmp(a[i].p, b[i].p, a[i].len) != 0)
             return 0;
@@ -290,17 +322,47 @@ static int same_keys(const parser *p, const lf_jkey *a, const lf_jkey *b, size_t
 
 /* Pushes a new shape metatable for keys k[0..n) (the object is at -1 on
  * entry, at -2 on return) and fills out[i] with the addresses of the key
- * strings it keeps. A repeated key is listed once, where it first appears. */
-static void new_shape(parser *p, const lf_jkey *k, size_t n, lf_jkey *out) {
+ * strings it keeps. A repeated key is listed once, where it first appears.
+ * Null members left out are listed too, and make the set __jsonnulls. */
+static void new_shape(parser *p, const dkey *k, size_t n, dkey *out) {
     lua_State *L = p->L;
-    /* the object has n distinct keys unless a short key was repeated */
-    size_t count = 0;
+    /* the object has n distinct keys unless a short key was repeated or a
+     * null member was left out */
+    size_t count = 0, nulls = 0;
     lua_pushnil(L);
     while (lua_next(L, -2)) {
         lua_pop(L, 1);
         count++;
     }
-    lua_createtable(L, 0, 2); /* obj mt */
+    for (size_t i = 0; i < n; i++) nulls += k[i].null;
+    if (nulls) {
+        /* the set of keys whose member is null (absent from the object) */
+        lua_createtable(L, 0, (int)nulls);
+        for (size_t i = 0; i < n; i++) {
+            if (!k[i].null) continue;
+            lua_pushlstring(L, k[i].p, k[i].len);
+            lua_pushvalue(L, -1);
+            int held = lua_rawget(L, -4) != LUA_TNIL; /* repeated, a value last */
+            lua_pop(L, 1);
+            lua_pushvalue(L, -1);
+            if (held || lua_rawget(L, -3) != LUA_TNIL) { /* or a null twice */
+                lua_pop(L, 2);
+                nulls--;
+                continue;
+            }
+            lua_pop(L, 1);
+            lua_pushboolean(L, 1);
+            lua_rawset(L, -3);
+        }
+        count += nulls; /* distinct null keys; a key repeated: the slow path below */
+    }
+    lua_createtable(L, 0, 3); /* obj [nulls] mt */
+    if (nulls) {
+        lua_pushliteral(L, "__jsonnulls");
+        lua_pushvalue(L, -3);
+        lua_rawset(L, -3);
+        lua_remove(L, -2); /* obj mt */
+    }
     lua_pushvalue(L, LF_JSON_UV_TYPEKEY);
     lua_pushvalue(L, LF_JSON_UV_OBJECT);
     lua_rawset(L, -3);
@@ -310,7 +372,7 @@ static void new_shape(parser *p, const lf_jkey *k, size_t n, lf_jkey *out) {
     lua_Integer j = 0;
     for (size_t i = 0; i < n; i++) {
         const char *s = lua_pushlstring(L, k[i].p, k[i].len);
-        if (out) out[i].p = s, out[i].len = k[i].len;
+        if (out) out[i] = (dkey){.p = s, .len = k[i].len, .null = k[i].null};
         if (count != n) {
             lua_pushvalue(L, -1);
             if (lua_rawget(L, -3) != LUA_TNIL) {
@@ -331,7 +393,7 @@ static void new_shape(parser *p, const lf_jkey *k, size_t n, lf_jkey *out) {
 }
 
 /* Gives the object on top of the stack the shape of keys k[0..n). */
-static int set_shape(parser *p, const lf_jkey *k, size_t n) {
+static int set_shape(parser *p, const dkey *k, size_t n) {
     lua_State *L = p->L;
     uint64_t h = key_hash(p, k, n);
     if (p->nslots) {
@@ -461,15 +523,19 @@ static int yajl_failure(lua_State *L, parser *p, int at_end) {
 int lf_json_raw_decode(lua_State *L) {
     size_t len;
     const char *text = luaL_checklstring(L, 1, &len);
+    int null_as_nil = lua_toboolean(L, 2);
     lua_settop(L, 1);
     parser *p = lua_newuserdatauv(L, sizeof *p, 0); /* 2 */
     memset(p, 0, sizeof *p);
     luaL_setmetatable(L, LF_JSON_PARSER_MT);
     lua_newtable(L); /* 3: the shapes' metatables */
+    lua_newtable(L); /* 4: anchors of null members' keys */
     p->L = L;
     p->text = text;
     p->len = len;
     p->shapes_idx = 3;
+    p->anchors_idx = 4;
+    p->null_as_nil = null_as_nil;
     p->shortlen = (size_t)lua_tointeger(L, LF_JSON_UV_SHORTLEN);
     p->h = yajl_alloc(&callbacks, NULL, p);
     if (!p->h) return luaL_error(L, "not enough memory");
@@ -483,7 +549,7 @@ int lf_json_raw_decode(lua_State *L) {
     }
     if (st == yajl_status_ok) {
         parser_release(p);
-        lua_settop(L, 4);
+        lua_settop(L, 5);
         return 1;
     }
     if (st == yajl_status_client_canceled && p->err) {

@@ -13,7 +13,9 @@
  *   - __jsontype = "object" (json.object, decoded objects): an object with
  *     string keys, in the order of __jsonkeys for the keys it lists that are
  *     present, then the other keys sorted bytewise (all sorted when
- *     sort_keys is set or there is no __jsonkeys);
+ *     sort_keys is set or there is no __jsonkeys); a key of the set
+ *     __jsonnulls that the table does not hold is written as null (a member
+ *     json.decode's null_as_nil left out);
  *   - no mark: keys exactly 1..n make an array, string keys only an object
  *     with sorted keys, no keys "{}"; anything else is refused, naming the key.
  * No Lua code runs while encoding (raw access only, no metamethods), so the
@@ -295,7 +297,10 @@ static int enc_sorted(encoder *e, int idx, size_t base, int done) {
         /* e->sk may move while the value is encoded: copy the key first */
         lf_jkey k = e->sk[i];
         lua_pushlstring(L, k.p, k.len);
-        lua_rawget(L, idx);
+        if (lua_rawget(L, idx) == LUA_TNIL) { /* a null member (__jsonnulls) */
+            lua_pop(L, 1);
+            lua_pushvalue(L, LF_JSON_UV_NULL);
+        }
         if (enc_member(e, done++ == 0, k.p, k.len)) return -1;
         lua_pop(L, 1);
     }
@@ -325,10 +330,30 @@ static int close_object(encoder *e, int members) {
     return put_char(e, '}');
 }
 
-/* An object with keys in bytewise order. */
-static int enc_object_sorted(encoder *e, int idx) {
+/* Adds to sk the keys of the null set at nidx that the table at idx does
+ * not hold: members json.decode left out, written as null. */
+static int collect_nulls(encoder *e, int idx, int nidx) {
+    lua_State *L = e->L;
+    lua_pushnil(L);
+    while (lua_next(L, nidx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) continue;
+        lua_pushvalue(L, -1);
+        if (lua_rawget(L, idx) == LUA_TNIL) {
+            size_t n;
+            const char *s = lua_tolstring(L, -2, &n);
+            if (push_key(e, s, n)) return -1;
+        }
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* An object with keys in bytewise order (nidx: its null set, or 0). */
+static int enc_object_sorted(encoder *e, int idx, int nidx) {
     size_t base = e->sktop;
     if (collect_keys(e, idx)) return -1;
+    if (nidx && collect_nulls(e, idx, nidx)) return -1;
     if (put_char(e, '{')) return -1;
     int n = enc_sorted(e, idx, base, 0);
     return n < 0 ? -1 : close_object(e, n);
@@ -366,8 +391,9 @@ static int check_keylist(encoder *e, int kidx, lua_Integer *count) {
 }
 
 /* An object with a recorded key order (list at kidx): the listed keys that
- * are present, in order, then any others sorted. */
-static int enc_object_ordered(encoder *e, int idx, int kidx) {
+ * are present or in the null set at nidx (0: none), in order, then any
+ * others sorted. */
+static int enc_object_ordered(encoder *e, int idx, int kidx, int nidx) {
     lua_State *L = e->L;
     lua_Integer nk = 0, total = 0;
     char kt[64];
@@ -380,20 +406,29 @@ static int enc_object_ordered(encoder *e, int idx, int kidx) {
         total++;
     }
     if (put_char(e, '{')) return -1;
-    int done = 0;
+    int done = 0;               /* members written */
+    lua_Integer held = 0;       /* of them, held by the table */
     for (lua_Integer i = 1; i <= nk; i++) {
         lua_rawgeti(L, kidx, i);
         lua_pushvalue(L, -1);
         if (lua_rawget(L, idx) == LUA_TNIL) {
-            lua_pop(L, 2);
-            continue;
+            lua_pop(L, 1);
+            lua_pushvalue(L, -1);
+            if (!nidx || lua_rawget(L, nidx) == LUA_TNIL) {
+                lua_pop(L, 2);
+                continue;
+            }
+            lua_pop(L, 1);
+            lua_pushvalue(L, LF_JSON_UV_NULL); /* a null member left out */
+        } else {
+            held++;
         }
         size_t klen;
         const char *k = lua_tolstring(L, -2, &klen);
         if (enc_member(e, done++ == 0, k, klen)) return -1;
         lua_pop(L, 2);
     }
-    if (done < total) { /* keys added after decoding: sorted, at the end */
+    if (held < total) { /* keys added after decoding: sorted, at the end */
         int set = lua_gettop(L) + 1;
         lua_createtable(L, 0, (int)nk);
         for (lua_Integer i = 1; i <= nk; i++) {
@@ -475,7 +510,7 @@ static int enc_table(encoder *e, int idx) {
     if (e->depth >= LF_JSON_MAXDEPTH)
         return fail(e, "nesting deeper than %d levels (does a table contain itself?)", LF_JSON_MAXDEPTH);
     if (!lua_checkstack(L, 10)) return fail(e, "out of Lua stack");
-    int top = lua_gettop(L), kind = KIND_PLAIN, kidx = 0;
+    int top = lua_gettop(L), kind = KIND_PLAIN, kidx = 0, nidx = 0;
     if (lua_getmetatable(L, idx)) {
         if (lua_topointer(L, -1) == e->array_mt) {
             kind = KIND_ARRAY;
@@ -486,15 +521,18 @@ static int enc_table(encoder *e, int idx) {
                 kind = KIND_ARRAY;
             } else if (lua_rawequal(L, -1, LF_JSON_UV_OBJECT)) {
                 kind = KIND_OBJECT;
+                int mt = lua_gettop(L) - 1;
+                lua_pushliteral(L, "__jsonnulls");
+                if (lua_rawget(L, mt) == LUA_TTABLE) nidx = lua_gettop(L);
                 lua_pushvalue(L, LF_JSON_UV_KEYSKEY);
-                if (!e->sort_keys && lua_rawget(L, -3) == LUA_TTABLE) kidx = lua_gettop(L);
+                if (!e->sort_keys && lua_rawget(L, mt) == LUA_TTABLE) kidx = lua_gettop(L);
             }
         }
     }
     e->depth++;
     int rc;
     if (kind == KIND_ARRAY) rc = enc_array(e, idx);
-    else if (kind == KIND_OBJECT) rc = kidx ? enc_object_ordered(e, idx, kidx) : enc_object_sorted(e, idx);
+    else if (kind == KIND_OBJECT) rc = kidx ? enc_object_ordered(e, idx, kidx, nidx) : enc_object_sorted(e, idx, nidx);
     else rc = enc_plain(e, idx);
     e->depth--;
     lua_settop(L, top);

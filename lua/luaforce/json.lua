@@ -29,6 +29,14 @@
 --     gives "null"), distinct from a missing key: decoded arrays and objects
 --     hold it where the text has `null`, and `json.decode("null")` returns it.
 --     Lua's nil cannot be encoded (put json.null in tables instead).
+--   * Null fields as nil: `json.decode(text, {null_as_nil = true})` leaves
+--     an object's null members out, so they read as nil (`if rec.Email
+--     then`), and records them in the object's shape (`__jsonnulls`, beside
+--     `__jsonkeys`): json.encode writes them as null, in their place, and
+--     `json.isnull(rec, "Email")` tells a null field (true) from an absent
+--     one (false); `json.keys(rec)` lists both kinds in order. Array
+--     elements stay json.null (a hole would end the array). The Salesforce
+--     client decodes its responses this way.
 --   * Strings must be valid UTF-8 both ways (no overlong forms, no encoded
 --     surrogates, nothing above U+10FFFF, no truncated sequences); errors
 --     give the byte offset. `\ud83d\ude00` decodes to the UTF-8 emoji.
@@ -64,11 +72,22 @@ local rawget = rawget
 M.null = core.null
 
 --- Decodes JSON text: returns the value, or nil and an error object.
-function M.decode(text)
+-- `opts`: `null_as_nil = true` (see the file comment).
+function M.decode(text, opts)
   if type(text) ~= "string" then
     error("bad argument #1 to 'decode' (string expected, got " .. type(text) .. ")", 2)
   end
-  local value, reason, offset, line, column = raw_decode(text)
+  local null_as_nil = false
+  if opts ~= nil then
+    if type(opts) ~= "table" then
+      error("bad argument #2 to 'decode' (table expected, got " .. type(opts) .. ")", 2)
+    end
+    for k in pairs(opts) do
+      if k ~= "null_as_nil" then error("bad argument #2 to 'decode' (unknown option '" .. tostring(k) .. "')", 2) end
+    end
+    null_as_nil = opts.null_as_nil and true or false
+  end
+  local value, reason, offset, line, column = raw_decode(text, null_as_nil)
   if value ~= nil then return value end
   return nil, errors.new {
     code = "JSON_PARSE_ERROR",
@@ -153,6 +172,54 @@ end
 --- True when t is a table marked as a JSON object (decoded, or json.object).
 function M.is_object(t)
   return type(t) == "table" and jsontype(t) == "object"
+end
+
+local EMPTY = {}
+
+-- The shape's recorded keys and null set (empty tables when none).
+local function shape_of(t)
+  local mt = getmetatable(t)
+  if type(mt) ~= "table" then return EMPTY, EMPTY end
+  local keys, nulls = rawget(mt, "__jsonkeys"), rawget(mt, "__jsonnulls")
+  return type(keys) == "table" and keys or EMPTY, type(nulls) == "table" and nulls or EMPTY
+end
+
+--- True when `t[k]` is JSON null: t holds json.null there, or t is a
+-- decoded object whose member k was null and reads as nil (null_as_nil).
+-- False for a key t does not have at all.
+function M.isnull(t, k)
+  if type(t) ~= "table" then error("bad argument #1 to 'isnull' (table expected, got " .. type(t) .. ")", 2) end
+  local v = rawget(t, k)
+  if v ~= nil then return v == M.null end
+  local _, nulls = shape_of(t)
+  return rawget(nulls, k) == true
+end
+
+--- The string keys of an object in the order json.encode writes them: the
+-- recorded keys that are present or null, then the others sorted. Null
+-- fields are included (their value reads nil).
+function M.keys(t)
+  if type(t) ~= "table" then error("bad argument #1 to 'keys' (table expected, got " .. type(t) .. ")", 2) end
+  local recorded, nulls = shape_of(t)
+  local out, seen = {}, {}
+  for i = 1, #recorded do
+    local k = recorded[i]
+    if not seen[k] and (rawget(t, k) ~= nil or rawget(nulls, k)) then
+      out[#out + 1], seen[k] = k, true
+    end
+  end
+  local extra
+  for k in next, t do
+    if type(k) == "string" and not seen[k] then
+      extra = extra or {}
+      extra[#extra + 1] = k
+    end
+  end
+  if extra then
+    table.sort(extra)
+    for _, k in ipairs(extra) do out[#out + 1] = k end
+  end
+  return out
 end
 
 return M

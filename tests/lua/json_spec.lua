@@ -428,4 +428,88 @@ describe("luaforce.json", function()
       assert.are.equal('{"b":1,"a":2}', json.encode(v))
     end)
   end)
+
+  describe("null fields as nil (null_as_nil)", function()
+    local PAGE = '{"totalSize":3,"done":true,"records":['
+      .. '{"attributes":{"type":"Contact"},"Id":"003A","Email":null,"Account":{"Name":"Acme","Phone":null}},'
+      .. '{"attributes":{"type":"Contact"},"Id":"003B","Email":"b@example.com","Account":null},'
+      .. '{"attributes":{"type":"Contact"},"Id":"003C","Email":null,"Account":{"Name":"Beta","Phone":null}}]}'
+
+    local function nil_decode(text) return assert(json.decode(text, { null_as_nil = true })) end
+
+    it("reads a null member as nil, and writes it back as null, in its place", function()
+      local page = nil_decode(PAGE)
+      local a, b = page.records[1], page.records[2]
+      assert.is_nil(a.Email)
+      assert.is_nil(a.Account.Phone)
+      assert.is_nil(b.Account)
+      assert.are.equal("b@example.com", b.Email)
+      assert.are.equal(PAGE, json.encode(page))
+      assert.are.equal(json.encode(json.decode(PAGE), { pretty = true }), json.encode(page, { pretty = true }))
+      assert.are.equal(json.encode(json.decode(PAGE), { sort_keys = true }), json.encode(page, { sort_keys = true }))
+    end)
+
+    it("tells a null field from an absent one, and lists both in order", function()
+      local rec = nil_decode('{"Id":"1","Email":null,"Name":"x"}')
+      assert.is_true(json.isnull(rec, "Email"))
+      assert.is_false(json.isnull(rec, "Name"))
+      assert.is_false(json.isnull(rec, "Phone"))
+      assert.same({ "Id", "Email", "Name" }, json.keys(rec))
+      rec.Extra = 1
+      rec.Email = "now@example.com"
+      assert.is_false(json.isnull(rec, "Email"))
+      assert.same({ "Id", "Email", "Name", "Extra" }, json.keys(rec))
+      assert.are.equal('{"Id":"1","Email":"now@example.com","Name":"x","Extra":1}', json.encode(rec))
+      -- json.null held in a table counts too
+      assert.is_true(json.isnull({ x = json.null }, "x"))
+      assert.is_true(json.isnull(json.decode('{"x":null}'), "x"))
+    end)
+
+    it("keeps array elements as json.null, and the default decode as it was", function()
+      local v = nil_decode('{"list":[null,1,{"a":null}]}')
+      assert.are.equal(json.null, v.list[1])
+      assert.are.equal(3, #v.list)
+      assert.is_nil(v.list[3].a)
+      assert.are.equal(json.null, json.decode('{"a":null}').a)
+      assert.are.equal(json.null, json.decode("null", { null_as_nil = true }))
+    end)
+
+    it("shares a shape among records with the same nulls only", function()
+      local page = nil_decode(PAGE)
+      local r = page.records
+      assert.are.equal(getmetatable(r[1]), getmetatable(r[3]))
+      assert.are_not.equal(getmetatable(r[1]), getmetatable(r[2]))
+      assert.is_true(json.is_object(r[1]))
+    end)
+
+    it("takes the last of repeated keys", function()
+      local rows = {
+        { '{"a":null,"a":1}', '{"a":1}' }, { '{"a":1,"a":null}', '{"a":null}' },
+        { '{"a":null,"b":2,"a":null}', '{"a":null,"b":2}' },
+      }
+      for _, row in ipairs(rows) do
+        assert.are.equal(row[2], json.encode(nil_decode(row[1])), row[1])
+      end
+    end)
+
+    it("keeps the keys of null members alive through collections", function()
+      local parts = {}
+      for i = 1, 3000 do
+        parts[i] = ('{"k%d_%s":null,"v":%d}'):format(i % 50, ("x"):rep(i % 60), i)
+      end
+      local text = "[" .. table.concat(parts, ",") .. "]"
+      local mode = collectgarbage("generational")
+      local list = nil_decode(text)
+      collectgarbage()
+      collectgarbage(mode)
+      assert.are.equal(text, json.encode(list))
+    end)
+
+    it("refuses unknown options", function()
+      assert.has_error(function() json.decode("{}", { nulls = true }) end, "bad argument #2 to 'decode' (unknown option 'nulls')")
+      assert.has_error(function() json.decode("{}", true) end)
+      assert.has_error(function() json.keys("x") end)
+      assert.has_error(function() json.isnull(nil, "x") end)
+    end)
+  end)
 end)

@@ -31,6 +31,7 @@ static const luaL_Reg submodules[] = {
     {"luaforce.core.regex", luaopen_luaforce_core_regex},
     {"luaforce.core.tz", luaopen_luaforce_core_tz},
     {"luaforce.core.calendar", luaopen_luaforce_core_calendar},
+    {"luaforce.core.base64", luaopen_luaforce_core_base64},
     {NULL, NULL},
 };
 

@@ -30,6 +30,8 @@ static const luaL_Reg submodules[] = {
     {"luaforce.core.http", luaopen_luaforce_core_http},
     {"luaforce.core.regex", luaopen_luaforce_core_regex},
     {"luaforce.core.tz", luaopen_luaforce_core_tz},
+    {"luaforce.core.calendar", luaopen_luaforce_core_calendar},
+    {"luaforce.core.base64", luaopen_luaforce_core_base64},
     {NULL, NULL},
 };
 

@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "calendar.h"
 #include "core.h"
 
 #define ZONE_MT "luaforce.tz.Zone"
@@ -72,50 +73,18 @@ static ttype *z_types(lf_zone *z) { return (ttype *)(void *)(z->data + z->ntimes
 static uint8_t *z_idx(lf_zone *z) { return (uint8_t *)(z_types(z) + z->ntypes); }
 static char *z_chars(lf_zone *z) { return (char *)(z_idx(z) + z->ntimes); }
 
-/* ---- calendar arithmetic (proleptic Gregorian, as java.time) ---- */
-
-static int64_t floordiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-/* Days from 1970-01-01 to y-m-d (Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d) {
-    y -= m <= 2;
-    int64_t era = floordiv(y, 400);
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int64_t year_of_days(int64_t z) {
-    z += 719468;
-    int64_t era = floordiv(z, 146097);
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    return yoe + era * 400 + (m <= 2);
-}
-
-static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static int month_days(int64_t y, int m) {
-    static const int md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : md[m - 1];
-}
-
 /* Local seconds (since 1970-01-01T00:00 local) of a rule day in year y. */
 static int64_t rule_local(const rule_day *r, int64_t y) {
-    int64_t jan1 = days_from_civil(y, 1, 1), day;
+    int64_t jan1 = lf_days_from_civil(y, 1, 1), day;
     if (r->kind == 'J') {
-        day = jan1 + r->n - 1 + (is_leap(y) && r->n >= 60);
+        day = jan1 + r->n - 1 + (lf_is_leap(y) && r->n >= 60);
     } else if (r->kind == 'N') {
         day = jan1 + r->n;
     } else {
-        int64_t first = days_from_civil(y, r->m, 1);
-        int wday1 = (int)((first % 7 + 11) % 7); /* 1970-01-01 was a Thursday (4) */
+        int64_t first = lf_days_from_civil(y, r->m, 1);
+        int wday1 = lf_weekday(first) % 7; /* POSIX counts 0 = Sunday */
         int mday = 1 + (r->d - wday1 + 7) % 7 + (r->w - 1) * 7;
-        while (mday > month_days(y, r->m)) mday -= 7;
+        while (mday > lf_days_in_month(y, r->m)) mday -= 7;
         day = first + mday - 1;
     }
     return day * 86400 + r->secs;
@@ -236,7 +205,9 @@ typedef struct local_type {
 static local_type rule_at(lf_zone *z, int64_t t) {
     local_type std = {z->std_off, 0, z->std_abbr}, dst = {z->dst_off, 1, z->dst_abbr};
     if (!z->rule_dst) return std;
-    int64_t y = year_of_days(floordiv(t + z->std_off, 86400));
+    int64_t local = t + z->std_off, y;
+    int m, d;
+    lf_civil_from_days(local / 86400 - (local % 86400 < 0), &y, &m, &d);
     int64_t s = rule_local(&z->start, y) - z->std_off; /* DST starts in standard time */
     int64_t e = rule_local(&z->end, y) - z->dst_off;   /* and ends in DST */
     int in = s < e ? (s <= t && t < e) : !(e <= t && t < s);
@@ -471,11 +442,11 @@ static int tz_resolve_local(lua_State *L) {
     lua_Integer hh = luaL_optinteger(L, 5, 0), mi = luaL_optinteger(L, 6, 0), ss = luaL_optinteger(L, 7, 0);
     luaL_argcheck(L, y >= -YEAR_MAX && y <= YEAR_MAX, 2, "year out of range");
     luaL_argcheck(L, m >= 1 && m <= 12, 3, "month out of range");
-    luaL_argcheck(L, d >= 1 && d <= month_days(y, (int)m), 4, "day out of range");
+    luaL_argcheck(L, d >= 1 && d <= lf_days_in_month(y, (int)m), 4, "day out of range");
     luaL_argcheck(L, hh >= 0 && hh <= 23, 5, "hour out of range");
     luaL_argcheck(L, mi >= 0 && mi <= 59, 6, "minute out of range");
     luaL_argcheck(L, ss >= 0 && ss <= 59, 7, "second out of range");
-    int64_t local = days_from_civil(y, (int)m, (int)d) * 86400 + hh * 3600 + mi * 60 + ss;
+    int64_t local = lf_days_from_civil(y, (int)m, d) * 86400 + hh * 3600 + mi * 60 + ss;
     int32_t before = zone_at(z, local - 86400 - 86400).off;
     int32_t after = zone_at(z, local + 86400).off;
     int32_t cands[4] = {before, after, zone_at(z, local - before).off, zone_at(z, local - after).off};
@@ -534,16 +505,6 @@ static int tz_valid_name(lua_State *L) {
     return 1;
 }
 
-/* days_from_civil(y, m, d) -> days since 1970-01-01 (exposed for tests and
- * for callers that build local seconds). */
-static int tz_days(lua_State *L) {
-    lua_Integer y = luaL_checkinteger(L, 1), m = luaL_checkinteger(L, 2), d = luaL_checkinteger(L, 3);
-    luaL_argcheck(L, y >= -YEAR_MAX && y <= YEAR_MAX, 1, "year out of range");
-    luaL_argcheck(L, m >= 1 && m <= 12, 2, "month out of range");
-    lua_pushinteger(L, days_from_civil(y, (int)m, (int)d));
-    return 1;
-}
-
 int luaopen_luaforce_core_tz(lua_State *L) {
     static const luaL_Reg methods[] = {
         {"offset_at_utc", tz_offset_at},
@@ -555,7 +516,6 @@ int luaopen_luaforce_core_tz(lua_State *L) {
     static const luaL_Reg fns[] = {
         {"load", tz_load},
         {"valid_name", tz_valid_name},
-        {"days_from_civil", tz_days},
         {NULL, NULL},
     };
     if (luaL_newmetatable(L, ZONE_MT)) {

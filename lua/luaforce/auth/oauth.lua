@@ -8,6 +8,8 @@
 -- OAUTH_TOKEN_ERROR, never a crash. All of these exit 3. A transport
 -- failure is not an authentication failure: it passes through as the
 -- network error it is (exit 4).
+require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
+local base64 = require "luaforce.core.base64"
 local errors = require "luaforce.errors"
 local json = require "luaforce.json"
 
@@ -24,28 +26,10 @@ function M.form(pairs_list)
   return table.concat(out, "&")
 end
 
-local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-function M.base64(s)
-  local out = {}
-  for i = 1, #s, 3 do
-    local a, b, c = s:byte(i, i + 2)
-    local n = a << 16 | (b or 0) << 8 | (c or 0)
-    local q = {}
-    for k = 1, 4 do
-      local v = (n >> (6 * (4 - k))) & 63
-      q[k] = B64:sub(v + 1, v + 1)
-    end
-    if not b then q[3], q[4] = "=", "=" elseif not c then q[4] = "=" end
-    out[#out + 1] = table.concat(q)
-  end
-  return table.concat(out)
-end
-
 --- The header value for HTTP Basic client authentication (RFC 6749
 -- §2.3.1: each part form-encoded before joining).
 function M.basic(client_id, client_secret)
-  return "Basic " .. M.base64(percent(client_id) .. ":" .. percent(client_secret))
+  return "Basic " .. base64.encode(percent(client_id) .. ":" .. percent(client_secret))
 end
 
 --- Every form a secret takes on the wire, for http.add_secret.

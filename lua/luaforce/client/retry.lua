@@ -23,6 +23,7 @@
 -- max_time (seconds since the first attempt) is not made.
 require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
 local sys = require "luaforce.core.sys"
+local calendar = require "luaforce.core.calendar"
 
 local M = {}
 
@@ -65,16 +66,6 @@ function M.policy(opts)
   return p
 end
 
--- Days since 1970-01-01 of a civil date (proleptic Gregorian).
-local function days_from_civil(y, m, d)
-  y = m <= 2 and y - 1 or y
-  local era = (y >= 0 and y or y - 399) // 400
-  local yoe = y - era * 400
-  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
-  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-  return era * 146097 + doe - 719468
-end
-
 local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6, Jul = 7, Aug = 8, Sep = 9,
   Oct = 10, Nov = 11, Dec = 12 }
 
@@ -88,7 +79,7 @@ function M.retry_after(value, now_ms)
   if value:match("^%d+$") then return tonumber(value) end
   local d, mon, y, hh, mm, ss = value:match("^%a+, (%d%d) (%a%a%a) (%d%d%d%d) (%d%d):(%d%d):(%d%d) GMT$")
   if not d or not MONTHS[mon] then return nil end
-  local at = days_from_civil(tonumber(y), MONTHS[mon], tonumber(d)) * 86400
+  local at = calendar.days_from_civil(tonumber(y), MONTHS[mon], tonumber(d)) * 86400
     + tonumber(hh) * 3600 + tonumber(mm) * 60 + tonumber(ss)
   local now = (now_ms or sys.now_ms()) / 1000
   return math.max(0, at - now)

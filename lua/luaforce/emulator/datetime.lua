@@ -7,46 +7,24 @@
 -- so comparisons and ORDER BY work on the strings themselves. Arithmetic goes
 -- through day numbers (days since 1970-01-01) and epoch milliseconds, with
 -- the proleptic Gregorian calendar and no dependence on the process's TZ.
+require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
+local calendar = require "luaforce.core.calendar"
+
 local M = {}
 
 local floor = math.floor
 
---- Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-function M.days_from_civil(y, m, d)
-  y = m <= 2 and y - 1 or y
-  local era = (y >= 0 and y or y - 399) // 400
-  local yoe = y - era * 400
-  local mp = (m + 9) % 12
-  local doy = (153 * mp + 2) // 5 + d - 1
-  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-  return era * 146097 + doe - 719468
-end
+local days_from_civil, civil_from_days = calendar.days_from_civil, calendar.civil_from_days
+local days_in_month = calendar.days_in_month
 
---- The civil date (y, m, d) of a day number.
-function M.civil_from_days(z)
-  z = z + 719468
-  local era = (z >= 0 and z or z - 146096) // 146097
-  local doe = z - era * 146097
-  local yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-  local y = yoe + era * 400
-  local doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-  local mp = (5 * doy + 2) // 153
-  local d = doy - (153 * mp + 2) // 5 + 1
-  local m = mp < 10 and mp + 3 or mp - 9
-  return m <= 2 and y + 1 or y, m, d
-end
+--- Days since 1970-01-01 of a civil date, and the civil date (y, m, d) of
+-- a day number (luaforce.core.calendar's).
+M.days_from_civil = days_from_civil
+M.civil_from_days = civil_from_days
 
-local function leap(y) return (y % 4 == 0 and y % 100 ~= 0) or y % 400 == 0 end
-
---- Days in month m of year y.
-function M.days_in_month(y, m)
-  local n = ({ 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 })[m]
-  if m == 2 and leap(y) then n = 29 end
-  return n
-end
-
---- 0 = Sunday ... 6 = Saturday (Salesforce weeks start on Sunday).
-function M.weekday(days) return (days + 4) % 7 end
+--- 0 = Sunday ... 6 = Saturday (Salesforce weeks start on Sunday; the
+-- calendar's ISO weekday has Sunday = 7).
+function M.weekday(days) return calendar.weekday(days) % 7 end
 
 --- Parses "YYYY-MM-DD"; returns the day number or nil.
 function M.parse_date(s)
@@ -54,8 +32,8 @@ function M.parse_date(s)
   local y, m, d = s:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
   if not y then return nil end
   y, m, d = tonumber(y), tonumber(m), tonumber(d)
-  if m < 1 or m > 12 or d < 1 or d > M.days_in_month(y, m) then return nil end
-  return M.days_from_civil(y, m, d)
+  if m < 1 or m > 12 or d < 1 or d > days_in_month(y, m) then return nil end
+  return days_from_civil(y, m, d)
 end
 
 --- Parses an ISO date-time as Salesforce accepts it:
@@ -94,7 +72,7 @@ end
 
 --- "YYYY-MM-DD" of a day number.
 function M.format_date(days)
-  local y, m, d = M.civil_from_days(days)
+  local y, m, d = civil_from_days(days)
   return ("%04d-%02d-%02d"):format(y, m, d)
 end
 

@@ -8,6 +8,8 @@
 -- Answers follow Salesforce: no `expires_in`, no `refresh_token`,
 -- `issued_at` as a string of milliseconds, and 400 bodies
 -- `{"error": ..., "error_description": ...}`.
+require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
+local base64 = require "luaforce.core.base64"
 local json = require "luaforce.json"
 local reply = require "luaforce.emulator.reply"
 local util = require "luaforce.emulator.util"
@@ -93,7 +95,7 @@ function Sessions:token_endpoint(req, base_url)
   local id, secret = form.client_id, form.client_secret
   local basic = req.headers.authorization and req.headers.authorization:match("^[Bb]asic%s+(%S+)")
   if basic then
-    local decoded = util.base64_decode(basic) or ""
+    local decoded = base64.decode(basic, "optional") or ""
     local bid, bsecret = decoded:match("^([^:]*):(.*)$")
     id, secret = id or (bid and util.url_decode(bid)), secret or (bsecret and util.url_decode(bsecret))
   end
@@ -106,7 +108,7 @@ function Sessions:token_endpoint(req, base_url)
   self.tokens[token] = now
   local body = {
     access_token = token,
-    signature = util.base64_encode(util.digest(token .. tostring(now))),
+    signature = base64.encode(util.digest(token .. tostring(now))),
     scope = "api",
     instance_url = base_url,
     id = base_url .. "/id/" .. self.org_id .. "/" .. self.user_id,

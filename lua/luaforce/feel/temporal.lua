@@ -25,6 +25,8 @@
 --
 -- Salesforce writes date-times as 2023-04-12T09:15:30.000+0000: the offset
 -- without a colon is accepted (Camunda would give null).
+require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
+local calendar = require "luaforce.core.calendar"
 local values = require "luaforce.feel.values"
 local N = require "luaforce.feel.number"
 
@@ -45,41 +47,12 @@ local NANO = 1000000000
 
 -- Calendar --------------------------------------------------------------------
 
--- Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm).
-local function days_from_civil(y, m, d)
-  y = m <= 2 and y - 1 or y
-  local era = (y >= 0 and y or y - 399) // 400
-  local yoe = y - era * 400
-  local doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
-  return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-end
-M.days_from_civil = days_from_civil
-
-local function civil_from_days(z)
-  z = z + 719468
-  local era = (z >= 0 and z or z - 146096) // 146097
-  local doe = z - era * 146097
-  local yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-  local doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-  local mp = (5 * doy + 2) // 153
-  local d = doy - (153 * mp + 2) // 5 + 1
-  local m = mp < 10 and mp + 3 or mp - 9
-  local y = yoe + era * 400
-  return m <= 2 and y + 1 or y, m, d
-end
-M.civil_from_days = civil_from_days
-
-local function leap(y) return y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0) end
-local MDAYS = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
-local function days_in_month(y, m)
-  if m == 2 and leap(y) then return 29 end
-  return MDAYS[m]
-end
-M.days_in_month = days_in_month
-
---- ISO weekday: 1 = Monday ... 7 = Sunday.
-local function weekday(days) return (days + 3) % 7 + 1 end
-M.weekday = weekday
+-- Day numbers (days since 1970-01-01, proleptic Gregorian) and back, days
+-- in a month, the ISO weekday (1 = Monday ... 7 = Sunday): luaforce.core.calendar.
+local days_from_civil, civil_from_days = calendar.days_from_civil, calendar.civil_from_days
+local days_in_month, weekday = calendar.days_in_month, calendar.weekday
+M.days_from_civil, M.civil_from_days = days_from_civil, civil_from_days
+M.days_in_month, M.weekday = days_in_month, weekday
 
 -- Zones ---------------------------------------------------------------------------
 

@@ -13,6 +13,8 @@
 -- Problems raise a luaforce error (code INVALID_SOQL, exit 2) that names
 -- what is wrong: building a query from bad input is a mistake to fix, and
 -- the fluent builder has no place to return `nil, err`.
+require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
+local calendar = require "luaforce.core.calendar"
 local errors = require "luaforce.errors"
 local parser = require "luaforce.soql.parser"
 
@@ -21,6 +23,7 @@ local M = {}
 local byte, sub, find, format, match = string.byte, string.sub, string.find, string.format, string.match
 local gsub, concat = string.gsub, table.concat
 local mtype, tointeger = math.type, math.tointeger
+local days_in_month, civil_from_days = calendar.days_in_month, calendar.civil_from_days
 
 --- The most characters a string literal may have in WHERE and HAVING.
 M.MAX_STRING = 4000
@@ -284,28 +287,6 @@ end
 ---------------------------------------------------------------------------
 -- Dates and date-times
 
-local MDAYS = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
-local function is_leap(y) return (y % 4 == 0 and y % 100 ~= 0) or y % 400 == 0 end
-local function days_in(y, m)
-  if m == 2 and is_leap(y) then return 29 end
-  return MDAYS[m]
-end
-
--- The civil date of a day number (days since 1970-01-01), proleptic
--- Gregorian (Howard Hinnant's algorithm).
-local function civil_from_days(z)
-  z = z + 719468
-  local era = (z >= 0 and z or z - 146096) // 146097
-  local doe = z - era * 146097
-  local yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-  local y = yoe + era * 400
-  local doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-  local mp = (5 * doy + 2) // 153
-  local d = doy - (153 * mp + 2) // 5 + 1
-  local m = mp < 10 and mp + 3 or mp - 9
-  return m <= 2 and y + 1 or y, m, d
-end
-
 -- An integer field of a date table within [lo, hi].
 local function int_field(t, key, lo, hi, what)
   local v = t[key]
@@ -346,7 +327,7 @@ local function date_from_table(t)
   local y = int_field(t, "year", 0, 9999, "date")
   local m = int_field(t, "month", 1, 12, "date")
   local d = int_field(t, "day", 1, 31, "date")
-  if d > days_in(y, m) then fail(format("invalid date: %s is not a calendar date", date_text(y, m, d))) end
+  if d > days_in_month(y, m) then fail(format("invalid date: %s is not a calendar date", date_text(y, m, d))) end
   return date_text(y, m, d)
 end
 
@@ -364,7 +345,7 @@ local function date_from_text(s)
   local y, m, d = match(s, "^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
   if not y then fail(format("invalid date %s (expecting YYYY-MM-DD)", shown(s))) end
   y, m, d = tonumber(y), tonumber(m), tonumber(d)
-  if m < 1 or m > 12 or d < 1 or d > days_in(y, m) then
+  if m < 1 or m > 12 or d < 1 or d > days_in_month(y, m) then
     fail(format("invalid date %s: not a calendar date", shown(s)))
   end
   return s

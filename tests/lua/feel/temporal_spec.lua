@@ -39,6 +39,18 @@ describe("FEEL temporal values", function()
     }
   end)
 
+  describe("years before 0000-03-01 (proleptic Gregorian; year 0 is a leap year)", function()
+    rows.run {
+      { '@"-0400-03-01"', "-0400-03-01" },
+      { '@"-0400-03-01" - @"-0400-02-29"', "P1D" },
+      { '@"-0001-03-01" - @"-0001-02-28"', "P1D" },
+      { '@"0000-03-01" - @"0000-02-28"', "P2D" },
+      { '@"0000-01-01" - duration("P1D")', "-0001-12-31" },
+      { '@"-0001-02-28".weekday', 7 },
+      { 'date(-999999999, 1, 1) - date(999999999, 12, 31)', "-P730484999633D" },
+    }
+  end)
+
   describe("Salesforce date-times", function()
     rows.run {
       { 'date and time("2023-04-12T09:15:30.000+0000")', "2023-04-12T09:15:30Z" },

@@ -186,6 +186,9 @@ describe("luaforce.soql builder", function()
         W "CreatedDate >= 2023-11-14T22:13:20Z" },
       { "soql.epoch keeps milliseconds", function() return acc { CreatedDate = { ["$gte"] = soql.epoch(-0.5) } } end,
         W "CreatedDate >= 1969-12-31T23:59:59.500Z" },
+      { "soql.epoch on the first day of year 0", function()
+          return acc { CreatedDate = { ["$gte"] = soql.epoch(-62167219200) } }
+        end, W "CreatedDate >= 0000-01-01T00:00:00Z" },
       { "date literals", function()
           return acc { { CreatedDate = soql.today() }, { CloseDate = { ["$gte"] = soql.last_n_days(30) } },
             { CloseDate = { ["$lt"] = soql.this_fiscal_quarter() } }, { LastModifiedDate = soql.n_fiscal_years_ago(2) } }

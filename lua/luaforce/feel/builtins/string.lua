@@ -1,5 +1,7 @@
 --- FEEL builtins: strings. Positions and lengths count code points.
 -- matches, replace, split and extract (regular expressions) join in part 2.
+require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
+local base64 = require "luaforce.core.base64"
 local values = require "luaforce.feel.values"
 local N = require "luaforce.feel.number"
 
@@ -53,41 +55,6 @@ local function map_case(s, ascii, tbl, special)
     else
       out[n] = utf8char(tbl[c] or c)
     end
-  end
-  return concat(out)
-end
-
-local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-local B64INDEX = {}
-for i = 1, 64 do B64INDEX[B64:byte(i)] = i - 1 end
-
-local function to_base64(s)
-  local out = {}
-  for i = 1, #s, 3 do
-    local a, b, c = s:byte(i, i + 2)
-    local v = (a << 16) | ((b or 0) << 8) | (c or 0)
-    local q = {
-      B64:sub((v >> 18) + 1, (v >> 18) + 1),
-      B64:sub(((v >> 12) & 63) + 1, ((v >> 12) & 63) + 1),
-      b and B64:sub(((v >> 6) & 63) + 1, ((v >> 6) & 63) + 1) or "=",
-      c and B64:sub((v & 63) + 1, (v & 63) + 1) or "=",
-    }
-    out[#out + 1] = concat(q)
-  end
-  return concat(out)
-end
-
-local function from_base64(s)
-  if #s % 4 ~= 0 or s:find("[^%w%+/=]") or s:find("=[^=]") then return nil end
-  local out = {}
-  for i = 1, #s, 4 do
-    local v, pad = 0, 0
-    for j = 0, 3 do
-      local ch = s:byte(i + j)
-      if ch == 61 then pad = pad + 1; v = v << 6 else v = (v << 6) | B64INDEX[ch] end
-    end
-    local bytes = string.char((v >> 16) & 255, (v >> 8) & 255, v & 255)
-    out[#out + 1] = bytes:sub(1, 3 - pad)
   end
   return concat(out)
 end
@@ -169,9 +136,9 @@ return function(def)
   def("string join", { "list: list", "delimiter: string?" }, function(l, d) return join(l, d) end)
   def("string join", { "list: list", "delimiter: string?", "prefix: string?", "suffix: string?" }, join)
 
-  def("to base64", { "value: string" }, to_base64)
+  def("to base64", { "value: string" }, function(s) return base64.encode(s) end)
   def("from base64", { "value: string" }, function(s)
-    local r = from_base64(s)
+    local r = base64.decode(s, "required")
     if not r then return nil, "not base64 text" end
     if not utf8len(r) then return nil, "the decoded bytes are not UTF-8 text" end
     return r

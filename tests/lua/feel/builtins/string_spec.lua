@@ -28,6 +28,10 @@ describe("FEEL string builtins", function()
     { 'to base64("Hello, Wörld!")', "SGVsbG8sIFfDtnJsZCE=" }, { 'to base64("")', "" },
     { 'from base64("SGVsbG8sIFfDtnJsZCE=")', "Hello, Wörld!" }, { 'from base64("YQ==")', "a" },
     { 'from base64("not base64!")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+    -- padding is required, and at most two '=' (java.util.Base64 refuses the rest)
+    { 'from base64("YQ")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+    { 'from base64("Y===")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+    { 'from base64("====")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
     { 'string length(uuid())', 36 },
     { 'substring(uuid(), 15, 1)', "4" },
   }

@@ -250,6 +250,16 @@ describe("luaforce.http", function()
       assert.equal(200, assert(s:request { url = url .. "/echo" }).status)
     end)
 
+    it("an error raised in on_chunk keeps the traceback of where it was raised", function()
+      local line = debug.getinfo(1, "l").currentline + 2
+      local ok, e = pcall(s.request, s, { url = url .. "/big?n=10", on_chunk = function()
+        error("no position in this message", 0)
+      end })
+      assert.is_false(ok)
+      assert.matches("^no position in this message\nstack traceback:\n", e)
+      assert.matches("_spec%.lua:" .. line .. ": in function", e)
+    end)
+
     it("refuses a request made from inside on_chunk", function()
       local ok, e = pcall(s.request, s, { url = url .. "/big?n=10", on_chunk = function() s:request { url = url .. "/echo" } end })
       assert.is_false(ok)

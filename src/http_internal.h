@@ -118,6 +118,12 @@ void lf_http_xfer_destroy(lua_State *L, xfer *x);
 
 /* ---- http_result.c ---- */
 
+/* The error kind (err.kind) for libcurl's code: TIMEOUT, DNS, CONNECT, TLS,
+ * EMPTY_REPLY, PARTIAL_BODY, PROTOCOL, URL, TOO_LARGE, ABORTED or NETWORK.
+ * got_response: a status line or headers arrived (a connection that breaks
+ * then broke a body, not the exchange). Pure: tests/c/test_http.c. */
+const char *lf_http_error_kind(CURLcode rc, int got_response);
+
 /* Pushes the result of a finished transfer and releases it: the response
  * table, or nil and the error table. Raises on_chunk's error. */
 int lf_http_push_result(lua_State *L, xfer *x);

@@ -52,11 +52,8 @@ static int push_header(void *ud, int kind, const char *a, size_t alen, const cha
     return 0;
 }
 
-static const char *kind_of(const xfer *x, int got_response) {
-    if (x->interrupted) return "ABORTED";
-    if (x->too_large) return "TOO_LARGE";
-    if (x->aborted) return "ABORTED";
-    switch (x->rc) {
+const char *lf_http_error_kind(CURLcode rc, int got_response) {
+    switch (rc) {
     case CURLE_OPERATION_TIMEDOUT: return "TIMEOUT";
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY: return "DNS";
@@ -83,7 +80,7 @@ static const char *kind_of(const xfer *x, int got_response) {
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
         if (got_response) return "PARTIAL_BODY";
-        return x->rc == CURLE_RECV_ERROR ? "EMPTY_REPLY" : "PROTOCOL";
+        return rc == CURLE_RECV_ERROR ? "EMPTY_REPLY" : "PROTOCOL";
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_BAD_CONTENT_ENCODING:
     case CURLE_UNSUPPORTED_PROTOCOL: return "PROTOCOL";
@@ -92,6 +89,15 @@ static const char *kind_of(const xfer *x, int got_response) {
     case CURLE_ABORTED_BY_CALLBACK: return "ABORTED";
     default: return "NETWORK";
     }
+}
+
+/* The kind of a failed transfer: what luaforce itself stopped first (Ctrl-C,
+ * the size cap, on_chunk), else libcurl's code. */
+static const char *kind_of(const xfer *x, int got_response) {
+    if (x->interrupted) return "ABORTED";
+    if (x->too_large) return "TOO_LARGE";
+    if (x->aborted) return "ABORTED";
+    return lf_http_error_kind(x->rc, got_response);
 }
 
 /* Pushes the error table for a failed transfer. */

@@ -131,7 +131,7 @@ static char *dup_lstring(lua_State *S, const char *s, size_t n) {
 }
 
 /* A header name is a token (RFC 9110); values may not break the line. */
-static int valid_header(const char *name, size_t nlen, const char *value, size_t vlen) {
+int lf_valid_header(const char *name, size_t nlen, const char *value, size_t vlen) {
     static const char extra[] = "!#$%&'*+-.^_`|~";
     if (nlen == 0) return 0;
     for (size_t i = 0; i < nlen; i++) {
@@ -183,7 +183,7 @@ static void read_response(lua_State *S, request *rq, int idx) {
             const char *value = vt == LUA_TSTRING || vt == LUA_TNUMBER ? lua_tolstring(S, -1, &vlen) : NULL;
             if (name == NULL || value == NULL)
                 luaL_error(S, "response header %d must be a {name, value} pair of strings", (int)i);
-            if (!valid_header(name, nlen, value, vlen))
+            if (!lf_valid_header(name, nlen, value, vlen))
                 luaL_error(S, "response header %d (%s) is not a valid header line", (int)i, name);
             res_header *h = &rq->res_headers[rq->n_res_headers];
             h->name = dup_lstring(S, name, nlen);

@@ -58,7 +58,7 @@ char *lf_error_body(const char *code, const char *message, size_t *len) {
 /* Appends n bytes of s to buf (capacity cap, length *len, always
  * NUL-terminated) with control bytes as '?': text from a request or a
  * handler must not break the log into lines a reader would misattribute. */
-static void log_append(char *buf, size_t cap, size_t *len, const char *s, size_t n) {
+void lf_log_append(char *buf, size_t cap, size_t *len, const char *s, size_t n) {
     for (size_t i = 0; i < n && *len + 1 < cap; i++) {
         unsigned char c = (unsigned char)s[i];
         buf[(*len)++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
@@ -75,18 +75,18 @@ void lf_srv_log_line(request *rq, const char *status, const char *action) {
     size_t len = 0;
     const char *path = rq->raw_uri ? rq->raw_uri : rq->path;
     line[0] = '\0';
-    log_append(line, sizeof line, &len, rq->method, strlen(rq->method));
-    log_append(line, sizeof line, &len, " ", 1);
-    log_append(line, sizeof line, &len, path, strcspn(path, "?"));
+    lf_log_append(line, sizeof line, &len, rq->method, strlen(rq->method));
+    lf_log_append(line, sizeof line, &len, " ", 1);
+    lf_log_append(line, sizeof line, &len, path, strcspn(path, "?"));
     snprintf(head, sizeof head, " %s %.0fms", status, lf_srv_ms_since(&rq->t0));
-    log_append(line, sizeof line, &len, head, strlen(head));
+    lf_log_append(line, sizeof line, &len, head, strlen(head));
     if (action) {
-        log_append(line, sizeof line, &len, " ", 1);
-        log_append(line, sizeof line, &len, action, strlen(action));
+        lf_log_append(line, sizeof line, &len, " ", 1);
+        lf_log_append(line, sizeof line, &len, action, strlen(action));
     }
     if (rq->note && rq->note[0]) {
-        log_append(line, sizeof line, &len, " ", 1);
-        log_append(line, sizeof line, &len, rq->note, strlen(rq->note));
+        lf_log_append(line, sizeof line, &len, " ", 1);
+        lf_log_append(line, sizeof line, &len, rq->note, strlen(rq->note));
     }
     fprintf(stderr, "%s\n", line);
 }

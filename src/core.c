@@ -5,6 +5,10 @@
  * require "luaforce.core.json" works after require "luaforce.core") and returns
  * a small table describing the build. The program calls the same function at
  * start-up, so both ways of loading luaforce see one set of modules.
+ *
+ * It also holds what the C modules share with the host: the interrupt flag
+ * and hooks, and lf_msghandler, the one message handler of every protected
+ * call into Lua code.
  */
 #include <lauxlib.h>
 #include <curl/curl.h>
@@ -18,9 +22,27 @@
 
 #include "core.h"
 
-volatile int lf_interrupted = 0;
+volatile sig_atomic_t lf_interrupted = 0;
 void (*lf_new_state_setup)(lua_State *L) = NULL;
 void (*volatile lf_interrupt_wakeup)(void) = NULL;
+
+/* Message handler (core.h). Error objects keep their identity so callers
+ * can read their fields (the CLI reads `exit`); anything else that is not a
+ * string becomes one, as lua.c's msghandler does. */
+int lf_msghandler(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        luaL_traceback(L, L, NULL, 1);
+        lua_setfield(L, LUA_REGISTRYINDEX, "luaforce.traceback");
+        if (lua_type(L, 1) == LUA_TTABLE) return 1;
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            msg = lua_tostring(L, -1);
+        else
+            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
 
 static const luaL_Reg submodules[] = {
     {"luaforce.core.json", luaopen_luaforce_core_json},

@@ -9,6 +9,8 @@
 #ifndef LUAFORCE_CORE_H
 #define LUAFORCE_CORE_H
 
+#include <signal.h>
+
 #include <lua.h>
 
 int luaopen_luaforce_core(lua_State *L);
@@ -23,8 +25,9 @@ int luaopen_luaforce_core_calendar(lua_State *L);
 int luaopen_luaforce_core_base64(lua_State *L);
 
 /* Set by the program's SIGINT handler; C code that blocks (network waits)
- * polls it so that Ctrl-C is prompt. Always 0 in a stock lua5.4. */
-extern volatile int lf_interrupted;
+ * polls it so that Ctrl-C is prompt. Always 0 in a stock lua5.4. A signal
+ * handler may only store to a volatile sig_atomic_t (C11 7.14.1.1). */
+extern volatile sig_atomic_t lf_interrupted;
 
 /* Called by the program's SIGINT handler after setting lf_interrupted, so
  * that a network wait wakes at once (luaforce.core.http sets it to a
@@ -37,5 +40,14 @@ extern void (*volatile lf_interrupt_wakeup)(void);
  * start-up to install its embedded modules there too. NULL in a stock
  * lua5.4, where package.path finds the modules. */
 extern void (*lf_new_state_setup)(lua_State *L);
+
+/* The message handler for every lua_pcall luaforce makes into Lua code it
+ * does not own (a script, a callback: on_chunk, a completion function, the
+ * decimal failure function): a string error gets a traceback of the stack
+ * where it was raised; an error object (a table, as luaforce raises) passes
+ * through untouched, its traceback kept in the registry field
+ * "luaforce.traceback" for --verbose. Here rather than in the host, because
+ * the same C code runs in a stock lua5.4 (core.so) where there is no host. */
+int lf_msghandler(lua_State *L);
 
 #endif

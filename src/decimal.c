@@ -29,6 +29,10 @@
  *  - zero is never negative: like BigDecimal, "-0" is 0 (its scale is kept:
  *    "-0.00" is 0.00).
  *
+ * The files: decimal.c (this one) is the value type (construction, text,
+ * comparison, conversions, the metatable); decimal_ops.c the arithmetic as
+ * Lua functions and operators; decimal_internal.h what the two share.
+ *
  * Caveat: decimals compare by value but hash by identity, so as table keys
  * two equal decimals are two keys; key by tostring(d) instead.
  */
@@ -44,22 +48,13 @@
 
 #include "core.h"
 #include "decimal.h"
+#include "decimal_internal.h"
 #include "decimal_arith.h"
 #include "decimal_text.h"
 #include "numfmt.h"
 
-typedef struct lf_dec {
-    int32_t exponent;
-    int32_t negative;  /* 0 or 1, never 1 for zero */
-    size_t digits;     /* decimal digits of the coefficient, 1 for zero */
-    mp_size_t n;       /* limbs in use, 0 for zero */
-    mp_limb_t limbs[]; /* the coefficient, least significant limb first */
-} lf_dec;
-
 /* to_integer's limits are int64's; Lua 5.4's default lua_Integer. */
 _Static_assert(sizeof(lua_Integer) == 8, "luaforce.decimal expects a 64-bit lua_Integer");
-
-#define DEC_SIZE(n) (offsetof(lf_dec, limbs) + (size_t)(n) * sizeof(mp_limb_t))
 
 /* DIGITS_PER_LIMB: decimal digits that always fit in a limb (10^k < 2^bits);
  * LIMB_DIGITS_MAX: the most digits a limb's worth of bits can need. */
@@ -91,7 +86,7 @@ static void *scratch(lua_State *L, size_t size, mp_limb_t *buf, size_t bufsize) 
 }
 
 /* Pushes a new decimal with room for n limbs; the caller fills it in. */
-static lf_dec *push_new(lua_State *L, mp_size_t n) {
+lf_dec *lf_dec_push_new(lua_State *L, mp_size_t n) {
     lf_dec *d = lua_newuserdatauv(L, DEC_SIZE(n), 0);
     d->exponent = 0;
     d->negative = 0;
@@ -102,7 +97,7 @@ static lf_dec *push_new(lua_State *L, mp_size_t n) {
     return d;
 }
 
-static lf_dec *test_dec(lua_State *L, int idx) {
+lf_dec *lf_dec_test(lua_State *L, int idx) {
     return luaL_testudata(L, idx, LF_DECIMAL_MT);
 }
 
@@ -115,7 +110,7 @@ static lf_dec *check_dec(lua_State *L, int idx) {
 /* Pushes the value of a parsed text; the text must outlive the call. */
 static void push_parsed(lua_State *L, const lf_dectext *t) {
     if (t->digits == 0) {
-        lf_dec *d = push_new(L, 0);
+        lf_dec *d = lf_dec_push_new(L, 0);
         d->exponent = t->exponent;
         return;
     }
@@ -130,7 +125,7 @@ static void push_parsed(lua_State *L, const lf_dectext *t) {
     mp_size_t n = mpn_set_str(limbs, values, t->digits, 10);
     while (n > 0 && limbs[n - 1] == 0) n--;
 
-    lf_dec *d = push_new(L, n);
+    lf_dec *d = lf_dec_push_new(L, n);
     memcpy(d->limbs, limbs, (size_t)n * sizeof(mp_limb_t));
     d->exponent = t->exponent;
     d->negative = t->negative;
@@ -140,7 +135,7 @@ static void push_parsed(lua_State *L, const lf_dectext *t) {
 
 /* Parses text and pushes the decimal; returns an LF_DECTEXT_* code and
  * pushes nothing unless it is LF_DECTEXT_OK. */
-static int push_text_value(lua_State *L, const char *text, size_t len, int syntax) {
+int lf_dec_push_text(lua_State *L, const char *text, size_t len, int syntax) {
     lf_dectext t;
     int rc = lf_dectext_parse(text, len, syntax, &t);
     if (rc == LF_DECTEXT_OK) push_parsed(L, &t);
@@ -152,12 +147,12 @@ static void push_integer(lua_State *L, lua_Integer v) {
     size_t digits = 1;
     for (lua_Unsigned x = u; x >= 10; x /= 10) digits++;
 #if GMP_NUMB_BITS >= 64
-    lf_dec *d = push_new(L, u != 0);
+    lf_dec *d = lf_dec_push_new(L, u != 0);
     if (u) d->limbs[0] = (mp_limb_t)u;
 #else
     mp_size_t n = 0;
     for (lua_Unsigned x = u; x; x >>= GMP_NUMB_BITS) n++;
-    lf_dec *d = push_new(L, n);
+    lf_dec *d = lf_dec_push_new(L, n);
     for (mp_size_t i = 0; i < n; i++, u >>= GMP_NUMB_BITS) d->limbs[i] = (mp_limb_t)u;
 #endif
     d->negative = v < 0;
@@ -168,10 +163,10 @@ static void push_integer(lua_State *L, lua_Integer v) {
  * (lf_format_double): the shortest digits that read back to the same double,
  * so decimal(0.1) is exactly 0.1, and integral floats keep the ".0" scale
  * Lua shows (decimal(100.0) is 100.0, decimal(100) is 100). */
-static void push_double(lua_State *L, double x) {
+void lf_dec_push_double(lua_State *L, double x) {
     char buf[LF_DOUBLE_BUFSIZE];
     size_t len = lf_format_double(x, buf);
-    int rc = push_text_value(L, buf, len, LF_DECTEXT_LENIENT);
+    int rc = lf_dec_push_text(L, buf, len, LF_DECTEXT_LENIENT);
     (void)rc; /* always OK: doubles stay within 1e-324..1e309 */
 }
 
@@ -233,7 +228,7 @@ static int is_integral(lua_State *L, const lf_dec *d) {
 
 /* d as a Lua integer: 1 and *out set when d is integral and within
  * [LUA_MININTEGER, LUA_MAXINTEGER], else 0. */
-static int to_integer(lua_State *L, const lf_dec *d, lua_Integer *out) {
+int lf_dec_to_integer(lua_State *L, const lf_dec *d, lua_Integer *out) {
     if (d->n == 0) {
         *out = 0;
         return 1;
@@ -361,7 +356,7 @@ static int cmp_dec(lua_State *L, const lf_dec *a, const lf_dec *b) {
 static const lf_dec *cmp_operand(lua_State *L, int idx, int *inf, int *bad) {
     *inf = 0;
     *bad = 0;
-    const lf_dec *d = test_dec(L, idx);
+    const lf_dec *d = lf_dec_test(L, idx);
     if (d) return d;
     if (lua_type(L, idx) != LUA_TNUMBER) {
         *bad = 1;
@@ -376,13 +371,13 @@ static const lf_dec *cmp_operand(lua_State *L, int idx, int *inf, int *bad) {
             *inf = x > 0 ? 1 : -1;
             return NULL;
         }
-        push_double(L, x);
+        lf_dec_push_double(L, x);
     }
     return lua_touserdata(L, -1);
 }
 
 /* The type as Lua's own errors name it: __name for userdata that have one. */
-static const char *type_name(lua_State *L, int idx) {
+const char *lf_dec_type_name(lua_State *L, int idx) {
     int t = luaL_getmetafield(L, idx, "__name"); /* pushes nothing when absent */
     if (t == LUA_TSTRING) return lua_tostring(L, -1);
     if (t != LUA_TNIL) lua_pop(L, 1);
@@ -397,8 +392,8 @@ static int cmp_values(lua_State *L, const char *what) {
     const lf_dec *a = cmp_operand(L, 1, &inf_a, &bad_a);
     const lf_dec *b = cmp_operand(L, 2, &inf_b, &bad_b);
     if (bad_a || bad_b) {
-        if (what) return luaL_error(L, "attempt to %s %s with %s", what, type_name(L, 1),
-                                    type_name(L, 2));
+        if (what) return luaL_error(L, "attempt to %s %s with %s", what, lf_dec_type_name(L, 1),
+                                    lf_dec_type_name(L, 2));
         return luaL_typeerror(L, bad_a ? 1 : 2, "decimal or number");
     }
     int r;
@@ -416,7 +411,7 @@ static int cmp_values(lua_State *L, const char *what) {
  * turns it into an error object. */
 static int dec_raw_new(lua_State *L) {
     lua_settop(L, 1);
-    if (test_dec(L, 1)) return 1;
+    if (lf_dec_test(L, 1)) return 1;
     const char *reason = "type";
     switch (lua_type(L, 1)) {
     case LUA_TNUMBER:
@@ -425,7 +420,7 @@ static int dec_raw_new(lua_State *L) {
             return 1;
         }
         if (isfinite(lua_tonumber(L, 1))) {
-            push_double(L, lua_tonumber(L, 1));
+            lf_dec_push_double(L, lua_tonumber(L, 1));
             return 1;
         }
         reason = "nonfinite";
@@ -433,7 +428,7 @@ static int dec_raw_new(lua_State *L) {
     case LUA_TSTRING: {
         size_t len;
         const char *s = lua_tolstring(L, 1, &len);
-        int rc = push_text_value(L, s, len, LF_DECTEXT_LENIENT);
+        int rc = lf_dec_push_text(L, s, len, LF_DECTEXT_LENIENT);
         if (rc == LF_DECTEXT_OK) return 1;
         reason = rc == LF_DECTEXT_RANGE ? "range" : "syntax";
         break;
@@ -447,7 +442,7 @@ static int dec_raw_new(lua_State *L) {
 }
 
 static int dec_is(lua_State *L) {
-    lua_pushboolean(L, test_dec(L, 1) != NULL);
+    lua_pushboolean(L, lf_dec_test(L, 1) != NULL);
     return 1;
 }
 
@@ -477,14 +472,14 @@ static int dec_plain(lua_State *L) {
 static int dec_tonumber(lua_State *L) {
     const lf_dec *d = check_dec(L, 1);
     lua_Integer i;
-    if (to_integer(L, d, &i)) lua_pushinteger(L, i);
+    if (lf_dec_to_integer(L, d, &i)) lua_pushinteger(L, i);
     else lua_pushnumber(L, to_double(L, d));
     return 1;
 }
 
 static int dec_tointeger(lua_State *L) {
     lua_Integer i;
-    if (to_integer(L, check_dec(L, 1), &i)) lua_pushinteger(L, i);
+    if (lf_dec_to_integer(L, check_dec(L, 1), &i)) lua_pushinteger(L, i);
     else luaL_pushfail(L);
     return 1;
 }
@@ -511,7 +506,7 @@ static int dec_scale(lua_State *L) {
 
 /* __eq runs only for two userdata; a non-decimal one is simply unequal. */
 static int dec_eq(lua_State *L) {
-    const lf_dec *a = test_dec(L, 1), *b = test_dec(L, 2);
+    const lf_dec *a = lf_dec_test(L, 1), *b = lf_dec_test(L, 2);
     lua_pushboolean(L, a && b && cmp_dec(L, a, b) == 0);
     return 1;
 }
@@ -533,13 +528,13 @@ static int dec_le(lua_State *L) {
 static int dec_concat(lua_State *L) {
     lua_settop(L, 2);
     for (int i = 1; i <= 2; i++) {
-        const lf_dec *d = test_dec(L, i);
+        const lf_dec *d = lf_dec_test(L, i);
         if (d) {
             push_dec_text(L, d, 0, NULL);
         } else if (lua_type(L, i) == LUA_TSTRING || lua_type(L, i) == LUA_TNUMBER) {
             luaL_tolstring(L, i, NULL);
         } else {
-            return luaL_error(L, "attempt to concatenate a %s value", type_name(L, i));
+            return luaL_error(L, "attempt to concatenate a %s value", lf_dec_type_name(L, i));
         }
     }
     lua_concat(L, 2);
@@ -547,357 +542,9 @@ static int dec_concat(lua_State *L) {
 }
 
 
-/* ---- arithmetic (decimal_arith.c does the digits) -------------------- */
 
-/* Arena blocks beyond the C-stack buffer are userdata left on the stack;
- * the operation's caller restores the stack top. */
-static void *arena_grow(void *ud, size_t size) {
-    lua_State *L = ud;
-    luaL_checkstack(L, 2, "decimal arithmetic");
-    return lua_newuserdatauv(L, size, 0);
-}
-
-#define ARENA_LIMBS 256
-
-/* An operand: a view of a decimal's limbs, or of one local limb for a Lua
- * integer (no userdata made). */
-typedef struct operand {
-    lf_num num;
-    mp_limb_t local;
-} operand;
-
-static void view_dec(const lf_dec *d, lf_num *x) {
-    x->limbs = (mp_limb_t *)d->limbs;
-    x->n = d->n;
-    x->exponent = d->exponent;
-    x->negative = d->negative;
-    x->digits = d->digits;
-}
-
-/* Reads the operand at idx: a decimal, a Lua number (as decimal(x)) or a
- * numeric string. Returns 0 for anything else, or a nonfinite float / bad
- * text; a float or a string pushes a decimal that must stay on the stack. */
-static int to_operand(lua_State *L, int idx, operand *o) {
-    const lf_dec *d = test_dec(L, idx);
-    if (!d) {
-        switch (lua_type(L, idx)) {
-        case LUA_TNUMBER:
-            if (lua_isinteger(L, idx)) {
-                lua_Integer v = lua_tointeger(L, idx);
-                o->local = v < 0 ? 0u - (mp_limb_t)v : (mp_limb_t)v;
-                o->num.limbs = &o->local;
-                o->num.n = v != 0;
-                o->num.exponent = 0;
-                o->num.negative = v < 0;
-                o->num.digits = 1;
-                for (mp_limb_t x = o->local; x >= 10; x /= 10) o->num.digits++;
-                return 1;
-            }
-            if (!isfinite(lua_tonumber(L, idx))) return 0;
-            push_double(L, lua_tonumber(L, idx));
-            break;
-        case LUA_TSTRING: {
-            size_t len;
-            const char *s = lua_tolstring(L, idx, &len);
-            if (push_text_value(L, s, len, LF_DECTEXT_LENIENT) != LF_DECTEXT_OK) return 0;
-            break;
-        }
-        default:
-            return 0;
-        }
-        d = lua_touserdata(L, -1);
-    }
-    view_dec(d, &o->num);
-    return 1;
-}
-
-static void check_operand(lua_State *L, int idx, operand *o) {
-    if (!to_operand(L, idx, o)) {
-        if (lua_type(L, idx) == LUA_TNUMBER || lua_type(L, idx) == LUA_TSTRING)
-            luaL_argerror(L, idx, "not a finite decimal number");
-        luaL_typeerror(L, idx, "decimal, number or numeric string");
-    }
-}
-
-static const char *const mode_names[] = {"half_even", "half_up", "half_down", "up", "down",
-                                         "ceiling", "floor", "unnecessary", NULL};
-
-static int opt_mode(lua_State *L, int idx) {
-    return luaL_checkoption(L, idx, "half_even", mode_names);
-}
-
-/* A precision argument: absent means `def`, 0 means exact. */
-static size_t opt_precision(lua_State *L, int idx, size_t def) {
-    lua_Integer p = luaL_optinteger(L, idx, (lua_Integer)def);
-    luaL_argcheck(L, p >= 0 && p <= LF_DEC_DIGITS_MAX, idx, "precision out of range");
-    return (size_t)p;
-}
-
-/* Pushes x as a new decimal, or returns LF_NUM_RANGE when its exponent is
- * beyond LF_DEC_EXP_MAX (the stack is then unchanged). */
-static int push_num(lua_State *L, const lf_num *x) {
-    if (x->exponent > LF_DEC_EXP_MAX || x->exponent < -LF_DEC_EXP_MAX) return LF_NUM_RANGE;
-    lf_dec *d = push_new(L, x->n);
-    if (x->n) memcpy(d->limbs, x->limbs, (size_t)x->n * sizeof(mp_limb_t));
-    d->exponent = (int32_t)x->exponent;
-    d->negative = x->n ? x->negative : 0;
-    d->digits = x->digits;
-    return LF_NUM_OK;
-}
-
-static const char *status_code(int rc) {
-    switch (rc) {
-    case LF_NUM_DIVZERO: return "division_by_zero";
-    case LF_NUM_RANGE: return "range";
-    case LF_NUM_INEXACT: return "rounding_necessary";
-    default: return "domain";
-    }
-}
-
-/* Registry key of the function luaforce.decimal installs to turn a status
- * code into its error object: failure(function_name, code) -> err. */
-#define FAILURE_KEY "luaforce.decimal.failure"
-
-static int dec_set_failure(lua_State *L) {
-    luaL_checktype(L, 1, LUA_TFUNCTION);
-    lua_settop(L, 1);
-    lua_setfield(L, LUA_REGISTRYINDEX, FAILURE_KEY);
-    return 0;
-}
-
-/* Ends a function: the result (rc OK, already pushed) moved down to
- * top + 1 over any scratch; or nil and an error (the installed failure function's object,
- * else the status code). */
-static int finish(lua_State *L, int top, int rc, const char *fname) {
-    if (rc != LF_NUM_OK) {
-        lua_settop(L, top);
-        luaL_pushfail(L);
-        if (lua_getfield(L, LUA_REGISTRYINDEX, FAILURE_KEY) == LUA_TFUNCTION) {
-            lua_pushstring(L, fname);
-            lua_pushstring(L, status_code(rc));
-            lua_call(L, 2, 1);
-        } else {
-            lua_pop(L, 1);
-            lua_pushstring(L, status_code(rc));
-        }
-        return 2;
-    }
-    if (lua_gettop(L) > top + 1) {
-        lua_replace(L, top + 1);
-        lua_settop(L, top + 1);
-    }
-    return 1;
-}
-
-enum { OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_IDIV, OP_MOD };
-
-/* Computes and pushes the result: operands and arena live in this frame,
- * so the result is copied out before it returns. */
-static int binary(lua_State *L, int op, size_t prec, int mode) {
-    operand a, b;
-    check_operand(L, 1, &a);
-    check_operand(L, 2, &b);
-    mp_limb_t buf[ARENA_LIMBS];
-    lf_arena A;
-    lf_arena_init(&A, buf, sizeof buf, arena_grow, L);
-    lf_num r;
-    int rc;
-    switch (op) {
-    case OP_ADD: rc = lf_num_add(&A, &a.num, &b.num, 0, prec, mode, &r); break;
-    case OP_SUB: rc = lf_num_add(&A, &a.num, &b.num, 1, prec, mode, &r); break;
-    case OP_MUL: rc = lf_num_mul(&A, &a.num, &b.num, prec, mode, &r); break;
-    case OP_DIV: rc = lf_num_div(&A, &a.num, &b.num, prec, mode, &r); break;
-    case OP_IDIV: rc = lf_num_idiv(&A, &a.num, &b.num, &r); break;
-    default: rc = lf_num_mod(&A, &a.num, &b.num, &r); break;
-    }
-    return rc == LF_NUM_OK ? push_num(L, &r) : rc;
-}
-
-/* add(a, b[, precision[, mode]]) and friends: nil, code on failure. */
-static int raw_binary(lua_State *L, int op, size_t def_prec, const char *fname) {
-    size_t prec = opt_precision(L, 3, def_prec);
-    int mode = opt_mode(L, 4);
-    lua_settop(L, 2);
-    return finish(L, 2, binary(L, op, prec, mode), fname);
-}
-
-static int dec_add(lua_State *L) { return raw_binary(L, OP_ADD, 0, "add"); }
-static int dec_sub(lua_State *L) { return raw_binary(L, OP_SUB, 0, "sub"); }
-static int dec_mul(lua_State *L) { return raw_binary(L, OP_MUL, 0, "mul"); }
-static int dec_div(lua_State *L) { return raw_binary(L, OP_DIV, 34, "div"); }
-
-static int dec_idiv(lua_State *L) {
-    lua_settop(L, 2);
-    return finish(L, 2, binary(L, OP_IDIV, 0, 0), "idiv");
-}
-
-static int dec_mod(lua_State *L) {
-    lua_settop(L, 2);
-    return finish(L, 2, binary(L, OP_MOD, 0, 0), "mod");
-}
-
-/* An integer exponent: a Lua integer, an integral float or decimal. */
-static lua_Integer check_power(lua_State *L, int idx) {
-    int isnum;
-    lua_Integer n = lua_tointegerx(L, idx, &isnum);
-    if (isnum && lua_type(L, idx) == LUA_TNUMBER) return n;
-    const lf_dec *d = test_dec(L, idx);
-    if (d && to_integer(L, d, &n)) return n;
-    return luaL_argerror(L, idx, "integer exponent expected");
-}
-
-static int do_pow(lua_State *L, size_t prec, int mode) {
-    operand a;
-    check_operand(L, 1, &a);
-    lua_Integer n = check_power(L, 2);
-    mp_limb_t buf[ARENA_LIMBS];
-    lf_arena A;
-    lf_arena_init(&A, buf, sizeof buf, arena_grow, L);
-    lf_num r;
-    int rc = lf_num_pow(&A, &a.num, n, prec, mode, &r);
-    return rc == LF_NUM_OK ? push_num(L, &r) : rc;
-}
-
-static int dec_pow(lua_State *L) {
-    size_t prec = opt_precision(L, 3, 34);
-    int mode = opt_mode(L, 4);
-    lua_settop(L, 2);
-    return finish(L, 2, do_pow(L, prec, mode), "pow");
-}
-
-enum { UN_SQRT, UN_LN, UN_EXP, UN_ROUND, UN_SCALE, UN_STRIP, UN_NEG, UN_ABS };
-
-/* One-operand functions: f(d[, arg[, mode]]). */
-static int unary(lua_State *L, int op) {
-    size_t prec = 0;
-    lua_Integer scale = 0;
-    switch (op) {
-    case UN_SQRT:
-    case UN_LN:
-    case UN_EXP:
-        prec = opt_precision(L, 2, 34);
-        luaL_argcheck(L, prec > 0, 2, "precision must be positive");
-        if (op != UN_SQRT) luaL_argcheck(L, prec <= LF_DEC_TRANS_PREC_MAX, 2, "precision out of range");
-        break;
-    case UN_ROUND:
-        prec = (size_t)luaL_checkinteger(L, 2);
-        luaL_argcheck(L, luaL_checkinteger(L, 2) > 0 && prec <= LF_DEC_DIGITS_MAX, 2,
-                      "precision out of range");
-        break;
-    case UN_SCALE:
-        scale = luaL_checkinteger(L, 2);
-        luaL_argcheck(L, scale >= -LF_DEC_EXP_MAX && scale <= LF_DEC_EXP_MAX, 2, "scale out of range");
-        break;
-    default:
-        break;
-    }
-    int mode = op == UN_ROUND || op == UN_SCALE || op == UN_SQRT || op == UN_LN || op == UN_EXP
-                   ? opt_mode(L, 3)
-                   : 0;
-    lua_settop(L, 1);
-    operand a;
-    check_operand(L, 1, &a);
-    mp_limb_t buf[ARENA_LIMBS];
-    lf_arena A;
-    lf_arena_init(&A, buf, sizeof buf, arena_grow, L);
-    lf_num r = a.num;
-    int rc = LF_NUM_OK;
-    switch (op) {
-    case UN_SQRT: rc = lf_num_sqrt(&A, &a.num, prec, mode, &r); break;
-    case UN_LN: rc = lf_num_ln(&A, &a.num, prec, mode, &r); break;
-    case UN_EXP: rc = lf_num_exp(&A, &a.num, prec, mode, &r); break;
-    case UN_ROUND: rc = lf_num_round(&A, &r, prec, mode); break;
-    case UN_SCALE: rc = lf_num_set_scale(&A, &r, (int64_t)scale, mode); break;
-    case UN_STRIP: lf_num_strip(&A, &r); break;
-    case UN_NEG: r.negative = r.n && !r.negative; break;
-    default: r.negative = 0; break;
-    }
-    static const char *const names[] = {"sqrt", "ln", "exp", "round_to", "set_scale", "strip",
-                                        "negate", "abs"};
-    if (rc == LF_NUM_OK) rc = push_num(L, &r);
-    return finish(L, 1, rc, names[op]);
-}
-
-static int dec_sqrt(lua_State *L) { return unary(L, UN_SQRT); }
-static int dec_ln(lua_State *L) { return unary(L, UN_LN); }
-static int dec_exp(lua_State *L) { return unary(L, UN_EXP); }
-static int dec_round_to(lua_State *L) { return unary(L, UN_ROUND); }
-static int dec_set_scale(lua_State *L) { return unary(L, UN_SCALE); }
-static int dec_strip(lua_State *L) { return unary(L, UN_STRIP); }
-static int dec_negate(lua_State *L) { return unary(L, UN_NEG); }
-static int dec_abs(lua_State *L) { return unary(L, UN_ABS); }
-
-/* floor, ceiling, trunc: setScale(0, mode), as FEEL's floor(n). */
-static int to_scale0(lua_State *L, int mode) {
-    lua_settop(L, 1);
-    operand a;
-    check_operand(L, 1, &a);
-    mp_limb_t buf[ARENA_LIMBS];
-    lf_arena A;
-    lf_arena_init(&A, buf, sizeof buf, arena_grow, L);
-    lf_num r = a.num;
-    int rc = lf_num_set_scale(&A, &r, 0, mode);
-    if (rc == LF_NUM_OK) rc = push_num(L, &r);
-    if (rc != LF_NUM_OK) return luaL_error(L, "decimal result out of range");
-    if (lua_gettop(L) > 2) {
-        lua_replace(L, 2);
-        lua_settop(L, 2);
-    }
-    return 1;
-}
-
-static int dec_floor(lua_State *L) { return to_scale0(L, LF_ROUND_FLOOR); }
-static int dec_ceiling(lua_State *L) { return to_scale0(L, LF_ROUND_CEILING); }
-static int dec_trunc(lua_State *L) { return to_scale0(L, LF_ROUND_DOWN); }
-
-/* ---- operators ------------------------------------------------------- */
-
-static const char *status_message(int rc) {
-    switch (rc) {
-    case LF_NUM_DIVZERO: return "decimal division by zero";
-    case LF_NUM_RANGE: return "decimal result out of range";
-    case LF_NUM_INEXACT: return "decimal rounding necessary";
-    default: return "decimal argument out of domain";
-    }
-}
-
-/* Operators raise where the functions return nil, err; one side may be a
- * Lua number (Lua calls the decimal's metamethod either way round). */
-static int operator(lua_State *L, int op, const char *what) {
-    lua_settop(L, 2);
-    operand probe;
-    for (int i = 1; i <= 2; i++) {
-        int t = lua_type(L, i);
-        if (!test_dec(L, i) && t != LUA_TNUMBER)
-            return luaL_error(L, "attempt to perform arithmetic (%s) on a %s value", what,
-                              type_name(L, i));
-        if (t == LUA_TNUMBER && !lua_isinteger(L, i) && !to_operand(L, i, &probe))
-            return luaL_error(L, "attempt to perform arithmetic (%s) on a nonfinite number", what);
-    }
-    lua_settop(L, 2);
-    int rc = op == -1 ? do_pow(L, 34, LF_ROUND_HALF_EVEN)
-                      : binary(L, op, op == OP_DIV ? 34 : 0, LF_ROUND_HALF_EVEN);
-    if (rc != LF_NUM_OK) return luaL_error(L, "%s", status_message(rc));
-    if (lua_gettop(L) > 3) {
-        lua_replace(L, 3);
-        lua_settop(L, 3);
-    }
-    return 1;
-}
-
-static int dec_op_add(lua_State *L) { return operator(L, OP_ADD, "+"); }
-static int dec_op_sub(lua_State *L) { return operator(L, OP_SUB, "-"); }
-static int dec_op_mul(lua_State *L) { return operator(L, OP_MUL, "*"); }
-static int dec_op_div(lua_State *L) { return operator(L, OP_DIV, "/"); }
-static int dec_op_idiv(lua_State *L) { return operator(L, OP_IDIV, "//"); }
-static int dec_op_mod(lua_State *L) { return operator(L, OP_MOD, "%"); }
-static int dec_op_pow(lua_State *L) { return operator(L, -1, "^"); }
-
-static int dec_op_unm(lua_State *L) {
-    lua_settop(L, 1);
-    return unary(L, UN_NEG);
-}
-
+/* The value's own methods and metamethods; the arithmetic ones come from
+ * decimal_ops.c (lf_dec_ops_methods, lf_dec_ops_meta). */
 static const luaL_Reg dec_methods[] = {
     {"tostring", dec_tostring},
     {"plain", dec_plain},
@@ -907,14 +554,6 @@ static const luaL_Reg dec_methods[] = {
     {"is_integer", dec_is_integer},
     {"precision", dec_precision},
     {"scale", dec_scale},
-    {"floor", dec_floor},
-    {"ceiling", dec_ceiling},
-    {"trunc", dec_trunc},
-    {"abs", dec_abs},
-    {"negate", dec_negate},
-    {"strip", dec_strip},
-    {"round_to", dec_round_to},
-    {"set_scale", dec_set_scale},
     {NULL, NULL},
 };
 
@@ -924,16 +563,15 @@ static const luaL_Reg dec_meta[] = {
     {"__lt", dec_lt},
     {"__le", dec_le},
     {"__concat", dec_concat},
-    {"__add", dec_op_add},
-    {"__sub", dec_op_sub},
-    {"__mul", dec_op_mul},
-    {"__div", dec_op_div},
-    {"__idiv", dec_op_idiv},
-    {"__mod", dec_op_mod},
-    {"__pow", dec_op_pow},
-    {"__unm", dec_op_unm},
     {NULL, NULL},
 };
+
+/* Entries of a luaL_Reg list (as luaL_newlib counts them). */
+static int reg_count(const luaL_Reg *r) {
+    int n = 0;
+    while (r[n].name) n++;
+    return n;
+}
 
 /* Pushes the metatable, creating it on first use: json.c may make decimals
  * before anything has loaded luaforce.core.decimal. luaL_newmetatable sets
@@ -941,7 +579,11 @@ static const luaL_Reg dec_meta[] = {
 static void push_metatable(lua_State *L) {
     if (luaL_newmetatable(L, LF_DECIMAL_MT)) {
         luaL_setfuncs(L, dec_meta, 0);
-        luaL_newlib(L, dec_methods);
+        luaL_setfuncs(L, lf_dec_ops_meta, 0);
+        /* sized and filled in the order of one list, as luaL_newlib would */
+        lua_createtable(L, 0, reg_count(dec_methods) + reg_count(lf_dec_ops_methods));
+        luaL_setfuncs(L, dec_methods, 0);
+        luaL_setfuncs(L, lf_dec_ops_methods, 0);
         lua_setfield(L, -2, "__index");
     }
 }
@@ -949,11 +591,11 @@ static void push_metatable(lua_State *L) {
 /* ---- C API (decimal.h) ----------------------------------------------- */
 
 int lf_decimal_push(lua_State *L, const char *text, size_t len) {
-    return push_text_value(L, text, len, LF_DECTEXT_JSON) == LF_DECTEXT_OK;
+    return lf_dec_push_text(L, text, len, LF_DECTEXT_JSON) == LF_DECTEXT_OK;
 }
 
 const char *lf_decimal_pushtext(lua_State *L, int idx, size_t *len) {
-    const lf_dec *d = test_dec(L, idx);
+    const lf_dec *d = lf_dec_test(L, idx);
     if (!d) return NULL;
     return push_dec_text(L, d, 0, len);
 }
@@ -963,28 +605,11 @@ int luaopen_luaforce_core_decimal(lua_State *L) {
         {"raw_new", dec_raw_new},
         {"is", dec_is},
         {"compare", dec_compare},
-        {"set_failure", dec_set_failure},
-        {"add", dec_add},
-        {"sub", dec_sub},
-        {"mul", dec_mul},
-        {"div", dec_div},
-        {"idiv", dec_idiv},
-        {"mod", dec_mod},
-        {"pow", dec_pow},
-        {"sqrt", dec_sqrt},
-        {"ln", dec_ln},
-        {"exp", dec_exp},
-        {"round_to", dec_round_to},
-        {"set_scale", dec_set_scale},
-        {"strip", dec_strip},
-        {"negate", dec_negate},
-        {"abs", dec_abs},
-        {"floor", dec_floor},
-        {"ceiling", dec_ceiling},
-        {"trunc", dec_trunc},
         {NULL, NULL},
     };
-    luaL_newlib(L, fns);
+    lua_createtable(L, 0, reg_count(fns) + reg_count(lf_dec_ops_fns));
+    luaL_setfuncs(L, fns, 0);
+    luaL_setfuncs(L, lf_dec_ops_fns, 0);
     push_metatable(L);
     lua_getfield(L, -1, "__index");
     lua_setfield(L, -3, "methods");

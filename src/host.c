@@ -5,9 +5,10 @@
  *   and offered through package.preload, with chunk names such as
  *   "@lua/luaforce/json.lua" so tracebacks name the file in the source tree.
  *   LUAFORCE_LUA_PATH (or --dev) loads them from disk instead.
- * - Every entry from C into Lua goes through lf_host_pcall: a message handler
- *   adds a traceback to string errors and keeps error objects (tables) as they
- *   are, so the CLI can read their exit code.
+ * - Every entry from C into Lua goes through lf_host_pcall: the common
+ *   message handler (lf_msghandler, core.c) adds a traceback to string errors
+ *   and keeps error objects (tables) as they are, so the CLI can read their
+ *   exit code.
  * - Ctrl-C: the signal handler only sets a flag and a count hook (Lua 5.4
  *   allows lua_sethook from a signal handler); the hook raises the interrupt
  *   error at the next instruction. Nothing jumps out of the handler.
@@ -139,27 +140,9 @@ static void install_coroutine_tracking(lua_State *L) {
     lua_pop(L, 1);
 }
 
-/* Message handler: string errors get a traceback; error objects (tables with
- * a code, as raised by luaforce) pass through untouched, with the traceback
- * kept in the registry for --verbose. */
-static int msghandler(lua_State *L) {
-    const char *msg = lua_tostring(L, 1);
-    if (msg == NULL) {
-        luaL_traceback(L, L, NULL, 1);
-        lua_setfield(L, LUA_REGISTRYINDEX, "luaforce.traceback");
-        if (lua_type(L, 1) == LUA_TTABLE) return 1;
-        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
-            msg = lua_tostring(L, -1);
-        else
-            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-    }
-    luaL_traceback(L, L, msg, 1);
-    return 1;
-}
-
 int lf_host_pcall(lua_State *L, int narg, int nres) {
     int base = lua_gettop(L) - narg;
-    lua_pushcfunction(L, msghandler);
+    lua_pushcfunction(L, lf_msghandler);
     lua_insert(L, base);
     signal_state = L;
     lf_interrupted = 0;

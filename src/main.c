@@ -3,7 +3,7 @@
  *
  * C does the least it can: open the Lua state and hand argv to the command
  * line in lua/luaforce/cli/main.lua, which parses options, runs the command
- * and returns the exit code. Errors that escape it (a bug in luaforce itself)
+ * and returns the exit code. The one exception is --dev (lua_dir_from). Errors that escape it (a bug in luaforce itself)
  * are printed here with their traceback.
  */
 #include <stdio.h>
@@ -17,7 +17,16 @@
 
 #define EXIT_SCRIPT_ERROR 5
 
-/* --dev anywhere before "--": load the Lua modules from the source tree. */
+/* --dev anywhere before "--" (and before "run", whose later arguments are
+ * the script's): load the Lua modules from the source tree.
+ *
+ * The one option read outside lua/luaforce/cli/args.lua, on purpose: it
+ * chooses where every Lua module comes from, the argument parser included,
+ * so it must be known before the Lua state loads any of them; parsing argv
+ * in Lua first would always run the binary's own copy of the parser, the
+ * very thing --dev is for bypassing. This scan only looks for the flag: the
+ * parser still sees all of argv, knows --dev as a global option (so its
+ * help lists it) and reports every mistake. */
 static const char *lua_dir_from(int argc, char **argv) {
     const char *env = getenv("LUAFORCE_LUA_PATH");
     if (env && *env) return env;

@@ -3,7 +3,9 @@
  * PCRE2: turning a java.util.regex pattern into a PCRE2 pattern that matches
  * the same strings, and parsing a Java replacement string ($1, ${name}, \$).
  * regex.c joins these to PCRE2; the split keeps the fiddly character work
- * testable on its own (tests/c/test_regex.c).
+ * testable on its own (tests/c/test_regex.c). The translator is regex_text.c
+ * with regex_char.c, regex_class.c and regex_property.c (regex_internal.h);
+ * replacements are regex_replacement.c.
  */
 #ifndef LUAFORCE_REGEX_TEXT_H
 #define LUAFORCE_REGEX_TEXT_H

@@ -29,8 +29,9 @@
  * is put back afterwards.
  *
  * Completion calls back into Lua from inside libedit: the Lua function runs
- * under lua_pcall (nothing longjmps through libedit); an error is kept in
- * the editor and raised once el_gets has returned.
+ * under lua_pcall with the common message handler (nothing longjmps through
+ * libedit, and the error keeps its traceback); it is kept in the editor and
+ * raised once el_gets has returned.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -295,21 +296,25 @@ static int complete_protected(lua_State *L) {
     return 1;
 }
 
-/* Tab: the completion command libedit calls. Never raises: an error is
- * kept (UV_ERROR) and raised after el_gets returns. */
+/* Tab: the completion command libedit calls. Never raises: an error (with
+ * the traceback lf_msghandler takes where the completion function raised
+ * it) is kept (UV_ERROR) and raised after el_gets returns. */
 static unsigned char complete_cmd(EditLine *el, int ch) {
     (void)ch;
     Editor *ed = editor_of(el);
     lua_State *L = ed ? ed->L : NULL;
-    if (L == NULL || !lua_checkstack(L, 4)) return CC_ERROR;
+    if (L == NULL || !lua_checkstack(L, 5)) return CC_ERROR;
+    int base = lua_gettop(L) + 1;
+    lua_pushcfunction(L, lf_msghandler);
     lua_pushcfunction(L, complete_protected);
     lua_pushvalue(L, 1); /* readline's argument 1: this editor */
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    if (lua_pcall(L, 1, 1, base) != LUA_OK) {
         lua_setiuservalue(L, 1, UV_ERROR);
+        lua_settop(L, base - 1);
         return CC_ERROR;
     }
     int rc = (int)lua_tointeger(L, -1);
-    lua_pop(L, 1);
+    lua_settop(L, base - 1);
     return (unsigned char)rc;
 }
 

@@ -1,8 +1,9 @@
 /*
  * server.h: the pure C pieces of luaforce.core.server, with no Lua and no
  * libmicrohttpd in them, so that cmocka can test them directly: gzip in both
- * directions (zlib), the loopback test for a peer address, and the JSON error
- * body the server answers with when it cannot ask the handler.
+ * directions (zlib), the loopback test for a peer address, the JSON error
+ * body the server answers with when it cannot ask the handler, the check of
+ * a reply's header lines and the log line's sanitizing.
  */
 #ifndef LUAFORCE_SERVER_H
 #define LUAFORCE_SERVER_H
@@ -35,5 +36,14 @@ int lf_addr_is_loopback(const struct sockaddr *sa);
  * a new malloc'd NUL-terminated string (length in *len), or NULL when memory
  * is exhausted. Bytes of message that are not valid UTF-8 become '?'. */
 char *lf_error_body(const char *code, const char *message, size_t *len);
+
+/* 1 when name[0..nlen) is a header name (an RFC 9110 token) and
+ * value[0..vlen) holds no CR, LF or NUL: a header line a reply may send. */
+int lf_valid_header(const char *name, size_t nlen, const char *value, size_t vlen);
+
+/* Appends n bytes of s to buf (capacity cap, length *len, always
+ * NUL-terminated, cut at the capacity) with control bytes as '?', so that
+ * text from a request or a handler cannot split a log line. */
+void lf_log_append(char *buf, size_t cap, size_t *len, const char *s, size_t n);
 
 #endif

@@ -1,6 +1,8 @@
 /*
- * test_http.c: the text layer of luaforce.core.http (http_text.c): percent-
- * and form-encoding, sorted query building, header parsing and redaction.
+ * test_http.c: the pure pieces of luaforce.core.http: the text layer
+ * (http_text.c: percent- and form-encoding, sorted query building, header
+ * parsing and redaction) and the error kind of a libcurl code
+ * (http_result.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "http_internal.h"
 #include "http_text.h"
 
 /* ---- encoding ---------------------------------------------------------- */
@@ -239,6 +242,47 @@ static void test_redact_secrets(void **state) {
     }
 }
 
+/* ---- error kinds ------------------------------------------------------------ */
+
+static void test_error_kinds(void **state) {
+    (void)state;
+    static const struct {
+        CURLcode rc;
+        int got_response;
+        const char *kind;
+    } rows[] = {
+        {CURLE_OPERATION_TIMEDOUT, 0, "TIMEOUT"},
+        {CURLE_OPERATION_TIMEDOUT, 1, "TIMEOUT"},
+        {CURLE_COULDNT_RESOLVE_HOST, 0, "DNS"},
+        {CURLE_COULDNT_RESOLVE_PROXY, 0, "DNS"},
+        {CURLE_COULDNT_CONNECT, 0, "CONNECT"},
+        {CURLE_PEER_FAILED_VERIFICATION, 0, "TLS"},
+        {CURLE_SSL_CONNECT_ERROR, 0, "TLS"},
+        {CURLE_SSL_CACERT_BADFILE, 0, "TLS"},
+        {CURLE_GOT_NOTHING, 0, "EMPTY_REPLY"},
+        {CURLE_PARTIAL_FILE, 1, "PARTIAL_BODY"},
+        /* a connection that breaks: before any response nothing came back,
+         * after one the body stopped short */
+        {CURLE_RECV_ERROR, 0, "EMPTY_REPLY"},
+        {CURLE_RECV_ERROR, 1, "PARTIAL_BODY"},
+        {CURLE_HTTP2, 0, "PROTOCOL"},
+        {CURLE_HTTP2_STREAM, 1, "PARTIAL_BODY"},
+        {CURLE_WEIRD_SERVER_REPLY, 0, "PROTOCOL"},
+        {CURLE_BAD_CONTENT_ENCODING, 1, "PROTOCOL"},
+        {CURLE_UNSUPPORTED_PROTOCOL, 0, "PROTOCOL"},
+        {CURLE_URL_MALFORMAT, 0, "URL"},
+        {CURLE_FILESIZE_EXCEEDED, 1, "TOO_LARGE"},
+        {CURLE_ABORTED_BY_CALLBACK, 0, "ABORTED"},
+        {CURLE_SEND_ERROR, 0, "NETWORK"},
+        {CURLE_OUT_OF_MEMORY, 0, "NETWORK"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *got = lf_http_error_kind(rows[i].rc, rows[i].got_response);
+        if (strcmp(got, rows[i].kind) != 0)
+            fail_msg("row %zu (curl code %d): %s, not %s", i, (int)rows[i].rc, got, rows[i].kind);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pct_encode),
@@ -251,6 +295,7 @@ int main(void) {
         cmocka_unit_test(test_redact_json),
         cmocka_unit_test(test_redact_url),
         cmocka_unit_test(test_redact_secrets),
+        cmocka_unit_test(test_error_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

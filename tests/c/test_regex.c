@@ -1,5 +1,6 @@
 /*
- * test_regex.c: the text layer of luaforce.core.regex (regex_text.c): Java
+ * test_regex.c: the text layer of luaforce.core.regex (regex_text.c with
+ * regex_char.c, regex_class.c, regex_property.c; regex_replacement.c): Java
  * pattern syntax rewritten for PCRE2, and Java replacement strings.
  * Matching itself is tested from Lua (tests/lua/regex_spec.lua).
  */

@@ -1,7 +1,8 @@
 /*
  * test_server.c: the pure C parts of luaforce.core.server (server.h): gzip
- * both ways, the loopback test for peer addresses, and the JSON error body.
- * The HTTP side is tested from Lua (tests/lua/emulator/server_spec.lua).
+ * both ways, the loopback test for peer addresses, the JSON error body, the
+ * check of a reply's header lines and the log line's sanitizing. The HTTP
+ * side is tested from Lua (tests/lua/core/server_spec.lua).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -206,11 +207,66 @@ static void test_error_body(void **state) {
     }
 }
 
+/* ---- reply header lines -------------------------------------------------- */
+
+static void test_valid_header(void **state) {
+    (void)state;
+    static const struct {
+        const char *name, *value;
+        size_t vlen; /* 0: strlen(value) */
+        int ok;
+    } rows[] = {
+        {"Content-Type", "application/json", 0, 1},
+        {"X-Odd!#$%&'*+-.^_`|~9", "v", 0, 1}, /* every token character */
+        {"Empty-Value", "", 0, 1},
+        {"Sforce-Limit-Info", "api-usage=1/15000; other=\"quoted\"", 0, 1},
+        {"", "v", 0, 0},                      /* no name */
+        {"Bad Name", "v", 0, 0},              /* a space */
+        {"Bad:Name", "v", 0, 0},              /* a separator */
+        {"Bad(Name)", "v", 0, 0},
+        {"Caf\xc3\xa9", "v", 0, 0},           /* not ASCII */
+        {"X-Split", "a\r\nInjected: 1", 0, 0}, /* a line break in the value */
+        {"X-Split", "a\nb", 0, 0},
+        {"X-Nul", "a\0b", 3, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        size_t vlen = rows[i].vlen ? rows[i].vlen : strlen(rows[i].value);
+        int got = lf_valid_header(rows[i].name, strlen(rows[i].name), rows[i].value, vlen);
+        if (got != rows[i].ok) fail_msg("row %zu (%s): got %d", i, rows[i].name, got);
+    }
+    /* a NUL inside the name's length */
+    assert_int_equal(0, lf_valid_header("A\0B", 3, "v", 1));
+}
+
+/* ---- the log line ------------------------------------------------------------ */
+
+static void test_log_append(void **state) {
+    (void)state;
+    char buf[16];
+    size_t len = 0;
+    buf[0] = '\0';
+    lf_log_append(buf, sizeof buf, &len, "GET ", 4);
+    lf_log_append(buf, sizeof buf, &len, "/a\r\nb\x7f", 6);
+    assert_string_equal("GET /a??b?", buf);
+    assert_int_equal(10, len);
+    /* cut at the capacity, still terminated */
+    lf_log_append(buf, sizeof buf, &len, "0123456789", 10);
+    assert_int_equal(15, len);
+    assert_string_equal("GET /a??b?01234", buf);
+    lf_log_append(buf, sizeof buf, &len, "more", 4);
+    assert_int_equal(15, len);
+    /* bytes from 0x80 up (UTF-8) pass unchanged */
+    len = 0;
+    lf_log_append(buf, sizeof buf, &len, "caf\xc3\xa9", 5);
+    assert_string_equal("caf\xc3\xa9", buf);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trips),  cmocka_unit_test(test_gzip_compresses),
         cmocka_unit_test(test_gunzip_rows),  cmocka_unit_test(test_gunzip_bomb),
         cmocka_unit_test(test_loopback),     cmocka_unit_test(test_error_body),
+        cmocka_unit_test(test_valid_header), cmocka_unit_test(test_log_append),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -254,11 +254,11 @@ describe("luaforce.regex", function()
 
   describe("limits and bad input", function()
     it("stops a catastrophic pattern with REGEX_LIMIT instead of hanging", function()
-      local started = os.clock()
+      -- 2^60 ways to try: without the match limit this would not return;
+      -- REGEX_LIMIT is the limit counting PCRE2's steps and stopping it
       local ok, err = compile("^(a+)+$"):test(("a"):rep(60) .. "!")
       assert.is_nil(ok)
       assert.are.equal("REGEX_LIMIT", err.code)
-      assert.is_true(os.clock() - started < 5)
     end)
 
     it("still scans long texts with linear patterns", function()

@@ -1,7 +1,9 @@
--- Tracing never prints a secret: one row per place a secret travels, each
--- checked by grepping the trace (level 2) for the secret's value. Plus the
--- line format of level 1 and the --trace/--verbose switches of the binary.
+-- luaforce.http.trace. Tracing never prints a secret: one row per place a
+-- secret travels, each checked by grepping the trace (level 2) for the
+-- secret's value. Plus the line format of level 1, the module's own
+-- functions, and the --trace/--verbose switches of the binary.
 local http = require "luaforce.http"
+local trace = require "luaforce.http.trace"
 local server = require "luaforce.core.server"
 local proc = require "support.proc"
 
@@ -126,5 +128,57 @@ describe("luaforce.http tracing", function()
     r = proc.luaforce { "run", script }
     assert.equal("", r.stderr)
     os.remove(script)
+  end)
+end)
+
+describe("luaforce.http.trace", function()
+  after_each(function() trace.set(0, function(line) io.stderr:write(line, "\n") end) end)
+
+  it("level() is what set() put in force; set returns the level it replaced", function()
+    assert.equal(0, trace.set(2))
+    assert.equal(2, trace.level())
+    assert.equal(2, trace.set(1))
+    assert.equal(1, trace.level())
+  end)
+
+  it("set refuses other levels and writers that are not functions", function()
+    assert.has_error(function() trace.set(3) end, "bad argument #1 to 'trace' (0, 1 or 2 expected)")
+    assert.has_error(function() trace.set(1.5) end, "bad argument #1 to 'trace' (0, 1 or 2 expected)")
+    assert.equal(0, trace.level())
+    assert.has_error(function() trace.set(nil, "stderr") end, "bad argument #2 to 'trace' (function expected)")
+  end)
+
+  it("redact masks a registered value and its encoded forms; short values are not registered", function()
+    trace.add_secret("tr/ace 5ecret")
+    assert.equal("a *** b", trace.redact("a tr/ace 5ecret b"))
+    assert.equal("q=***", trace.redact("q=" .. http.escape("tr/ace 5ecret")))
+    assert.equal('{"v":"***"}', trace.redact('{"v":"tr\\/ace 5ecret"}'))
+    trace.add_secret("abc")
+    assert.equal("abc", trace.redact("abc"))
+    assert.has_error(function() trace.add_secret(42) end)
+  end)
+
+  it("safe_url masks the userinfo and registered secrets", function()
+    trace.add_secret("url-5ecret-path")
+    local u = trace.safe_url("https://user:pw-in-url@h.example/url-5ecret-path?x=1")
+    assert.is_nil(u:find("pw-in-url", 1, true))
+    assert.is_nil(u:find("url-5ecret-path", 1, true))
+    assert.matches("^https://", u)
+    assert.matches("h%.example", u)
+  end)
+
+  it("exchange writes one line at level 1, more at level 2", function()
+    local lines = {}
+    trace.set(1, function(line) lines[#lines + 1] = line end)
+    local raw = { method = "GET", url = "http://h.example/x", headers = { "Accept: */*" }, user_agent = "ua/1" }
+    local res = { status = 200, reason = "OK", received = 2, http_version = "1.1", header_list = { "A", "1" },
+      headers = {}, body = "ok" }
+    trace.exchange(raw, res, nil, 1.25, false)
+    assert.same({ "http: GET http://h.example/x -> 200 OK, 2 bytes, 1.2 ms" }, lines)
+    lines = {}
+    trace.set(2)
+    trace.exchange(raw, res, nil, 1.25, false)
+    assert.is_true(#lines > 1)
+    assert.equal("http: > Accept: */*", lines[4])
   end)
 end)

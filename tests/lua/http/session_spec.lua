@@ -1,19 +1,18 @@
--- luaforce.http against real servers on 127.0.0.1 (and 127.0.0.2): the
--- emulator for keep-alive and concurrency counts, the raw test server
--- (support.http_handler) for everything a proper org never does.
+-- luaforce.http.session (session.new, http.session in the public face, and
+-- its requests) against real servers on 127.0.0.1 (and 127.0.0.2): the
+-- emulator for keep-alive counts, the raw test server (support.http_handler)
+-- for everything a proper org never does.
 local http = require "luaforce.http"
+local session = require "luaforce.http.session"
 local emulator = require "luaforce.emulator"
 local server = require "luaforce.core.server"
-local sys = require "luaforce.core.sys"
 local errors = require "luaforce.errors"
 
 local function start(host)
   return assert(server.start { handler = "support.http_handler", host = host or "127.0.0.1", port = 0 })
 end
 
-local function now() return sys.monotonic_ms() end
-
-describe("luaforce.http", function()
+describe("luaforce.http sessions", function()
   local srv, url, s
 
   setup(function()
@@ -21,7 +20,7 @@ describe("luaforce.http", function()
     url = srv:url()
   end)
   teardown(function() srv:stop() end)
-  before_each(function() s = http.session() end)
+  before_each(function() s = session.new() end)
   after_each(function() s:close() end)
 
   describe("responses", function()
@@ -31,7 +30,8 @@ describe("luaforce.http", function()
       assert.equal("Created", res.reason)
       assert.equal("status 201", res.body)
       assert.equal("1.1", res.http_version)
-      assert.is_true(res.elapsed > 0 and res.elapsed < 5)
+      assert.equal("float", math.type(res.elapsed))
+      assert.is_true(res.elapsed >= 0)
       assert.equal("text/plain", res.headers["content-type"])
     end)
 
@@ -96,7 +96,7 @@ describe("luaforce.http", function()
 
     it("defaults to POST when there is a body; session headers apply, request headers win", function()
       s:close()
-      s = http.session { headers = { ["X-Team"] = "a", ["X-Keep"] = "k" } }
+      s = session.new { headers = { ["X-Team"] = "a", ["X-Keep"] = "k" } }
       local e = echo { body = "b", headers = { ["x-team"] = "b" } }
       assert.equal("POST", e.method)
       assert.equal("b", e.headers["x-team"])
@@ -107,7 +107,7 @@ describe("luaforce.http", function()
       assert.has_error(function() s:request { url = url, bogus = 1 } end)
       assert.has_error(function() s:request { url = url, headers = { ["X"] = "a\r\nInjected: 1" } } end)
       assert.has_error(function() s:request { url = url, method = "GE T" } end)
-      assert.has_error(function() http.session { nonsense = true } end)
+      assert.has_error(function() session.new { nonsense = true } end)
       s:close()
       assert.has_error(function() s:request { url = url } end, "attempt to use a closed session")
     end)
@@ -129,20 +129,20 @@ describe("luaforce.http", function()
 
   describe("transport errors", function()
     it("TIMEOUT after the total timeout, with the request sent", function()
-      local t0 = now()
+      -- the server would answer after 3 s: a TIMEOUT (not a response) is
+      -- the timeout having fired first
       local res, err = s:request { url = url .. "/delay/3000", timeout = 0.2 }
       assert.is_nil(res)
       assert.equal("TIMEOUT", err.kind)
       assert.is_true(err.request_sent)
       assert.equal("127.0.0.1", err.host)
-      assert.is_true(now() - t0 < 2000)
       assert.is_true(errors.is(err))
       assert.equal(errors.EXIT.NETWORK, err.exit) -- a GET: nothing written
     end)
 
     it("the session timeout applies when the request gives none", function()
       s:close()
-      s = http.session { timeout = 0.2 }
+      s = session.new { timeout = 0.2 }
       local _, err = s:request { url = url .. "/delay/3000" }
       assert.equal("TIMEOUT", err.kind)
     end)
@@ -206,7 +206,7 @@ describe("luaforce.http", function()
     for _, row in ipairs(rows) do
       it("stops a " .. row[1] .. " body at max_body", function()
         s:close()
-        s = http.session { max_body = 100000 }
+        s = session.new { max_body = 100000 }
         local res, err = s:request { url = url .. row[2] }
         assert.is_nil(res)
         assert.equal("TOO_LARGE", err.kind)
@@ -216,7 +216,7 @@ describe("luaforce.http", function()
 
     it("lets a body of exactly max_body through; a request can raise the cap", function()
       s:close()
-      s = http.session { max_body = 1000 }
+      s = session.new { max_body = 1000 }
       assert.equal(1000, #assert(s:request { url = url .. "/chunked?n=1000" }).body)
       assert.equal(5000, #assert(s:request { url = url .. "/chunked?n=5000", max_body = 5000 }).body)
     end)
@@ -248,6 +248,16 @@ describe("luaforce.http", function()
       assert.is_false(ok)
       assert.matches("plain message", e)
       assert.equal(200, assert(s:request { url = url .. "/echo" }).status)
+    end)
+
+    it("an error raised in on_chunk keeps the traceback of where it was raised", function()
+      local line = debug.getinfo(1, "l").currentline + 2
+      local ok, e = pcall(s.request, s, { url = url .. "/big?n=10", on_chunk = function()
+        error("no position in this message", 0)
+      end })
+      assert.is_false(ok)
+      assert.matches("^no position in this message\nstack traceback:\n", e)
+      assert.matches("_spec%.lua:" .. line .. ": in function", e)
     end)
 
     it("refuses a request made from inside on_chunk", function()
@@ -343,7 +353,7 @@ describe("luaforce.http", function()
     end)
 
     it("accepts the certificate given as ca_file", function()
-      local s2 = http.session { ca_file = cert }
+      local s2 = session.new { ca_file = cert }
       assert.equal(200, assert(s2:request { url = emu.url .. "/services/data" }).status)
       s2:close()
     end)

@@ -14,7 +14,7 @@
 --
 -- `compiled:eval(context[, opts])` returns `value, warnings`. The context is
 -- a table (a decoded JSON object, or a Lua table with string keys) read in
--- place; the value converts back to Lua (see luaforce.feel.values and
+-- place; the value converts back to Lua (see luaforce.feel.kinds and
 -- luaforce.feel.number.tolua; `opts.exact = true` keeps every non-integer
 -- number a luaforce.decimal). `warnings` lists `{type, message, position =
 -- {line, column, offset}}`: a missing name, a type mismatch, a division by
@@ -31,12 +31,11 @@ local errors = require "luaforce.errors"
 local lexer = require "luaforce.feel.lexer"
 local parser = require "luaforce.feel.parser"
 local compile = require "luaforce.feel.compile"
-local values = require "luaforce.feel.values"
+local budget = require "luaforce.feel.budget"
+local values = require "luaforce.feel.kinds"
 local builtins = require "luaforce.feel.builtins"
 require "luaforce.feel.temporal"
 require "luaforce.feel.range"
-
-compile.set_builtins(builtins)
 
 local M = {}
 
@@ -121,7 +120,7 @@ end
 
 -- Runs a compiled closure over a scope; the one place evaluations start.
 -- opts: exact, now (the clock), zone (now()'s time zone), max_steps,
--- max_seconds (the budget; compile.limits has the defaults).
+-- max_seconds (the budget; luaforce.feel.budget.limits has the defaults).
 local function run(fn, scope, opts)
   local exact, now_ms, zone, max_steps, max_seconds
   if type(opts) == "table" then
@@ -133,9 +132,9 @@ local function run(fn, scope, opts)
   local warnings = {}
   local saved_list, saved_node, saved_now, saved_zone = diag.list, diag.node, diag.now_ms, diag.zone
   diag.list, diag.node, diag.now_ms, diag.zone = warnings, nil, now_ms, zone
-  local b1, b2, b3, b4, b5, b6 = compile.budget_start(max_steps, max_seconds)
+  local b1, b2, b3, b4, b5, b6 = budget.start(max_steps, max_seconds)
   local ok, v = pcall(fn, scope)
-  compile.budget_stop(b1, b2, b3, b4, b5, b6)
+  budget.stop(b1, b2, b3, b4, b5, b6)
   diag.list, diag.node, diag.now_ms, diag.zone = saved_list, saved_node, saved_now, saved_zone
   if ok then return values.tolua(v, exact), warnings end
   local failure

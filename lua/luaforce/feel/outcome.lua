@@ -18,7 +18,7 @@
 --   retries, retryBackoff). A context with `code` (the connectors' older
 --   form) counts as a bpmnError. Anything else is an error (FEEL_OUTCOME).
 local errors = require "luaforce.errors"
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 
 local M = {}
 

@@ -25,7 +25,7 @@
 --
 -- Salesforce writes date-times as 2023-04-12T09:15:30.000+0000: the offset
 -- without a colon is accepted (Camunda would give null).
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 local N = require "luaforce.feel.number"
 
 local M = {}
@@ -83,8 +83,7 @@ M.weekday = weekday
 
 -- Zones ---------------------------------------------------------------------------
 
-local tz -- luaforce.tz, loaded on first use (nil when it is not there)
-local tz_tried = false
+local tz -- luaforce.tz, loaded on first use
 
 local function fixed_zone(offset)
   return {
@@ -129,12 +128,7 @@ local function zone(name)
     if off then
       z = fixed_zone(off)
     else
-      if not tz_tried then
-        tz_tried = true
-        local ok, mod = pcall(require, "luaforce.tz")
-        if ok and type(mod) == "table" then tz = mod end
-      end
-      if not tz then return nil, ("time zone '%s' is unknown (no time zone data available)"):format(name) end
+      tz = tz or require "luaforce.tz"
       local zz, err = tz.zone(name)
       if not zz then
         return nil, type(err) == "table" and err.message or ("time zone '%s' is unknown"):format(name)
@@ -455,9 +449,7 @@ end
 -- caller's `now` option) and values.diag.zone; otherwise the real clock.
 
 local function real_now_ms()
-  local ok, sys = pcall(require, "luaforce.core.sys")
-  if ok and type(sys) == "table" and sys.now_ms then return sys.now_ms() end
-  return os.time() * 1000
+  return require("luaforce.core.sys").now_ms()
 end
 
 --- The evaluation's "now" in epoch milliseconds.

@@ -1,7 +1,7 @@
 --- FEEL builtins: the connector outcome functions of Camunda's error
 -- expressions (bpmnError, jobError, ignoreError). Each builds a context
 -- whose `errorType` luaforce.feel.outcome reads.
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 
 local NULL = values.NULL
 

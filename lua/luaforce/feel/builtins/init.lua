@@ -17,12 +17,11 @@
 -- and calls `impl` with the FEEL values (nil for null). A wrong argument is
 -- null and a warning, as in Camunda. `impl` returns the result, or
 -- `nil, message` to fail with a warning.
-local values = require "luaforce.feel.values"
-local compile = require "luaforce.feel.compile"
+local values = require "luaforce.feel.kinds"
 
 local M = {}
 
-local kind, warn = values.kind, values.warn
+local kind, warn, describe = values.kind, values.warn, values.describe
 local select, unpack = select, table.unpack
 
 --- name -> the FEEL function value of that builtin
@@ -57,7 +56,7 @@ local function check(fname, p, v)
   if p.type == "any" then return true end
   local k = kind(v)
   if k == p.type then return true end
-  fail(fname, ("'%s' must be a %s, not %s"):format(p.name, p.type, compile.describe(v)))
+  fail(fname, ("'%s' must be a %s, not %s"):format(p.name, p.type, describe(v)))
   return false
 end
 
@@ -87,7 +86,7 @@ end
 
 local function make(fname)
   local variants = {}
-  local f = setmetatable({ name = fname, variants = variants, builtin = true }, compile.FUNCTION_MT)
+  local f = setmetatable({ name = fname, variants = variants, builtin = true }, values.FUNCTION_MT)
   -- the variant for each argument count, worked out on first use
   local by_arity = {}
   f.by_arity = by_arity

@@ -1,6 +1,6 @@
 --- FEEL builtins: strings. Positions and lengths count code points.
 -- matches, replace, split and extract (regular expressions) join in part 2.
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 local N = require "luaforce.feel.number"
 
 local kind = values.kind

@@ -2,7 +2,7 @@
 -- adding a category later, including a value kind.
 local feel = require "luaforce.feel"
 local builtins = require "luaforce.feel.builtins"
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 
 describe("luaforce.feel.builtins", function()
   it("declares every builtin with its parameter names", function()

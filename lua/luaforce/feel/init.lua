@@ -24,6 +24,12 @@
 -- `feel.eval(text, context[, opts])` compiles through a cache and
 -- evaluates; a syntax error returns `nil, err`.
 --
+-- `feel.register(name, params, fn[, opts])` adds a function expressions can
+-- call, for the whole process: `feel.register("risk score", {"amount:
+-- number", "stage: string?"}, function(amount, stage) ... end)`. The rules
+-- (types, variants, replacing, what the function receives and returns) are
+-- luaforce.feel.builtins' and docs/feel.md's "Adding functions".
+--
 -- FEEL is a sandbox by construction: expressions are never turned into Lua
 -- source; names resolve only against the context and the builtins, so no
 -- global, no io, no os is reachable.
@@ -42,6 +48,9 @@ local M = {}
 M.null = values.NULL
 M.values = values
 M.builtins = builtins
+
+--- Adds a function to FEEL (see luaforce.feel.builtins.register).
+M.register = builtins.register
 
 local diag, kind = values.diag, values.kind
 
@@ -167,12 +176,16 @@ function Compiled:__tostring()
 end
 
 -- Compiled expressions by text; cleared whole when it grows past the limit
--- (expressions in a program are few; generated ones should not pile up).
+-- (expressions in a program are few; generated ones should not pile up),
+-- and when a function with a new name is registered (the parser reads
+-- names with spaces by the names it knows).
 local cache, cached = {}, 0
+local cache_names = builtins.names
 local CACHE_LIMIT = 1000
 
 --- The compiled form of `src`, from the cache when it was seen before.
 function M.compiled(src)
+  if builtins.names ~= cache_names then cache, cached, cache_names = {}, 0, builtins.names end
   local c = cache[src]
   if c then return c end
   local err

@@ -30,6 +30,10 @@
 -- (types, variants, replacing, what the function receives and returns) are
 -- luaforce.feel.builtins' and docs/feel.md's "Adding functions".
 --
+-- `feel.run(fn, scope[, opts])` and `feel.scope(context)` are the pieces
+-- `eval` is made of, for callers that build their own scope (the connector
+-- layer's result expressions see the response under two names).
+--
 -- FEEL is a sandbox by construction: expressions are never turned into Lua
 -- source; names resolve only against the context and the builtins, so no
 -- global, no io, no os is reachable.
@@ -204,7 +208,5 @@ function M.eval(src, context, opts)
   if not c then return nil, err end
   return run(c.fn, M.scope(context), opts)
 end
-
-require("luaforce.feel.outcome").attach(M)
 
 return M

@@ -33,7 +33,7 @@
 -- builtins.add_category(f)   calls f(register), as the categories below are
 --
 -- A category module (conversion, boolean, string, list, context, numeric,
--- connector, temporal, range, regex) returns `function(def)` and registers each
+-- temporal, range, regex) returns `function(def)` and registers each
 -- variant through `def`.
 local values = require "luaforce.feel.kinds"
 local lexer = require "luaforce.feel.lexer"
@@ -331,7 +331,7 @@ end
 
 --- The categories, in the order they load.
 M.CATEGORIES = {
-  "conversion", "boolean", "string", "list", "context", "numeric", "connector", "temporal", "range", "regex",
+  "conversion", "boolean", "string", "list", "context", "numeric", "temporal", "range", "regex",
 }
 
 for _, cat in ipairs(M.CATEGORIES) do

@@ -11,7 +11,6 @@ describe("luaforce.feel.builtins", function()
   it("declares every builtin with its parameter names", function()
     assert.same({ "string", "start position" }, builtins.functions["substring"].params)
     assert.same({ "list", "position", "newItem" }, builtins.functions["insert before"].params)
-    assert.same({ "errorMessage" }, builtins.functions["jobError"].params)
     for _, name in ipairs { "string join", "get or else", "round half up", "context put", "from base64", "is blank" } do
       assert.is_true(builtins.names[name], name)
     end

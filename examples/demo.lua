@@ -12,7 +12,7 @@
 --    connector task would, and print a table and the summary.
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
-local feel = require "luaforce.feel"
+local connector = require "luaforce.connector"
 local json = require "luaforce.json"
 
 local org = assert(sf.connect())
@@ -52,7 +52,7 @@ if stale then
 end
 
 -- 5. a FEEL result expression over the query's response, as in a Camunda task
-local summary = assert(feel.result([[{
+local summary = assert(connector.result([[{
   closedLost: count(response.body.records),
   amountClosed: sum(response.body.records[Amount != null].Amount),
   withoutAmount: count(response.body.records[Amount = null]),

@@ -41,6 +41,7 @@ local lazy = {
   soql = "luaforce.soql",
   feel = "luaforce.feel",
   client = "luaforce.client",
+  connector = "luaforce.connector",
 }
 
 return setmetatable(M, {

@@ -9,7 +9,7 @@
 --     canonical.string(s)       --> JSON.stringify's text for s
 local json = require "luaforce.json"
 local decimal = require "luaforce.decimal"
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 
 local M = {}
 

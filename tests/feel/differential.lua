@@ -30,6 +30,7 @@ if arg and arg[0] and arg[0]:match("differential%.lua$") then
 end
 local json = require "luaforce.json"
 local feel = require "luaforce.feel"
+require "luaforce.connector" -- the connector's functions, as `luaforce eval` has them
 
 local function here(name)
   return "tests/feel/" .. name

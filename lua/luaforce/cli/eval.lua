@@ -3,7 +3,9 @@
 --
 -- Evaluates one FEEL expression against a JSON context and prints the
 -- result as JSON: the way to try a connector's result or error expression
--- on a saved response before deploying it.
+-- on a saved response before deploying it. It loads the connector layer,
+-- so error expressions' functions (bpmnError, jobError, ignoreError,
+-- fromAi) are there as in a connector task.
 local common = require "luaforce.cli.common"
 local errors = require "luaforce.errors"
 local json = require "luaforce.json"
@@ -106,6 +108,7 @@ end
 
 function M.run(_, opts, pos)
   local feel = require "luaforce.feel"
+  require "luaforce.connector" -- registers bpmnError & co. in FEEL
   local context = opts.context and read_context(opts.context) or nil
   local eopts = eval_options(opts)
   local compiled, err = feel.compile(pos[1])

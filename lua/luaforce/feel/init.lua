@@ -14,7 +14,7 @@
 --
 -- `compiled:eval(context[, opts])` returns `value, warnings`. The context is
 -- a table (a decoded JSON object, or a Lua table with string keys) read in
--- place; the value converts back to Lua (see luaforce.feel.values and
+-- place; the value converts back to Lua (see luaforce.feel.kinds and
 -- luaforce.feel.number.tolua; `opts.exact = true` keeps every non-integer
 -- number a luaforce.decimal). `warnings` lists `{type, message, position =
 -- {line, column, offset}}`: a missing name, a type mismatch, a division by
@@ -24,6 +24,16 @@
 -- `feel.eval(text, context[, opts])` compiles through a cache and
 -- evaluates; a syntax error returns `nil, err`.
 --
+-- `feel.register(name, params, fn[, opts])` adds a function expressions can
+-- call, for the whole process: `feel.register("risk score", {"amount:
+-- number", "stage: string?"}, function(amount, stage) ... end)`. The rules
+-- (types, variants, replacing, what the function receives and returns) are
+-- luaforce.feel.builtins' and docs/feel.md's "Adding functions".
+--
+-- `feel.run(fn, scope[, opts])` and `feel.scope(context)` are the pieces
+-- `eval` is made of, for callers that build their own scope (the connector
+-- layer's result expressions see the response under two names).
+--
 -- FEEL is a sandbox by construction: expressions are never turned into Lua
 -- source; names resolve only against the context and the builtins, so no
 -- global, no io, no os is reachable.
@@ -31,18 +41,20 @@ local errors = require "luaforce.errors"
 local lexer = require "luaforce.feel.lexer"
 local parser = require "luaforce.feel.parser"
 local compile = require "luaforce.feel.compile"
-local values = require "luaforce.feel.values"
+local budget = require "luaforce.feel.budget"
+local values = require "luaforce.feel.kinds"
 local builtins = require "luaforce.feel.builtins"
 require "luaforce.feel.temporal"
 require "luaforce.feel.range"
-
-compile.set_builtins(builtins)
 
 local M = {}
 
 M.null = values.NULL
 M.values = values
 M.builtins = builtins
+
+--- Adds a function to FEEL (see luaforce.feel.builtins.register).
+M.register = builtins.register
 
 local diag, kind = values.diag, values.kind
 
@@ -121,7 +133,7 @@ end
 
 -- Runs a compiled closure over a scope; the one place evaluations start.
 -- opts: exact, now (the clock), zone (now()'s time zone), max_steps,
--- max_seconds (the budget; compile.limits has the defaults).
+-- max_seconds (the budget; luaforce.feel.budget.limits has the defaults).
 local function run(fn, scope, opts)
   local exact, now_ms, zone, max_steps, max_seconds
   if type(opts) == "table" then
@@ -133,9 +145,9 @@ local function run(fn, scope, opts)
   local warnings = {}
   local saved_list, saved_node, saved_now, saved_zone = diag.list, diag.node, diag.now_ms, diag.zone
   diag.list, diag.node, diag.now_ms, diag.zone = warnings, nil, now_ms, zone
-  local b1, b2, b3, b4, b5, b6 = compile.budget_start(max_steps, max_seconds)
+  local b1, b2, b3, b4, b5, b6 = budget.start(max_steps, max_seconds)
   local ok, v = pcall(fn, scope)
-  compile.budget_stop(b1, b2, b3, b4, b5, b6)
+  budget.stop(b1, b2, b3, b4, b5, b6)
   diag.list, diag.node, diag.now_ms, diag.zone = saved_list, saved_node, saved_now, saved_zone
   if ok then return values.tolua(v, exact), warnings end
   local failure
@@ -168,12 +180,16 @@ function Compiled:__tostring()
 end
 
 -- Compiled expressions by text; cleared whole when it grows past the limit
--- (expressions in a program are few; generated ones should not pile up).
+-- (expressions in a program are few; generated ones should not pile up),
+-- and when a function with a new name is registered (the parser reads
+-- names with spaces by the names it knows).
 local cache, cached = {}, 0
+local cache_names = builtins.names
 local CACHE_LIMIT = 1000
 
 --- The compiled form of `src`, from the cache when it was seen before.
 function M.compiled(src)
+  if builtins.names ~= cache_names then cache, cached, cache_names = {}, 0, builtins.names end
   local c = cache[src]
   if c then return c end
   local err
@@ -192,7 +208,5 @@ function M.eval(src, context, opts)
   if not c then return nil, err end
   return run(c.fn, M.scope(context), opts)
 end
-
-require("luaforce.feel.outcome").attach(M)
 
 return M

@@ -11,6 +11,10 @@
 --
 -- Errors are returned as `nil, message, pos` and turned into syntax errors
 -- with a caret by luaforce.feel.
+--
+-- lexer.tokenize(src) -> tokens | nil, message, pos
+-- lexer.is_name(word) -> whether `word` reads as one name
+-- lexer.KEYWORDS      the reserved words
 local M = {}
 
 local byte, sub, find, char = string.byte, string.sub, string.find, string.char
@@ -37,6 +41,15 @@ local function is_name_start(b)
 end
 local function is_name_char(b)
   return is_name_start(b) or (b >= 48 and b <= 57)
+end
+
+--- True when `word` reads as one name (no spaces, not starting with a digit).
+function M.is_name(word)
+  if word == "" or not is_name_start(byte(word, 1)) then return false end
+  for i = 2, #word do
+    if not is_name_char(byte(word, i)) then return false end
+  end
+  return true
 end
 
 -- Decodes the body of a string literal from `i` (just after the quote).

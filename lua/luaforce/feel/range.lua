@@ -10,7 +10,7 @@
 -- (a string in a range of numbers) gives null, as a comparison would.
 -- As a value, a range prints as it is written ("[1..10]", "< 10") and
 -- reaches Lua and JSON as that text.
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 
 local M = {}
 

@@ -27,7 +27,7 @@
 -- without a colon is accepted (Camunda would give null).
 require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
 local calendar = require "luaforce.core.calendar"
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 local N = require "luaforce.feel.number"
 
 local M = {}
@@ -56,8 +56,7 @@ M.days_in_month, M.weekday = days_in_month, weekday
 
 -- Zones ---------------------------------------------------------------------------
 
-local tz -- luaforce.tz, loaded on first use (nil when it is not there)
-local tz_tried = false
+local tz -- luaforce.tz, loaded on first use
 
 local function fixed_zone(offset)
   return {
@@ -102,12 +101,7 @@ local function zone(name)
     if off then
       z = fixed_zone(off)
     else
-      if not tz_tried then
-        tz_tried = true
-        local ok, mod = pcall(require, "luaforce.tz")
-        if ok and type(mod) == "table" then tz = mod end
-      end
-      if not tz then return nil, ("time zone '%s' is unknown (no time zone data available)"):format(name) end
+      tz = tz or require "luaforce.tz"
       local zz, err = tz.zone(name)
       if not zz then
         return nil, type(err) == "table" and err.message or ("time zone '%s' is unknown"):format(name)
@@ -428,9 +422,7 @@ end
 -- caller's `now` option) and values.diag.zone; otherwise the real clock.
 
 local function real_now_ms()
-  local ok, sys = pcall(require, "luaforce.core.sys")
-  if ok and type(sys) == "table" and sys.now_ms then return sys.now_ms() end
-  return os.time() * 1000
+  return require("luaforce.core.sys").now_ms()
 end
 
 --- The evaluation's "now" in epoch milliseconds.

@@ -43,4 +43,9 @@ describe("luaforce.feel.lexer", function()
       assert.equal(c[3], pos)
     end)
   end
+
+  it("tells a word that reads as one name", function()
+    for _, w in ipairs { "a", "fromAi", "_x", "x1", "is?", "$v", "größe" } do assert.is_true(lexer.is_name(w), w) end
+    for _, w in ipairs { "", "1a", "a b", "a-b", "a.b", "(" } do assert.is_false(lexer.is_name(w), w) end
+  end)
 end)

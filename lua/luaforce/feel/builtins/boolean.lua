@@ -1,5 +1,5 @@
 --- FEEL builtins: boolean functions (not, is defined, get or else, assert).
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 
 -- A failed assert ends the whole evaluation, as in Camunda: it raises this
 -- marker, and luaforce.feel turns it into a null result with the failure.

@@ -1,6 +1,6 @@
 --- FEEL builtins: contexts (get value, get entries, context put, context merge).
 -- FEEL contexts are values: put and merge build new ones, in order.
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 
 local NULL, LIST_MT = values.NULL, values.LIST_MT
 local kind, keys_of, out = values.kind, values.keys, values.out

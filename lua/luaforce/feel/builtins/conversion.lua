@@ -1,6 +1,6 @@
 --- FEEL builtins: conversion (string, number, context, from json, to json).
 -- Temporal conversions (date, time, duration, ...) join in part 2.
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 local json = require "luaforce.json"
 local decimal = require "luaforce.decimal"
 local N = require "luaforce.feel.number"

@@ -1,28 +1,46 @@
---- luaforce.feel.builtins: the builtin functions and the one wrapper that
--- checks their arguments.
+--- luaforce.feel.builtins: the functions FEEL expressions call by name, the
+-- one door they come in through, and the one wrapper that checks their
+-- arguments.
+--
+-- builtins.register(name, params, fn[, opts])   (also feel.register)
+--   Adds one variant of a function. `params` lists the parameters as
+--   "name: type" texts with Camunda's names:
+--
+--     register("substring", { "string: string", "start position: number" }, impl)
+--     register("substring", { "string: string", "start position: number", "length: number" }, impl)
+--     register("append", { "list: list", "items...: any" }, impl)   -- varargs
+--
+--   Types: any, number, string, boolean, list, context, function, range,
+--   date, time, date and time, days and time duration, years and months
+--   duration, or a kind added to luaforce.feel.kinds' `kinds`; a `?` suffix
+--   lets null through (`any` always does); "name" alone is `any`. The wrapper
+--   picks the variant by the number of arguments (or by their names,
+--   `substring(string: "abc", start position: 2)`), checks the types, and
+--   calls `fn` with the FEEL values (nil for null). A wrong argument is null
+--   and a warning, as in Camunda. `fn` returns the result, or
+--   `nil, message` to fail with a warning.
+--   One number of arguments runs one Lua function: another variant of that
+--   arity (all varargs variants count as one arity) is refused, naming the
+--   one there, unless it only renames the parameters of the same function
+--   (for named calls) or `opts.replace` is true (then it takes the place of
+--   the variants of its arity). A fixed arity wins over varargs.
+--   Bad arguments raise, naming the argument. See docs/feel.md, "Adding
+--   functions: feel.register".
+-- builtins.functions     name -> the FEEL function value
+-- builtins.names         the set of names (the parser's list of names with
+--                        spaces); a new name makes a new set, so a parser
+--                        given the set re-reads it
+-- builtins.add_category(f)   calls f(register), as the categories below are
 --
 -- A category module (conversion, boolean, string, list, context, numeric,
--- connector, temporal, range, regex) returns
--- `function(def)`, and declares each variant of a function with Camunda's
--- parameter names and types:
---
---     def("substring", { "string: string", "start position: number" }, impl)
---     def("substring", { "string: string", "start position: number", "length: number" }, impl)
---     def("append", { "list: list", "items...: any" }, impl)   -- varargs
---
--- Types: any, number, string, boolean, list, context, function, or a kind
--- added later; a `?` suffix lets null through (`value: any` always does).
--- The wrapper picks the variant by the number of arguments (or by their
--- names, `substring(string: "abc", start position: 2)`), checks the types,
--- and calls `impl` with the FEEL values (nil for null). A wrong argument is
--- null and a warning, as in Camunda. `impl` returns the result, or
--- `nil, message` to fail with a warning.
-local values = require "luaforce.feel.values"
-local compile = require "luaforce.feel.compile"
+-- temporal, range, regex) returns `function(def)` and registers each
+-- variant through `def`.
+local values = require "luaforce.feel.kinds"
+local lexer = require "luaforce.feel.lexer"
 
 local M = {}
 
-local kind, warn = values.kind, values.warn
+local kind, warn, describe = values.kind, values.warn, values.describe
 local select, unpack = select, table.unpack
 
 --- name -> the FEEL function value of that builtin
@@ -30,8 +48,24 @@ M.functions = {}
 --- the set of builtin names (the parser uses it for names with spaces)
 M.names = {}
 
+-- The parameter types besides the extension kinds (luaforce.feel.kinds).
+local TYPES = {
+  any = true, number = true, string = true, boolean = true, list = true, context = true,
+  ["function"] = true, range = true, date = true, time = true, ["date and time"] = true,
+  ["days and time duration"] = true, ["years and months duration"] = true,
+}
+
+local function bad(n, message)
+  error(("bad argument #%d to 'register' (%s)"):format(n, message), 3)
+end
+
+-- `{name, type, nullable, varargs}` from "name: type", or nil, why (the
+-- same table for the same text: categories repeat "list: list").
+local parsed = {}
 local function parse_param(spec)
-  local name, ty = spec:match("^(.-):%s*(%S+)$")
+  local known = parsed[spec]
+  if known then return known end
+  local name, ty = spec:match("^(.-):%s*(.-)%s*$")
   if not name then name, ty = spec, "any" end
   local varargs = false
   if name:sub(-3) == "..." then
@@ -39,7 +73,31 @@ local function parse_param(spec)
   end
   local nullable = ty:sub(-1) == "?" or ty == "any"
   ty = ty:gsub("%?$", "")
-  return { name = name, type = ty, nullable = nullable, varargs = varargs }
+  if not name:find("%S") then return nil, "a parameter needs a name" end
+  if not (TYPES[ty] or values.kinds[ty]) then return nil, ("unknown type '%s'"):format(ty) end
+  known = { name = name, type = ty, nullable = nullable, varargs = varargs }
+  parsed[spec] = known
+  return known
+end
+
+-- Why `name` cannot be a FEEL function's name, or nil: words of name
+-- characters (as the lexer reads them) with one space between, the first
+-- word not a keyword.
+local function bad_name(name)
+  if name == "" then return "the name is empty" end
+  local first = name:match("^[^ ]*")
+  if lexer.KEYWORDS[first] then return ("'%s' is a keyword"):format(first) end
+  -- the common case in one pass: name characters, and every word starts as a name does
+  if not name:find(" $") and not name:find("[^%w_?$\128-\255 ]")
+    and not (" " .. name):find(" [^%a_?$\128-\255]") then
+    return nil
+  end
+  if name:find("^ ") or name:find(" $") or name:find("  ", 1, true) then
+    return "words are separated by one space, without spaces around them"
+  end
+  for word in name:gmatch("[^ ]+") do
+    if not lexer.is_name(word) then return ("'%s' is not a FEEL name"):format(word) end
+  end
 end
 
 local function fail(fname, message)
@@ -57,7 +115,7 @@ local function check(fname, p, v)
   if p.type == "any" then return true end
   local k = kind(v)
   if k == p.type then return true end
-  fail(fname, ("'%s' must be a %s, not %s"):format(p.name, p.type, compile.describe(v)))
+  fail(fname, ("'%s' must be a %s, not %s"):format(p.name, p.type, describe(v)))
   return false
 end
 
@@ -87,7 +145,7 @@ end
 
 local function make(fname)
   local variants = {}
-  local f = setmetatable({ name = fname, variants = variants, builtin = true }, compile.FUNCTION_MT)
+  local f = setmetatable({ name = fname, variants = variants, builtin = true }, values.FUNCTION_MT)
   -- the variant for each argument count, worked out on first use
   local by_arity = {}
   f.by_arity = by_arity
@@ -160,44 +218,131 @@ local function make(fname)
   return f
 end
 
---- Declares one variant of a builtin.
-function M.def(fname, params, impl)
+-- The texts of the arities a variant takes, for messages.
+local function arity(variant)
+  local n = #variant.params
+  if variant.varargs then return ("%d or more arguments"):format(n - 1) end
+  return ("%d argument%s"):format(n, n == 1 and "" or "s")
+end
+
+local function same_arity(a, b)
+  return a.varargs == b.varargs and (a.varargs or #a.params == #b.params)
+end
+
+local function same_names(a, b)
+  if #a.params ~= #b.params then return false end
+  for i, p in ipairs(a.params) do
+    if p.name ~= b.params[i].name then return false end
+  end
+  return true
+end
+
+-- The variant of `f` a new one clashes with, or nil: one taking as many
+-- arguments (both varargs counts as that) with the same parameter names, or
+-- with another Lua function. Variants of one arity may differ in their
+-- names only to offer named calls of one function (`date and time(date,
+-- time)` and `date and time(date, timezone)`), which dispatches on the kinds.
+local function clash(f, variant)
+  for _, v in ipairs(f.variants) do
+    if same_arity(v, variant) and (v.impl ~= variant.impl or same_names(v, variant)) then return v end
+  end
+end
+
+-- Puts `variant` in the place of the variants of its arity (at the first
+-- one's index), or last when there are none.
+local function replace(f, variant)
+  local kept, at = {}, nil
+  for _, v in ipairs(f.variants) do
+    if same_arity(v, variant) then
+      if not at then at = #kept + 1; kept[at] = variant end
+    else
+      kept[#kept + 1] = v
+    end
+  end
+  if not at then kept[#kept + 1] = variant end
+  for i = 1, math.max(#kept, #f.variants) do f.variants[i] = kept[i] end
+end
+
+-- Names registered while the categories load go into the set in place;
+-- later ones make a fresh set, so that a parser holding the old one
+-- re-reads the names.
+local loading = true
+
+--- Adds one variant of a function (see the header).
+function M.register(fname, params, impl, opts)
+  if type(fname) ~= "string" then bad(1, "a function name expected, got " .. type(fname)) end
   local f = M.functions[fname]
+  local why = not f and bad_name(fname)
+  if why then bad(1, ("'%s' cannot be called from FEEL: %s"):format(fname, why)) end
+  if type(params) ~= "table" then
+    bad(2, 'a list of parameters such as {"text: string"} expected, got ' .. type(params))
+  end
+  if type(impl) ~= "function" then bad(3, "a function expected, got " .. type(impl)) end
+  if opts ~= nil and type(opts) ~= "table" then bad(4, "an options table expected, got " .. type(opts)) end
+  if opts then
+    for k in pairs(opts) do
+      if k ~= "replace" then bad(4, ("unknown option '%s'"):format(tostring(k))) end
+    end
+  end
+  local count = 0
+  for _ in pairs(params) do count = count + 1 end
+  if count ~= #params then bad(2, "the parameters must be a list (keys 1 to n)") end
+  local ps, seen = {}, {}
+  for i, spec in ipairs(params) do
+    if type(spec) ~= "string" then bad(2, ("parameter %d must be a \"name: type\" text, not %s"):format(i, type(spec))) end
+    local p, err = parse_param(spec)
+    if not p then bad(2, ("parameter %d '%s': %s"):format(i, spec, err)) end
+    if seen[p.name] then bad(2, ("parameter %d '%s': the name '%s' is taken"):format(i, spec, p.name)) end
+    if p.varargs and i < #params then bad(2, ("parameter %d '%s': only the last parameter takes '...'"):format(i, spec)) end
+    seen[p.name] = true
+    ps[i] = p
+  end
+  local variant = { params = ps, impl = impl, varargs = #ps > 0 and ps[#ps].varargs or false }
+
   if not f then
     f = make(fname)
     M.functions[fname] = f
-    M.names[fname] = true
+    if loading then
+      M.names[fname] = true
+    else
+      local names = { [fname] = true }
+      for k in pairs(M.names) do names[k] = true end
+      M.names = names
+    end
   end
-  local ps = {}
-  for i, spec in ipairs(params) do ps[i] = parse_param(spec) end
-  local variant = { params = ps, impl = impl, varargs = #ps > 0 and ps[#ps].varargs or false }
-  f.variants[#f.variants + 1] = variant
+  local first = f.variants[1]
+  if opts and opts.replace then
+    replace(f, variant)
+  else
+    local old = clash(f, variant)
+    if old then
+      error(("'%s' already takes %s: %s (pass {replace = true} to replace it)")
+        :format(fname, arity(old), signature(fname, old)), 2)
+    end
+    f.variants[#f.variants + 1] = variant
+  end
   for k in pairs(f.by_arity) do f.by_arity[k] = nil end
   -- the parameter names of the first variant, for string() and messages
-  if not f.params then
+  if f.variants[1] ~= first then
     f.params = {}
-    for i, p in ipairs(ps) do f.params[i] = p.name end
+    for i, p in ipairs(f.variants[1].params) do f.params[i] = p.name end
   end
 end
 
 --- The categories, in the order they load.
 M.CATEGORIES = {
-  "conversion", "boolean", "string", "list", "context", "numeric", "connector", "temporal", "range", "regex",
+  "conversion", "boolean", "string", "list", "context", "numeric", "temporal", "range", "regex",
 }
 
 for _, cat in ipairs(M.CATEGORIES) do
-  require("luaforce.feel.builtins." .. cat)(M.def)
+  require("luaforce.feel.builtins." .. cat)(M.register)
 end
+loading = false
 
 --- Adds a category later (a caller's own functions): `register` is
--- called with `def`, like the built-in categories.
+-- called with M.register, like the built-in categories.
 function M.add_category(register)
-  register(M.def)
-  -- a fresh set, so the parser (which indexes the set it is given once)
-  -- learns the new names
-  local names = {}
-  for k in pairs(M.names) do names[k] = true end
-  M.names = names
+  register(M.register)
 end
 
 return M

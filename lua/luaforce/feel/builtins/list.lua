@@ -1,7 +1,6 @@
 --- FEEL builtins: lists. Positions are 1-based, negative from the end.
 -- The aggregates (min, max, sum, ...) take a list or several arguments.
-local values = require "luaforce.feel.values"
-local compile = require "luaforce.feel.compile"
+local values = require "luaforce.feel.kinds"
 local N = require "luaforce.feel.number"
 
 local NULL, LIST_MT = values.NULL, values.LIST_MT
@@ -24,7 +23,7 @@ end
 local function numbers(l)
   for i = 1, #l do
     local v = l[i]
-    if not N.is(v) then return nil, "expected numbers but found " .. compile.describe(out(v)) end
+    if not N.is(v) then return nil, "expected numbers but found " .. values.describe(out(v)) end
   end
   return l
 end
@@ -125,7 +124,7 @@ local function merge_sort(t, precedes)
       local mid, hi = math.min(lo + width, n + 1), math.min(lo + 2 * width, n + 1)
       local i, j, k = lo, mid, lo
       while i < mid and j < hi do
-        local r = compile.call(precedes, out(src[j]), out(src[i]))
+        local r = values.call(precedes, out(src[j]), out(src[i]))
         if r ~= true and r ~= false then error({ sort_failed = r }, 0) end
         if r then dst[k] = src[j]; j = j + 1 else dst[k] = src[i]; i = i + 1 end
         k = k + 1

@@ -1,7 +1,7 @@
 --- FEEL builtins: numbers. Rounding to a scale uses luaforce.decimal's
 -- modes; sqrt, log and exp are computed in doubles, as Camunda does.
 local N = require "luaforce.feel.number"
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 
 -- Scales as Camunda allows them (DECIMAL128's exponent range).
 local function scale_of(s)

@@ -6,7 +6,7 @@
 -- `before(range1, range2)`. A positional call dispatches on the kinds; a
 -- named call picks the variant by its names. An open end of a range (from
 -- a unary test `< 10`) counts as infinitely far.
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 
 local kind, compare = values.kind, values.compare
 

@@ -3,7 +3,7 @@
 -- classes, groups, lookaround, flags i m s x, "$1" in replacements).
 -- Lua patterns are never used. A pattern that does not compile, or a flag
 -- that is unknown, gives null and a warning.
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 
 local regex -- luaforce.regex, loaded on first use (it needs the C core)
 

@@ -2,7 +2,7 @@
 -- matches, replace, split and extract (regular expressions) join in part 2.
 require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
 local base64 = require "luaforce.core.base64"
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 local N = require "luaforce.feel.number"
 
 local kind = values.kind

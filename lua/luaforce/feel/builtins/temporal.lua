@@ -3,7 +3,7 @@
 -- argument count but differ in types (`date and time(date, time)` and
 -- `date and time(date, timezone)`) dispatch on the kinds inside one impl;
 -- named calls pick the variant by its parameter names.
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 local T = require "luaforce.feel.temporal"
 local N = require "luaforce.feel.number"
 

@@ -1,4 +1,7 @@
---- luaforce.feel.values: what FEEL values are in Lua, and the warnings.
+--- luaforce.feel.kinds: FEEL's value kinds as Lua values (what each kind
+-- is in Lua, its equality, order and text, and the conversion to and from
+-- Lua), and the warnings of the evaluation under way. Modules of the engine
+-- require it as `values`.
 --
 -- The engine works on the caller's data in place (a decoded query result is
 -- never copied before it is read):
@@ -14,8 +17,9 @@
 --             keys; entries keep the order recorded in the metatable's
 --             __jsonkeys (decoded objects, and every context FEEL builds),
 --             other keys follow sorted
---   function  a FEEL function (a table whose metatable says
---             __feelkind = "function"), or a Lua function from the caller
+--   function  a FEEL function (a table whose metatable is FUNCTION_MT,
+--             with `call(...)` and maybe `call_named(names, args, n)`), or
+--             a Lua function from the caller
 --
 -- More kinds plug in through a metatable field `__feelkind` and an entry in
 -- M.kinds (`equal`, `compare`, `tostring`, `property`, `tolua`): part 2's
@@ -34,6 +38,10 @@ local concat, sort = table.concat, table.sort
 
 --- The metatable of every list FEEL builds (json's own array marker).
 M.LIST_MT = getmetatable(json.array {})
+
+--- The metatable of every FEEL function value (builtins, registered
+-- functions, `function(a) ...` in an expression).
+M.FUNCTION_MT = { __feelkind = "function" }
 
 --- Extension kinds: name -> {equal(a, b), compare(a, b), tostring(v),
 -- property(v, name), tolua(v)}; each may be absent.
@@ -245,6 +253,19 @@ end
 --- The text `string(v)` gives.
 function M.tostring(v) return tostr(v, false) end
 
+--- A value as messages name it: `"text"` (cut at 40 characters), `null`,
+-- `list`, `context`, else its kind and text (`number 1`).
+function M.describe(v)
+  local k = kind(v)
+  if k == "string" then
+    local s = #v > 40 and (v:sub(1, 37) .. "...") or v
+    return '"' .. s .. '"'
+  end
+  if k == "null" then return "null" end
+  if k == "list" or k == "context" then return k end
+  return k .. " " .. tostr(v, false)
+end
+
 -- Back to Lua ------------------------------------------------------------------
 
 local tolua
@@ -309,6 +330,24 @@ function M.fromlua(v)
   if type(v) == "number" then return N.norm(v) end
   if v == NULL then return nil end
   return v
+end
+
+--- Calls a FEEL function value with positional arguments: a FEEL function
+-- through its `call`, a Lua function from the caller with its arguments
+-- and result converted (tolua, fromlua) and its error a warning.
+function M.call(f, ...)
+  if type(f) == "function" then
+    local n = select("#", ...)
+    local args = { ... }
+    for i = 1, n do args[i] = M.tolua(args[i]) end
+    local ok, r = pcall(f, table.unpack(args, 1, n))
+    if not ok then
+      M.warn("FUNCTION_INVOCATION_FAILURE", "the function failed: " .. tostring(r))
+      return nil
+    end
+    return M.fromlua(r)
+  end
+  return f.call(...)
 end
 
 return M

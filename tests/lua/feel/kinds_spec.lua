@@ -1,8 +1,8 @@
-local values = require "luaforce.feel.values"
+local values = require "luaforce.feel.kinds"
 local json = require "luaforce.json"
 local decimal = require "luaforce.decimal"
 
-describe("luaforce.feel.values", function()
+describe("luaforce.feel.kinds", function()
   it("tells the kinds of Lua values", function()
     local cases = {
       { nil, "null" }, { json.null, "null" }, { true, "boolean" }, { 1, "number" }, { 0.5, "number" },
@@ -44,5 +44,31 @@ describe("luaforce.feel.values", function()
     assert.equal(0.5, out[1])
     assert.equal("integer", math.type(out[2]))
     assert.is_true(json.is_array(out))
+  end)
+
+  it("names values in messages: strings quoted and cut, others by kind", function()
+    assert.equal('"abc"', values.describe("abc"))
+    assert.equal('"' .. ("x"):rep(37) .. '..."', values.describe(("x"):rep(50)))
+    assert.equal("null", values.describe(nil))
+    assert.equal("number 1.50", values.describe(decimal.new("1.50")))
+    assert.equal("list", values.describe({ 1 }))
+    assert.equal("context", values.describe(json.object {}))
+    assert.equal("boolean true", values.describe(true))
+  end)
+
+  it("calls function values: FEEL ones through call, Lua ones with Lua values", function()
+    local feel_fn = setmetatable({ call = function(a, b) return a + b end }, values.FUNCTION_MT)
+    assert.equal("function", values.kind(feel_fn))
+    assert.equal(3, values.call(feel_fn, 1, 2))
+    local seen
+    local r = values.call(function(x) seen = x; return 4.0 end, decimal.new("0.5"))
+    assert.equal(0.5, seen)
+    assert.equal(4, r)
+    assert.equal("integer", math.type(r))
+    local warnings = {}
+    values.diag.list = warnings
+    finally(function() values.diag.list = nil end)
+    assert.is_nil(values.call(function() error("no", 0) end))
+    assert.equal("the function failed: no", warnings[1].message)
   end)
 end)

@@ -1,8 +1,8 @@
--- `luaforce eval` with part 2's options: temporal results as ISO text, a
--- fixed clock (--now, --timezone) and the budget (--max-steps).
+-- `luaforce eval`: temporal results as ISO text, a fixed clock (--now,
+-- --timezone), the budget (--max-steps), and the connector's functions.
 local proc = require "support.proc"
 
-describe("luaforce eval: time and budget", function()
+describe("luaforce eval", function()
   it("prints temporal values as ISO text and follows --now", function()
     local r = proc.luaforce { "eval", "--compact", "--now", "2024-01-31T10:00:00Z",
       '{today: today(), next: today() + @"P1M", now: now(), wait: @"PT90M", sf: date and time("2023-04-12T09:15:30.000+0000")}' }
@@ -34,5 +34,15 @@ describe("luaforce eval: time and budget", function()
     r = proc.luaforce { "eval", "{f: function(n) f(n + 1)}.f(1)" }
     assert.equal(1, r.code)
     assert.truthy(r.stderr:find("BUDGET_EXCEEDED", 1, true), r.stderr)
+  end)
+
+  it("knows the connector's functions, as a connector task's error expression does", function()
+    local r = proc.luaforce { "eval", "--compact", 'bpmnError("NF", "not found")' }
+    assert.equal(0, r.code, r.stderr)
+    assert.equal('{"errorType":"bpmnError","errorCode":"NF","errorMessage":"not found","variables":{}}\n', r.stdout)
+    r = proc.luaforce { "eval", "--compact", 'jobError("busy", {}, 2, @"PT30S")' }
+    assert.equal(0, r.code, r.stderr)
+    assert.equal('{"errorType":"jobError","errorMessage":"busy","variables":{},"retries":2,"retryBackoff":"PT30S"}\n',
+      r.stdout)
   end)
 end)

@@ -11,11 +11,11 @@
 -- Strings name operands too: "Account.Name", "COUNT(Id)",
 -- "CALENDAR_YEAR(convertTimezone(CreatedDate))"; they are read by a strict
 -- little grammar (names and parentheses only), never pasted.
-local values = require "luaforce.soql.values"
+local literals = require "luaforce.soql.literals"
 
 local M = {}
 
-local fail, shown = values.fail, values.shown
+local fail, shown = literals.fail, literals.shown
 local format, match = string.format, string.match
 
 local function set(list)
@@ -41,7 +41,7 @@ for fn in pairs(DATE_FUNCTIONS) do INNER[fn] = set "CONVERTTIMEZONE" end
 local Item = {}
 Item.__index = Item
 Item.__name = "luaforce.soql.Item"
-values.own(Item)
+literals.own(Item)
 
 --- True when v is an item.
 function M.is(v) return getmetatable(v) == Item end
@@ -73,7 +73,7 @@ function Item:as(alias)
   if self.kind == "aggregate" and not self.arg then
     fail("COUNT() takes no alias", "use soql.count(\"Id\"):as(name) for a named count")
   end
-  values.name(alias, "alias", true)
+  literals.name(alias, "alias", true)
   local copy = {}
   for k, v in pairs(self) do copy[k] = v end
   copy.alias = alias
@@ -82,7 +82,7 @@ end
 
 --- A field item for a path (hops checked later, when the FROM is known).
 function M.field(path)
-  local text, segs = values.path(path, "field", false)
+  local text, segs = literals.path(path, "field", false)
   return new { kind = "field", path = text, segs = segs }
 end
 

@@ -1,4 +1,4 @@
---- luaforce.soql.values: SOQL literals, escaping and names for the builder.
+--- luaforce.soql.literals: SOQL literal values, escaping and names for the builder.
 --
 -- Everything that turns Lua data into SOQL text passes through here, so the
 -- rules live in one place:

@@ -47,6 +47,8 @@ local dt = require "luaforce.emulator.datetime"
 local dl = require "luaforce.emulator.date_literals"
 local ids = require "luaforce.emulator.ids"
 local parser = require "luaforce.soql.parser"
+local columns = require "luaforce.soql.columns"
+local vocabulary = require "luaforce.soql.vocabulary"
 
 local M = {}
 
@@ -367,7 +369,7 @@ end
 local function day_in_year(s)
   return dt.parse_date(sub(s, 1, 10)) - dt.days_from_civil(tonumber(sub(s, 1, 4)), 1, 1) + 1
 end
-local DATE_FNS = {
+local DATE_FN_IMPLS = {
   CALENDAR_YEAR = function(s) return tonumber(sub(s, 1, 4)) end,
   CALENDAR_MONTH = function(s) return tonumber(sub(s, 6, 7)) end,
   CALENDAR_QUARTER = function(s) return (tonumber(sub(s, 6, 7)) - 1) // 3 + 1 end,
@@ -379,9 +381,14 @@ local DATE_FNS = {
   HOUR_IN_DAY = function(s) return tonumber(sub(s, 12, 13)) end,
   DAY_ONLY = function(s) return sub(s, 1, 10) end,
 }
-DATE_FNS.FISCAL_YEAR = DATE_FNS.CALENDAR_YEAR
-DATE_FNS.FISCAL_MONTH = DATE_FNS.CALENDAR_MONTH
-DATE_FNS.FISCAL_QUARTER = DATE_FNS.CALENDAR_QUARTER
+DATE_FN_IMPLS.FISCAL_YEAR = DATE_FN_IMPLS.CALENDAR_YEAR
+DATE_FN_IMPLS.FISCAL_MONTH = DATE_FN_IMPLS.CALENDAR_MONTH
+DATE_FN_IMPLS.FISCAL_QUARTER = DATE_FN_IMPLS.CALENDAR_QUARTER
+-- every date function SOQL has (luaforce.soql.vocabulary), each implemented
+local DATE_FNS = {}
+for fn in pairs(vocabulary.DATE_FUNCTIONS) do
+  DATE_FNS[fn] = DATE_FN_IMPLS[fn] or error("soql_exec: no implementation of the date function " .. fn)
+end
 local DATETIME_ONLY = { HOUR_IN_DAY = true, DAY_ONLY = true }
 -- Functions that return their argument as it is in the local org.
 local IDENTITY_FNS = { FORMAT = true, TOLABEL = true, CONVERTCURRENCY = true, CONVERTTIMEZONE = true }
@@ -1348,8 +1355,8 @@ end
 function compile_plain(ctx, q, scope, is_child)
   local obj = scope.obj
   local shape, children = new_shape(), {}
-  for _, item in ipairs(q.fields) do
-    local kind = item.kind
+  for _, col in ipairs(columns.of(q)) do
+    local item, kind = col.item, col.item.kind
     if kind == "field" then
       add_field(ctx, shape, resolve(ctx, scope, item.path, item.pos), item.pos)
     elseif kind == "function" then
@@ -1357,9 +1364,9 @@ function compile_plain(ctx, q, scope, is_child)
         throw(ctx, "MALFORMED_QUERY", item.pos, format("%s can only be used in an aggregate query", item.fn))
       end
       local tv = function_tv(ctx, scope, item)
-      if item.alias then
-        local _, added = shape_add(shape, { kind = "get", key = item.alias, get = tv.get, def = tv.def })
-        if not added then throw(ctx, "MALFORMED_QUERY", item.pos, "duplicate alias: " .. item.alias) end
+      if col.kind == "alias" then
+        local _, added = shape_add(shape, { kind = "get", key = col.name, get = tv.get, def = tv.def })
+        if not added then throw(ctx, "MALFORMED_QUERY", item.pos, "duplicate alias: " .. col.name) end
       else
         add_field(ctx, shape, tv, item.pos)
       end
@@ -1565,31 +1572,28 @@ local function compile_aggregate(ctx, q, scope)
     }
   end
 
-  -- the select list
-  local cols, expr_n, count_only = {}, 0, false
-  local function next_expr()
-    local k = "expr" .. expr_n
-    expr_n = expr_n + 1
-    return k
-  end
-  for _, item in ipairs(q.fields) do
+  -- the select list; names from luaforce.soql.columns, a grouped field's
+  -- spelt as the schema has it
+  local cols, count_only = {}, false
+  for _, col in ipairs(columns.of(q)) do
+    local item = col.item
     local kind = item.kind
-    if kind == "aggregate" and item.fn == "COUNT" and not item.arg then
+    if col.kind == "count" then
       count_only = true
     elseif is_aggregate(item) then
       local spec = aggregate(inner_aggregate(item))
-      cols[#cols + 1] = { key = item.alias or next_expr(), get = spec.get, node = item, spec = spec }
+      cols[#cols + 1] = { key = col.name, get = spec.get, node = item, spec = spec }
     elseif kind == "function" and item.fn == "GROUPING" then
       -- 1 on the ROLLUP/CUBE subtotal rows where the field is rolled up
       local i = grouped(item.arg, left(item.arg))
       cols[#cols + 1] = {
-        key = item.alias or next_expr(), node = item, spec = { class = "number", type = "int" },
+        key = col.name, node = item, spec = { class = "number", type = "int" },
         get = function(g) return (g.rolled and g.rolled[i]) and 1 or 0 end,
       }
     elseif kind == "field" or kind == "function" then
       local tv = left(item)
       local i = grouped(item, tv)
-      local key = item.alias or (DATE_FNS[item.fn or ""] and next_expr()) or tv.name
+      local key = col.kind == "field" and tv.name or col.name
       cols[#cols + 1] = { key = key, get = group_value(i), node = item, tv = tv }
     else
       throw(ctx, "MALFORMED_QUERY", item.pos, "Only grouped fields and aggregate functions can be selected in an aggregate query")

@@ -9,6 +9,8 @@ local dt = require "luaforce.emulator.datetime"
 local schema = require "luaforce.emulator.schema"
 local Store = require "luaforce.emulator.store"
 local default_schema = require "luaforce.emulator.default_schema"
+local columns = require "luaforce.soql.columns"
+local parser = require "luaforce.soql.parser"
 
 -- "now": Wednesday 2024-05-15 13:45 UTC
 local NOW = dt.parse_datetime("2024-05-15T13:45:00Z")
@@ -514,6 +516,19 @@ describe("luaforce.emulator.soql_exec", function()
       res = assert(run("SELECT StageName, COUNT(Id) FROM Opportunity GROUP BY StageName ORDER BY StageName"
         .. " LIMIT 2 OFFSET 1"))
       assert.same({ "Negotiation/Review", "Closed Won" }, values(res, "StageName"))
+    end)
+
+    it("keys records by the names luaforce.soql.columns gives (the CLI's headers)", function()
+      local q = "SELECT Industry ind, CALENDAR_YEAR(CreatedDate), a.Rating, GROUPING(Rating),"
+        .. " FORMAT(SUM(AnnualRevenue)), COUNT(Id) n, MAX(Name) FROM Account a"
+        .. " GROUP BY ROLLUP(Industry, CALENDAR_YEAR(CreatedDate), Rating)"
+      local res = assert(run(q))
+      local keys = {}
+      for k in assert(json.encode(res.records[1])):gmatch('"([%w_]+)":') do
+        if k ~= "attributes" and k ~= "type" then keys[#keys + 1] = k end
+      end
+      assert.same({ "ind", "expr0", "Rating", "expr1", "expr2", "n", "expr3" }, keys)
+      assert.same(keys, columns.names(assert(parser.parse(q))))
     end)
 
     it("adds ROLLUP subtotals with GROUPING()", function()

@@ -1,7 +1,8 @@
--- Query records written as JSON text straight from the store's rows
--- (soql_exec.render_records over json_render.c) must be the very bytes
--- json.encode writes for the records soql_exec builds, page after page,
--- and fail the same way on values JSON cannot hold. Each query below runs
+-- luaforce.emulator.soql_exec.render: query records written as JSON text
+-- straight from the store's rows (soql_exec.render_records over
+-- json_render.c) must be the very bytes json.encode writes for the records
+-- soql_exec builds, page after page, and fail the same way on values JSON
+-- cannot hold. Each query below runs
 -- both ways over a small org whose values need every kind of care.
 local exec = require "luaforce.emulator.soql_exec"
 local query_api = require "luaforce.emulator.query_api"
@@ -124,7 +125,7 @@ local QUERIES = {
   "select label__c, parent__r.LABEL__C, HOLDER__R.name from gadget__c",
 }
 
-describe("luaforce.emulator: query pages rendered from rows", function()
+describe("luaforce.emulator.soql_exec.render: query pages rendered from rows", function()
   describe("the records text equals json.encode of the built records", function()
     for _, q in ipairs(QUERIES) do
       it(q, function()

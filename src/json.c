@@ -8,10 +8,10 @@
  *   object_mt   {__jsontype = "object"}, for json.object (no key order)
  *   raw_decode(text) -> value | nil, reason, offset, line, column
  *   raw_encode(value, pretty, sort_keys) -> text | nil, message
- *   raw_render_rows(rows, first, last, shape, by_id, types [, where
- *               [, before, after]])
- *               -> text | nil, message: records straight from store rows
- *               (the emulator's query pages; see json_render.c)
+ *   raw_render_rows(rows, first, last, plan [, where [, before, after]])
+ *               -> text | nil, message: records written straight from rows
+ *               by a plan of literal pieces and fields (the emulator's
+ *               query pages; see json_render.c)
  *
  * The decoder is in json_decode.c, the encoder in json_encode.c, the row
  * renderer in json_render.c, and the pure C parts (UTF-8, escaping,

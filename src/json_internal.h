@@ -38,8 +38,8 @@ typedef struct lf_jkey {
 int lf_json_raw_decode(lua_State *L);
 /* raw_encode(value, pretty, sort_keys) -> text | nil, message */
 int lf_json_raw_encode(lua_State *L);
-/* raw_render_rows(rows, first, last, shape, by_id, types [, where [, before,
- *   after]]) -> text | nil, message  (see json_render.c) */
+/* raw_render_rows(rows, first, last, plan [, where [, before, after]])
+ *   -> text | nil, message  (see json_render.c) */
 int lf_json_raw_render_rows(lua_State *L);
 /* Registers the metatables of the parser and encoder userdata. */
 void lf_json_decode_init(lua_State *L);

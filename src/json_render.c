@@ -1,39 +1,52 @@
 /*
- * json_render.c: query records written as JSON text straight from the
- * emulator's store rows, with no Lua table built per record. A query page
- * is then as cheap to serve as the encoder's work alone (the emulator's
- * query pages; soql_exec.lua makes the shapes, query_api.lua the page).
+ * json_render.c: records written as JSON text straight from rows (Lua
+ * tables), with no Lua table built per record: a page of many records is
+ * then as cheap to make as the encoder's work alone. The local org uses it
+ * for its query pages (lua/luaforce/emulator/soql_exec/render.lua makes the
+ * plans); nothing here knows what the records are.
  *
- *   raw_render_rows(rows, first, last, shape, by_id, types [, where
- *                   [, before, after]]) -> text | nil, message
+ *   raw_render_rows(rows, first, last, plan [, where [, before, after]])
+ *       -> text | nil, message
  *
  * The text is the records of rows[first..last] joined by ',' (no brackets)
  * between the text `before` and `after` (so that a whole page body is made
- * without another copy of it),
- * byte for byte what json.encode writes for the record tables soql_exec
- * builds from those rows: {"attributes":{"type":T,"url":U},"Key":value,...}
- * in the shape's order. A shape (a Lua table, made once per query):
+ * without another copy of it). A plan (a Lua table, made once per query):
  *
- *   { head = '{"attributes":{"type":"Account","url":',   JSON text
- *     url  = "/services/data/v62.0/sobjects/Account/",    raw; url .. row.Id
- *     { text = ',"Name":', key = "Name", field = "Name" },             a value
- *     { text = ',"Owner":', key = "Owner", ref = "OwnerId", shape = {...} } }
+ *   { shape    = { lead = LEAD, COLUMN, COLUMN, ... },  the rows' records
+ *     parents  = { [reference value] = row },           parent rows
+ *     leads    = { [key] = LEAD },       a parent record's lead, by the
+ *     lead_key = n }                     first n bytes of its reference
  *
- * A parent's shape has no head or url: the parent row is by_id[row[ref]]
- * (nil reference or no such row: null) and its head and url come from
- * types[the first 3 bytes of the reference] = {head =, url =}, so that a
- * polymorphic reference gets the type of the record it points at.
+ * A record is its lead, its columns and '}': the lead opens the JSON object
+ * ('{' and whatever members come before the columns). A LEAD is a list of
+ * pieces, each either literal JSON text (a string, written as it is) or
+ *
+ *   { prefix = "text", field = "Name", path = { "k1", "k2" } }
+ *
+ * the JSON string of prefix .. row[field] (a string, or a number as Lua's
+ * `..` writes it); `path` names that string in error messages, outermost
+ * key first. A COLUMN is
+ *
+ *   { text = ',"Key":', key = "Key", field = "Name" }      row[field]
+ *   { text = ',"Key":', key = "Key", ref = "OwnerId", shape = { COLUMN, ... } }
+ *
+ * the second a parent: the record of parents[row[ref]] (null when the
+ * reference is nil or names no row), whose lead is leads[the first lead_key
+ * bytes of the reference] (so the lead can follow what the reference points
+ * at) and whose columns are `shape`'s. `text` is written before the value,
+ * `key` names it in error messages. Limits: a lead has at most 8 pieces, a
+ * path at most 4 keys, lead_key is 1 to 16.
  *
  * Values are written by the encoder (json_encode.c), so strings, numbers,
  * decimals and json.null come out as json.encode writes them; nil is null.
  * A value JSON cannot hold gives nil and the encoder's message, its path
  * counted from the first record ("... at [3].Account.AnnualRevenue"), under
  * `where` when given ("records[3]..."), as json.encode of the page says it.
- * A malformed shape, a row that is not a table or has no Id, or a key prefix
- * types does not know are mistakes of the caller and raise.
+ * A malformed plan, a row that is not a table or lacks a lead's field, or a
+ * key `leads` does not know are mistakes of the caller and raise.
  *
  * No Lua code runs while rendering (raw access only), so the strings the
- * compiled shape points at, anchored by the arguments, stay put.
+ * compiled plan points at, anchored by the arguments, stay put.
  */
 #include <lauxlib.h>
 #include <limits.h>
@@ -41,13 +54,17 @@
 
 #include "json_internal.h"
 
-/* Parent shapes nested deeper than this are refused (SOQL allows 5 hops;
- * a shape that contains itself would never end). */
+/* Parent shapes nested deeper than this are refused (a shape that contains
+ * itself would never end). */
 #define MAX_LEVELS 32
-/* Key prefixes remembered per call: a page meets few parent types. */
-#define TYPE_CACHE 16
-/* A record's url is built here when it fits (it always does in practice). */
-#define URL_BUF 512
+/* Leads remembered per call, by key: a page meets few kinds of parent. */
+#define LEAD_CACHE 16
+/* The longest lead key, and the most pieces and path keys of a lead. */
+#define MAX_LEAD_KEY 16
+#define MAX_PIECES 8
+#define MAX_PATH 4
+/* A string piece is built here when it fits (it always does in practice). */
+#define PIECE_BUF 512
 
 typedef struct rshape rshape;
 
@@ -59,30 +76,51 @@ typedef struct rcol {
 } rcol;
 
 struct rshape {
-    const char *head, *url; /* NULL in a parent's shape */
-    size_t hlen, ulen;
     lua_Integer ncols;
     rcol *cols;
 };
 
-typedef struct rtype {
-    char prefix[3];
-    const char *head, *url;
-    size_t hlen, ulen;
-} rtype;
+/* One piece of a lead: literal text (field == 0), or the JSON string of
+ * text .. row[field name], the name being at stack index `field` (the top
+ * lead's) or anchor[field] (a parent lead's, compiled while rendering). */
+typedef struct rpiece {
+    const char *text;
+    size_t len;
+    int field;
+    int anchored;
+    int npath;
+    const char *path[MAX_PATH];
+    size_t plen[MAX_PATH];
+} rpiece;
+
+typedef struct rlead {
+    int npieces;
+    rpiece pieces[MAX_PIECES];
+} rlead;
+
+typedef struct rcached {
+    char key[MAX_LEAD_KEY];
+    rlead lead;
+} rcached;
 
 typedef struct render {
     lua_State *L;
     lf_json_encoder *e;
-    int by_id, types, id_key; /* stack indexes */
-    rtype cache[TYPE_CACHE];
-    rtype spare; /* a prefix looked up when the cache is full */
+    int parents, leads, anchor; /* stack indexes */
+    size_t lead_key;
+    rlead top;
+    rcached cache[LEAD_CACHE];
+    rcached spare; /* a key looked up when the cache is full */
     int ncache;
 } render;
 
-/* ---- the shape, compiled once per call ------------------------------------ */
+/* Anchor slots of parent leads' field names: MAX_PIECES for each cache
+ * entry, then the spare's. */
+#define ANCHOR_SLOTS ((LEAD_CACHE + 1) * MAX_PIECES)
 
-static const char *shape_string(lua_State *L, int t, const char *name, size_t *len, const char *where) {
+/* ---- the plan, compiled once per call ------------------------------------- */
+
+static const char *plan_string(lua_State *L, int t, const char *name, size_t *len, const char *where) {
     lua_pushstring(L, name);
     if (lua_rawget(L, t) != LUA_TSTRING)
         luaL_error(L, "raw_render_rows: %s: '%s' is not a string", where, name);
@@ -91,18 +129,81 @@ static const char *shape_string(lua_State *L, int t, const char *name, size_t *l
     return s;
 }
 
-/* Compiles the shape table at sidx into C arrays held by userdata left on
- * the stack, with every field name pushed once (rawget then needs no new
- * string per row). Everything stays on the stack until the call ends. */
-static const rshape *compile(lua_State *L, int sidx, int level) {
+/* The stack index where the top lead keeps the field name at `idx`, or 0:
+ * parent leads mostly read the field the top lead reads (an id), and a name
+ * on the stack is read faster than one in the anchor table. */
+static int on_stack(render *r, int idx) {
+    for (int i = 0; i < r->top.npieces; i++) {
+        const rpiece *t = &r->top.pieces[i];
+        if (t->field && !t->anchored && lua_rawequal(r->L, idx, t->field)) return t->field;
+    }
+    return 0;
+}
+
+/* Compiles the lead at stack index `li` into `out`. Its field names are
+ * pushed and left on the stack when `base` < 0 (the top lead, compiled
+ * before rendering: a row's field is then read as fast as a column's), else
+ * kept in anchor slots base+1 .. base+MAX_PIECES, and the stack is left as
+ * it was (a parent's lead, compiled while rendering). */
+static void compile_lead(render *r, int li, rlead *out, int base) {
+    lua_State *L = r->L;
+    lua_Integer n = (lua_Integer)lua_rawlen(L, li);
+    if (n > MAX_PIECES) luaL_error(L, "raw_render_rows: a lead has more than %d pieces", MAX_PIECES);
+    out->npieces = (int)n;
+    for (int i = 0; i < (int)n; i++) {
+        rpiece *p = &out->pieces[i];
+        memset(p, 0, sizeof *p);
+        luaL_checkstack(L, 5, "raw_render_rows: lead");
+        int ty = lua_rawgeti(L, li, i + 1);
+        if (ty == LUA_TSTRING) {
+            p->text = lua_tolstring(L, -1, &p->len); /* anchored by the lead */
+            lua_pop(L, 1);
+            continue;
+        }
+        if (ty != LUA_TTABLE) luaL_error(L, "raw_render_rows: lead piece %d is neither text nor a table", i + 1);
+        int pt = lua_gettop(L);
+        p->text = plan_string(L, pt, "prefix", &p->len, "lead piece");
+        lua_pushliteral(L, "field");
+        if (lua_rawget(L, pt) != LUA_TSTRING) luaL_error(L, "raw_render_rows: lead piece: 'field' is not a string");
+        if (base < 0) {
+            lua_insert(L, pt); /* below the piece, which is popped below */
+            p->field = pt;
+            pt++;
+        } else {
+            p->field = on_stack(r, lua_gettop(L));
+            if (p->field) {
+                lua_pop(L, 1);
+            } else {
+                p->field = base + i + 1;
+                p->anchored = 1;
+                lua_rawseti(L, r->anchor, p->field);
+            }
+        }
+        lua_pushliteral(L, "path");
+        if (lua_rawget(L, pt) == LUA_TTABLE) {
+            int pp = lua_gettop(L);
+            lua_Integer np = (lua_Integer)lua_rawlen(L, pp);
+            if (np > MAX_PATH) luaL_error(L, "raw_render_rows: a lead path has more than %d keys", MAX_PATH);
+            p->npath = (int)np;
+            for (int k = 0; k < (int)np; k++) {
+                if (lua_rawgeti(L, pp, k + 1) != LUA_TSTRING) luaL_error(L, "raw_render_rows: a lead path key is not a string");
+                p->path[k] = lua_tolstring(L, -1, &p->plen[k]); /* anchored by the path */
+                lua_pop(L, 1);
+            }
+        }
+        lua_settop(L, pt - 1);
+    }
+}
+
+/* Compiles the column list of the shape table at sidx into C arrays held
+ * by userdata left on the stack, with every field name pushed once (rawget
+ * then needs no new string per row). Everything stays on the stack until
+ * the call ends. */
+static const rshape *compile_shape(lua_State *L, int sidx, int level) {
     if (level >= MAX_LEVELS) luaL_error(L, "raw_render_rows: parent shapes nested deeper than %d", MAX_LEVELS);
     luaL_checkstack(L, 4, "raw_render_rows: shape");
     rshape *sh = lua_newuserdatauv(L, sizeof *sh, 0);
     memset(sh, 0, sizeof *sh);
-    if (level == 0) {
-        sh->head = shape_string(L, sidx, "head", &sh->hlen, "shape");
-        sh->url = shape_string(L, sidx, "url", &sh->ulen, "shape");
-    }
     lua_Integer n = (lua_Integer)lua_rawlen(L, sidx);
     if ((unsigned long long)n > INT_MAX / sizeof(rcol)) luaL_error(L, "raw_render_rows: too many columns");
     sh->ncols = n;
@@ -112,8 +213,8 @@ static const rshape *compile(lua_State *L, int sidx, int level) {
         luaL_checkstack(L, 6, "raw_render_rows: shape");
         if (lua_rawgeti(L, sidx, i) != LUA_TTABLE) luaL_error(L, "raw_render_rows: column %I is not a table", i);
         int ct = lua_gettop(L);
-        c->text = shape_string(L, ct, "text", &c->tlen, "column");
-        c->key = shape_string(L, ct, "key", &c->klen, "column");
+        c->text = plan_string(L, ct, "text", &c->tlen, "column");
+        c->key = plan_string(L, ct, "key", &c->klen, "column");
         lua_pushliteral(L, "field");
         if (lua_rawget(L, ct) == LUA_TSTRING) {
             c->field = lua_gettop(L);
@@ -127,9 +228,16 @@ static const rshape *compile(lua_State *L, int sidx, int level) {
         c->field = lua_gettop(L);
         lua_pushliteral(L, "shape");
         if (lua_rawget(L, ct) != LUA_TTABLE) luaL_error(L, "raw_render_rows: column '%s' has no 'shape'", c->key);
-        c->parent = compile(L, lua_gettop(L), level + 1);
+        c->parent = compile_shape(L, lua_gettop(L), level + 1);
     }
     return sh;
+}
+
+/* plan[name], which must be a table, pushed. */
+static int plan_table(lua_State *L, int plan, const char *name) {
+    lua_pushstring(L, name);
+    if (lua_rawget(L, plan) != LUA_TTABLE) luaL_error(L, "raw_render_rows: plan: '%s' is not a table", name);
+    return lua_gettop(L);
 }
 
 /* ---- rendering ------------------------------------------------------------ */
@@ -138,89 +246,106 @@ static inline int put(render *r, const char *s, size_t n) {
     return lf_json_encoder_put(r->e, s, n);
 }
 
-/* The url member's value, url .. id, as one JSON string (so that an error
+/* A string piece: text .. row[field] as one JSON string (so that an error
  * names the byte as it would in the concatenated string). */
-static int put_url(render *r, const char *url, size_t ulen, const char *id, size_t idlen) {
-    char buf[URL_BUF];
-    if (idlen <= sizeof buf && ulen <= sizeof buf - idlen) {
-        memcpy(buf, url, ulen);
-        memcpy(buf + ulen, id, idlen);
-        return lf_json_encoder_string(r->e, buf, ulen + idlen);
-    }
+static inline int put_piece(render *r, const rpiece *p, int row) {
     lua_State *L = r->L;
-    lua_pushlstring(L, url, ulen);
-    lua_pushlstring(L, id, idlen);
-    lua_concat(L, 2);
-    size_t n;
-    const char *s = lua_tolstring(L, -1, &n);
-    int rc = lf_json_encoder_string(r->e, s, n);
+    if (p->anchored) lua_rawgeti(L, r->anchor, p->field);
+    else lua_pushvalue(L, p->field);
+    int ty = lua_rawget(L, row);
+    if (ty != LUA_TSTRING && ty != LUA_TNUMBER) {
+        if (p->anchored) lua_rawgeti(L, r->anchor, p->field);
+        else lua_pushvalue(L, p->field);
+        luaL_error(L, "raw_render_rows: a row has no %s", lua_tostring(L, -1));
+    }
+    size_t vlen;
+    const char *v = lua_tolstring(L, -1, &vlen); /* a number: as `..` writes it */
+    char buf[PIECE_BUF];
+    int rc;
+    if (vlen <= sizeof buf && p->len <= sizeof buf - vlen) {
+        memcpy(buf, p->text, p->len);
+        memcpy(buf + p->len, v, vlen);
+        rc = lf_json_encoder_string(r->e, buf, p->len + vlen);
+    } else {
+        lua_pushlstring(L, p->text, p->len);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+        size_t n;
+        const char *s = lua_tolstring(L, -1, &n);
+        rc = lf_json_encoder_string(r->e, s, n);
+    }
     lua_pop(L, 1);
+    if (rc)
+        for (int k = p->npath - 1; k >= 0; k--) lf_json_encoder_path_key(r->e, p->path[k], p->plen[k]);
     return rc;
 }
 
-/* The head and url of the object an id's key prefix names. */
-static const rtype *type_of(render *r, const char *id, size_t len) {
-    lua_State *L = r->L;
-    if (len < 3) luaL_error(L, "raw_render_rows: reference '%s' is not an id", id);
-    for (int i = 0; i < r->ncache; i++)
-        if (memcmp(r->cache[i].prefix, id, 3) == 0) return &r->cache[i];
-    rtype *t = r->ncache < TYPE_CACHE ? &r->cache[r->ncache] : &r->spare;
-    lua_pushlstring(L, id, 3);
-    if (lua_rawget(L, r->types) != LUA_TTABLE)
-        luaL_error(L, "raw_render_rows: no type for key prefix '%s'", lua_pushlstring(L, id, 3));
-    int tt = lua_gettop(L);
-    t->head = shape_string(L, tt, "head", &t->hlen, "types entry");
-    t->url = shape_string(L, tt, "url", &t->ulen, "types entry");
-    memcpy(t->prefix, id, 3);
-    lua_pop(L, 1); /* the entry stays anchored in types */
-    if (t != &r->spare) r->ncache++;
-    return t;
+static int put_lead(render *r, const rlead *lead, int row) {
+    for (int i = 0; i < lead->npieces; i++) {
+        const rpiece *p = &lead->pieces[i];
+        int rc = p->field ? put_piece(r, p, row) : put(r, p->text, p->len);
+        if (rc) return rc;
+    }
+    return 0;
 }
 
-static int render_record(render *r, const rshape *sh, int row, const char *head, size_t hlen, const char *url,
-                         size_t ulen, int level);
+/* Keys are a few bytes: a loop beats a call to memcmp. */
+static inline int same_key(const char *a, const char *b, size_t k) {
+    for (size_t j = 0; j < k; j++)
+        if (a[j] != b[j]) return 0;
+    return 1;
+}
+
+/* The lead of a parent whose reference is `id`: leads[the first lead_key
+ * bytes of id], compiled once per call while the cache has room. */
+static const rlead *lead_of(render *r, const char *id, size_t len) {
+    lua_State *L = r->L;
+    size_t k = r->lead_key;
+    if (len < k) luaL_error(L, "raw_render_rows: reference '%s' is shorter than lead_key", id);
+    for (int i = 0; i < r->ncache; i++)
+        if (same_key(r->cache[i].key, id, k)) return &r->cache[i].lead;
+    int slot = r->ncache < LEAD_CACHE ? r->ncache : LEAD_CACHE;
+    rcached *c = slot < LEAD_CACHE ? &r->cache[slot] : &r->spare;
+    lua_pushlstring(L, id, k);
+    if (lua_rawget(L, r->leads) != LUA_TTABLE)
+        luaL_error(L, "raw_render_rows: no lead for key '%s'", lua_pushlstring(L, id, k));
+    compile_lead(r, lua_gettop(L), &c->lead, slot * MAX_PIECES);
+    lua_pop(L, 1); /* the lead stays anchored in leads */
+    memcpy(c->key, id, k);
+    if (c != &r->spare) r->ncache++;
+    return &c->lead;
+}
+
+static int render_record(render *r, const rshape *sh, int row, const rlead *lead, int level);
 
 /* The parent that the reference at idx points at, or null. */
 static int render_parent(render *r, const rshape *sh, int idx, int level) {
     lua_State *L = r->L;
     lua_pushvalue(L, idx);
-    if (lua_rawget(L, r->by_id) != LUA_TTABLE) {
+    if (lua_rawget(L, r->parents) != LUA_TTABLE) {
         lua_pop(L, 1);
         return put(r, "null", 4);
     }
     size_t len;
-    const char *id = lua_tolstring(L, idx, &len); /* a key of by_id: a string */
-    if (!id) luaL_error(L, "raw_render_rows: by_id has a key that is not a string");
-    const rtype *t = type_of(r, id, len);
-    int rc = render_record(r, sh, lua_gettop(L), t->head, t->hlen, t->url, t->ulen, level + 1);
+    const char *id = lua_tolstring(L, idx, &len); /* a key of parents: a string */
+    if (!id) luaL_error(L, "raw_render_rows: parents has a key that is not a string");
+    const rlead *lead = lead_of(r, id, len);
+    int rc = render_record(r, sh, lua_gettop(L), lead, level + 1);
     lua_pop(L, 1);
     return rc;
 }
 
-/* One record: attributes, then each column in order. */
-static int render_record(render *r, const rshape *sh, int row, const char *head, size_t hlen, const char *url,
-                         size_t ulen, int level) {
+/* One record: the lead, each column in order, '}'. */
+static int render_record(render *r, const rshape *sh, int row, const rlead *lead, int level) {
     lua_State *L = r->L;
     if (!lua_checkstack(L, 4)) luaL_error(L, "raw_render_rows: out of Lua stack");
-    if (put(r, head, hlen)) return -1;
-    lua_pushvalue(L, r->id_key);
-    int ty = lua_rawget(L, row);
-    if (ty != LUA_TSTRING && ty != LUA_TNUMBER) luaL_error(L, "raw_render_rows: a row has no Id");
-    size_t idlen;
-    const char *id = lua_tolstring(L, -1, &idlen); /* a number: as `..` writes it */
-    int rc = put_url(r, url, ulen, id, idlen);
-    lua_pop(L, 1);
-    if (rc) {
-        lf_json_encoder_path_key(r->e, "url", 3);
-        lf_json_encoder_path_key(r->e, "attributes", 10);
-        return -1;
-    }
-    if (put(r, "}", 1)) return -1;
+    if (put_lead(r, lead, row)) return -1;
     for (lua_Integer i = 0; i < sh->ncols; i++) {
         const rcol *c = &sh->cols[i];
         if (put(r, c->text, c->tlen)) return -1;
         int top = lua_gettop(L);
         lua_pushvalue(L, c->field);
+        int rc;
         if (lua_rawget(L, row) == LUA_TNIL) rc = put(r, "null", 4);
         else if (c->parent) rc = render_parent(r, c->parent, top + 1, level);
         else rc = lf_json_encode_value(r->e, top + 1);
@@ -237,23 +362,32 @@ int lf_json_raw_render_rows(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_Integer first = luaL_checkinteger(L, 2), last = luaL_checkinteger(L, 3);
     luaL_checktype(L, 4, LUA_TTABLE);
-    luaL_checktype(L, 5, LUA_TTABLE);
-    luaL_checktype(L, 6, LUA_TTABLE);
     size_t wlen = 0, blen = 0, alen = 0;
-    const char *where = luaL_optlstring(L, 7, NULL, &wlen);
-    const char *before = luaL_optlstring(L, 8, "", &blen);
-    const char *after = luaL_optlstring(L, 9, "", &alen);
+    const char *where = luaL_optlstring(L, 5, NULL, &wlen);
+    const char *before = luaL_optlstring(L, 6, "", &blen);
+    const char *after = luaL_optlstring(L, 7, "", &alen);
     luaL_argcheck(L, first >= 1, 2, "rows start at 1");
     luaL_argcheck(L, last <= (lua_Integer)lua_rawlen(L, 1), 3, "beyond the last row");
-    lua_settop(L, 9);
+    lua_settop(L, 7);
     render r;
     memset(&r, 0, sizeof r);
     r.L = L;
-    r.by_id = 5;
-    r.types = 6;
-    lua_pushliteral(L, "Id");
-    r.id_key = lua_gettop(L);
-    const rshape *sh = compile(L, 4, 0);
+    int shape = plan_table(L, 4, "shape");
+    r.parents = plan_table(L, 4, "parents");
+    r.leads = plan_table(L, 4, "leads");
+    lua_pushliteral(L, "lead_key");
+    lua_rawget(L, 4);
+    lua_Integer key = lua_tointeger(L, -1);
+    if (!lua_isinteger(L, -1) || key < 1 || key > MAX_LEAD_KEY)
+        luaL_error(L, "raw_render_rows: plan: 'lead_key' is not an integer from 1 to %d", MAX_LEAD_KEY);
+    r.lead_key = (size_t)key;
+    lua_pop(L, 1);
+    lua_createtable(L, ANCHOR_SLOTS, 0);
+    r.anchor = lua_gettop(L);
+    lua_pushliteral(L, "lead");
+    if (lua_rawget(L, shape) != LUA_TTABLE) luaL_error(L, "raw_render_rows: shape: 'lead' is not a table");
+    compile_lead(&r, lua_gettop(L), &r.top, -1);
+    const rshape *sh = compile_shape(L, shape, 0);
     r.e = lf_json_encoder_new(L, 0, 0);
     int rc = put(&r, before, blen);
     for (lua_Integer i = first; i <= last && rc == 0; i++) {
@@ -263,7 +397,7 @@ int lf_json_raw_render_rows(lua_State *L) {
         }
         if (lua_rawgeti(L, 1, i) != LUA_TTABLE) luaL_error(L, "raw_render_rows: rows[%I] is not a table", i);
         int top = lua_gettop(L);
-        rc = render_record(&r, sh, top, sh->head, sh->hlen, sh->url, sh->ulen, 0);
+        rc = render_record(&r, sh, top, &r.top, 0);
         lua_settop(L, top - 1);
         if (rc) {
             lf_json_encoder_path_index(r.e, i - first + 1);

@@ -108,6 +108,13 @@ describe("luaforce query", function()
       assert.equal("StageName,expr0,total\r\n", r.stdout:match("^[^\n]*\n"))
       assert.matches("Closed Won,1,0%.1\r\n", r.stdout)
     end)
+
+    it("names an aliased grouped field by its alias, with its values", function()
+      local r = query { "-f", "csv", "SELECT StageName stage, COUNT(Id) FROM Opportunity GROUP BY StageName ORDER BY StageName" }
+      assert.equal(0, r.code)
+      assert.equal("stage,expr0\r\n", r.stdout:match("^[^\n]*\n"))
+      assert.matches("\nClosed Won,1\r\n", r.stdout)
+    end)
   end)
 
   describe("json and ndjson", function()

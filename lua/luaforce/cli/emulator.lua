@@ -77,9 +77,9 @@ local function check(opts)
   if opts.port and (opts.port < 0 or opts.port > 65535) then
     error(errors.usage(("--port %d is not a port"):format(opts.port), "use 0 to 65535"), 0)
   end
+  local emulator = require "luaforce.emulator"
   if opts.now then
-    local datetime = require "luaforce.emulator.datetime"
-    if not datetime.clock(opts.now) then
+    if not emulator.check_now(opts.now) then
       error(errors.usage(("--now '%s' is not an ISO date-time"):format(opts.now),
         "for example 2024-06-01T12:00:00Z"), 0)
     end
@@ -93,7 +93,7 @@ local function check(opts)
     error(errors.usage("--api-limit must be 0 or more"), 0)
   end
   for _, spec in ipairs(opts.faults or {}) do
-    local ok, err = require("luaforce.emulator.faults").parse(spec)
+    local ok, err = emulator.parse_fault(spec)
     if not ok then
       error(errors.usage("--faults: " .. err.message,
         "see luaforce emulator --help"), 0)
@@ -103,7 +103,7 @@ end
 
 -- --make-cert DIR: the pair, then how to use it; nothing is served.
 local function make_cert(dir)
-  local paths, err = require("luaforce.emulator.tls").make_cert(dir)
+  local paths, err = require("luaforce.emulator").make_cert(dir)
   if not paths then error(err, 0) end
   io.stdout:write("wrote ", paths.cert, " (a self-signed certificate for localhost and 127.0.0.1)\n",
     "wrote ", paths.key, " (its private key, mode 0600)\n",

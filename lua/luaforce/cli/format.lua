@@ -421,82 +421,15 @@ end
 ---------------------------------------------------------------------------
 -- Columns of a query
 
-local AGGREGATES = { COUNT = true, COUNT_DISTINCT = true, SUM = true, AVG = true, MIN = true, MAX = true }
-local DATE_FNS = {
-  CALENDAR_MONTH = true, CALENDAR_QUARTER = true, CALENDAR_YEAR = true, DAY_IN_MONTH = true,
-  DAY_IN_WEEK = true, DAY_IN_YEAR = true, DAY_ONLY = true, FISCAL_MONTH = true,
-  FISCAL_QUARTER = true, FISCAL_YEAR = true, HOUR_IN_DAY = true, WEEK_IN_MONTH = true,
-  WEEK_IN_YEAR = true, GROUPING = true,
-}
+local parser = require "luaforce.soql.parser"
+local columns = require "luaforce.soql.columns"
 
-local function has_aggregate(node)
-  if type(node) ~= "table" then return false end
-  if node.kind == "aggregate" then return true end
-  if node.kind == "function" then return has_aggregate(node.arg) end
-  return false
-end
-
--- The field under FORMAT(), toLabel(), convertCurrency() ... or nil.
-local function inner_field(node)
-  while node and node.kind == "function" do node = node.arg end
-  return node and node.kind == "field" and node or nil
-end
-
---- See the file comment.
+--- See the file comment. The rule is luaforce.soql.columns'; `soql` is the
+-- parsed query (a command has it already) or its text (parsed here).
 function M.columns_from_soql(soql)
-  if type(soql) ~= "string" then return nil end
-  local ok, parser = pcall(require, "luaforce.soql.parser")
-  if not ok then return nil end
-  local q = parser.parse(soql)
-  if not q then return nil end
-  local from, alias = q.from.name:lower(), q.from.alias and q.from.alias:lower()
-  local aggregate = q.group_by ~= nil
-  for _, item in ipairs(q.fields) do
-    if item.kind == "aggregate" and item.arg then aggregate = true end
-    if item.kind == "function" and has_aggregate(item) then aggregate = true end
-  end
-  local function dotted(path)
-    local first = 1
-    if #path > 1 and (path[1]:lower() == alias or path[1]:lower() == from) then first = 2 end
-    if aggregate then return path[#path] end
-    return concat(path, ".", first)
-  end
-  local cols, n = {}, 0
-  local function expr() local k = "expr" .. n; n = n + 1; return k end
-  for _, item in ipairs(q.fields) do
-    local k = item.kind
-    if k == "fields" then
-      return nil
-    elseif k == "field" then
-      cols[#cols + 1] = dotted(item.path)
-    elseif k == "aggregate" then
-      if item.arg == nil then return {} end  -- COUNT(): no records, a count
-      cols[#cols + 1] = item.alias or expr()
-    elseif k == "function" then
-      if has_aggregate(item) or DATE_FNS[item.fn] then
-        cols[#cols + 1] = item.alias or expr()
-      else
-        local f = inner_field(item)
-        cols[#cols + 1] = item.alias or (f and dotted(f.path)) or expr()
-      end
-    elseif k == "subquery" then
-      cols[#cols + 1] = item.query.from.name
-    elseif k == "typeof" then
-      local base, seen = dotted(item.path), {}
-      local function add(fields)
-        for _, f in ipairs(fields or {}) do
-          local name = base .. "." .. concat(f.path, ".")
-          if not seen[name:lower()] then
-            seen[name:lower()] = true
-            cols[#cols + 1] = name
-          end
-        end
-      end
-      for _, w in ipairs(item.whens) do add(w.fields) end
-      add(item.else_)
-    end
-  end
-  return cols
+  if type(soql) == "string" then soql = parser.parse(soql) end
+  if type(soql) ~= "table" then return nil end
+  return columns.names(soql)
 end
 
 ---------------------------------------------------------------------------

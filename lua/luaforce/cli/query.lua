@@ -102,7 +102,7 @@ function M.run(ctx, opts, pos)
   local w = format.writer(ctx, opts, {
     settings = settings,
     kind = counting and "value" or "records",
-    columns = format.columns_from_soql(soql),
+    columns = format.columns_from_soql(ast),
   })
   local bar = require("luaforce.cli.progress").new(ctx, { label = "query", unit = "records" })
 

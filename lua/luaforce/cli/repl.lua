@@ -236,7 +236,7 @@ function Session:soql(text)
   end
   local total = math.tointeger(it.total)
   local format = require "luaforce.cli.format"
-  local columns = format.columns_from_soql(text)
+  local columns = format.columns_from_soql(q)
   if columns and #columns == 0 then
     -- SELECT COUNT() FROM ...: no records, a count
     self.env._ = total or #list

@@ -348,7 +348,9 @@ function M.control(name, arg)
     org.faults:reset()
     return "true"
   elseif name == "stats" then
-    -- the server's counters when running under luaforce.core.server
+    -- the server's counters when running under luaforce.core.server:
+    -- core.server_self exists only in the server's own Lua state, so it is
+    -- optional by design (a handler driven in-process has no server)
     local ok, self = pcall(require, "luaforce.core.server_self")
     local s = ok and self.stats() or { requests = org.requests }
     s.api_requests = org.api_requests

@@ -91,11 +91,12 @@ function M.normalize_datetime(s, lenient)
   return ms and M.format_datetime(ms)
 end
 
+require "luaforce.core" -- registers luaforce.core.* in package.preload under a stock lua5.4
+local sys = require "luaforce.core.sys"
+
 --- The current time in epoch milliseconds (the real clock).
 function M.now_ms()
-  local ok, sys = pcall(require, "luaforce.core.sys")
-  if ok and sys.now_ms then return sys.now_ms() end
-  return os.time() * 1000
+  return sys.now_ms()
 end
 
 --- A clock: `clock.now()` gives epoch milliseconds. With `fixed` (an ISO

@@ -19,9 +19,21 @@
 --   faults (a list of fault rules, each a string in the grammar of
 --   luaforce.emulator.faults or its table form; `p=` draws from `seed`).
 --   tls_cert, tls_key (PEM file names, both or neither: serve HTTPS, and
---   `url` is https://...; luaforce.emulator.tls makes a pair).
+--   `url` is https://...; make_cert below makes a pair).
+--
+-- Checks for a command line that starts one (luaforce.cli.emulator uses
+-- these, never the emulator's inner modules):
+--   emulator.check_now(text) -> true | nil, reason: is `text` a `now` the
+--       clock takes (an ISO date-time or date)?
+--   emulator.parse_fault(spec) -> rule | nil, err: one fault rule in the
+--       grammar of luaforce.emulator.faults (err.message names the problem)
+--   emulator.make_cert(dir[, opts]) -> {cert =, key =} | nil, err: a
+--       self-signed certificate and key for localhost and 127.0.0.1 in dir
+--       (cert.pem, key.pem; the openssl command makes them; opts.openssl,
+--       opts.days as luaforce.emulator.tls has them)
 local json = require "luaforce.json"
 local errors = require "luaforce.errors"
+local datetime = require "luaforce.emulator.datetime"
 local faults = require "luaforce.emulator.faults"
 local server = require "luaforce.core.server"
 local tls = require "luaforce.emulator.tls"
@@ -34,6 +46,23 @@ M.CLIENT_SECRET = "luaforce-local-secret"
 
 local Emulator = {}
 Emulator.__index = Emulator
+
+--- See the file comment.
+function M.check_now(text)
+  local clock, reason = datetime.clock(text)
+  if not clock then return nil, reason end
+  return true
+end
+
+--- See the file comment.
+function M.parse_fault(spec)
+  return faults.parse(spec)
+end
+
+--- See the file comment.
+function M.make_cert(dir, opts)
+  return tls.make_cert(dir, opts)
+end
 
 local function config_of(opts)
   local cfg = {

@@ -24,12 +24,17 @@
 -- `st:rollback(token)` undoes everything since, `st:release(token)` keeps it.
 -- `st:reset()` restores the state right after the last `load` (it keeps the
 -- original values of rows changed since, not a copy of the whole store).
+--
+-- The rules a write must satisfy (names, types, references, required and
+-- unique fields, formulas) are luaforce.emulator.write_rules; each object's
+-- row lists and indexes, luaforce.emulator.row_index.
 local json = require "luaforce.json"
-local decimal = require "luaforce.decimal"
 local errors = require "luaforce.errors"
 local datetime = require "luaforce.emulator.datetime"
 local ids = require "luaforce.emulator.ids"
 local schema_mod = require "luaforce.emulator.schema"
+local row_index = require "luaforce.emulator.row_index"
+local rules = require "luaforce.emulator.write_rules"
 
 local M = {}
 
@@ -39,101 +44,12 @@ Store.__index = Store
 local NULL = json.null -- in change maps: "set this field to null"
 local NO_AUTO = {}      -- the undo record of an object without auto numbers
 
-local function err(code, message, fields, status)
-  return { errorCode = code, message = message, fields = fields or {}, status = status or 400 }
-end
+local err, invalid_type = rules.error, rules.invalid_type
+local index_add, index_remove, remove_from, rebuild = row_index.add, row_index.remove, row_index.remove_from,
+  row_index.rebuild
 
 local function not_found()
   return err("NOT_FOUND", "The requested resource does not exist", nil, 404)
-end
-
-local function invalid_type(name)
-  return err("INVALID_TYPE", ("sObject type '%s' is not supported."):format(tostring(name)))
-end
-
--- Index keys: text case-insensitively (Salesforce's unique and external id
--- fields are case-insensitive), numbers by value.
-local function key_of(v)
-  if type(v) == "string" then return v:lower() end
-  if type(v) == "number" or decimal.is(v) then
-    local s = decimal.new(v):plain()
-    if s:find(".", 1, true) then s = s:gsub("0+$", ""):gsub("%.$", "") end
-    return "#" .. s
-  end
-  return tostring(v)
-end
-
-local function index_add(t, row)
-  for _, f in ipairs(t.obj.indexed) do
-    local v = row[f.name]
-    if v ~= nil then
-      local bucket = t.index[f.name]
-      local k = key_of(v)
-      local list = bucket[k]
-      if not list then
-        list = {}
-        bucket[k] = list
-      end
-      list[#list + 1] = row
-    end
-  end
-end
-
-local function index_remove(t, row)
-  for _, f in ipairs(t.obj.indexed) do
-    local v = row[f.name]
-    if v ~= nil then
-      local bucket = t.index[f.name]
-      local k = key_of(v)
-      local list = bucket[k]
-      if list then
-        for i = #list, 1, -1 do
-          if list[i] == row then table.remove(list, i) end
-        end
-        if #list == 0 then bucket[k] = nil end
-      end
-    end
-  end
-end
-
--- Removes row from a list in insertion order. `seq` (row -> insertion
--- number) allows a binary search: a delete in a 100,000-row object must not
--- scan it.
-local function remove_from(list, row, seq)
-  local want = seq and seq[row]
-  if want then
-    local lo, hi = 1, #list
-    while lo <= hi do
-      local mid = (lo + hi) // 2
-      local s = seq[list[mid]]
-      if s == want then
-        table.remove(list, mid)
-        return
-      elseif s < want then
-        lo = mid + 1
-      else
-        hi = mid - 1
-      end
-    end
-  end
-  for i = #list, 1, -1 do
-    if list[i] == row then
-      table.remove(list, i)
-      return
-    end
-  end
-end
-
-local function rebuild(t)
-  local live = {}
-  for _, f in ipairs(t.obj.indexed) do t.index[f.name] = {} end
-  for _, row in ipairs(t.all) do
-    if not row.IsDeleted then
-      live[#live + 1] = row
-      index_add(t, row)
-    end
-  end
-  t.live = live
 end
 
 local function copy(t)
@@ -252,7 +168,7 @@ function Store:find_by(obj_name, field_name, value)
     if row and not row.IsDeleted and v:sub(1, 3) == t.obj.key_prefix then out[1] = row end
     return out
   end
-  local k = key_of(v)
+  local k = row_index.key_of(v)
   local bucket = t.index[f.name]
   if bucket then
     for i, row in ipairs(bucket[k] or {}) do out[i] = row end
@@ -260,249 +176,9 @@ function Store:find_by(obj_name, field_name, value)
   end
   for _, row in ipairs(t.live) do
     local x = row[f.name]
-    if x ~= nil and key_of(x) == k then out[#out + 1] = row end
+    if x ~= nil and row_index.key_of(x) == k then out[#out + 1] = row end
   end
   return out
-end
-
----------------------------------------------------------------------------
--- Validation: a request body → a change map (field name → value or NULL)
----------------------------------------------------------------------------
-
--- The keys of a body in the order the JSON text had them, then any others sorted.
-local function ordered_keys(fields)
-  local mt = getmetatable(fields)
-  local recorded = type(mt) == "table" and rawget(mt, "__jsonkeys")
-  if not recorded then -- a table built in Lua: sorted (the common case of load)
-    local keys, odd = {}, nil
-    for k in pairs(fields) do
-      if type(k) == "string" then
-        keys[#keys + 1] = k
-      else
-        odd = odd or {}
-        odd[#odd + 1] = k
-      end
-    end
-    table.sort(keys)
-    if odd then
-      for _, k in ipairs(odd) do keys[#keys + 1] = k end
-    end
-    return keys
-  end
-  local keys, seen = {}, {}
-  for _, k in ipairs(recorded) do
-    if fields[k] ~= nil then
-      keys[#keys + 1] = k
-      seen[k] = true
-    end
-  end
-  local rest, odd = {}, {}
-  for k in pairs(fields) do
-    if not seen[k] then
-      if type(k) == "string" then rest[#rest + 1] = k else odd[#odd + 1] = k end
-    end
-  end
-  table.sort(rest)
-  for _, k in ipairs(rest) do keys[#keys + 1] = k end
-  for _, k in ipairs(odd) do keys[#keys + 1] = k end
-  return keys
-end
-
-local function no_such_column(key, obj)
-  return err("INVALID_FIELD", ("No such column '%s' on sobject of type %s"):format(tostring(key), obj.name))
-end
-
--- `"Account": {"External_Id__c": "X"}` in a body: the parent named by its
--- external id. Returns the parent's id or nil, errs.
-function Store:_resolve_parent(obj, pf, v)
-  local tname = pf.reference_to[1]
-  if type(v.attributes) == "table" and type(v.attributes.type) == "string" then tname = v.attributes.type end
-  local tobj = self.schema:object(tname)
-  if not tobj then return nil, { invalid_type(tname) } end
-  local ext
-  for k in pairs(v) do
-    if k ~= "attributes" then
-      if ext then
-        return nil, { err("INVALID_FIELD", ("%s: a foreign key reference names exactly one external id field")
-          :format(pf.relationship_name)) }
-      end
-      ext = k
-    end
-  end
-  local ef = ext and tobj:field(ext)
-  if not ef or not (ef.external_id or ef.name == "Id") then
-    return nil, { err("INVALID_FIELD", ("Field %s is not an external id field of %s")
-      :format(tostring(ext), tobj.name)) }
-  end
-  local rows = self:find_by(tobj.name, ef.name, v[ext])
-  if #rows ~= 1 then
-    local what = #rows == 0 and "not found" or "matched more than one record"
-    return nil, { err("INVALID_FIELD", ("Foreign key external ID: %s %s for field %s in entity %s")
-      :format(tostring(v[ext]), what, ef.name, tobj.name)) }
-  end
-  if not self:_targets(pf, rows[1].Id) then
-    return nil, { err("FIELD_INTEGRITY_EXCEPTION", ("%s: id value of incorrect type: %s"):format(pf.label, rows[1].Id),
-      { pf.name }) }
-  end
-  return rows[1].Id
-end
-
--- May reference field f point at id (by the key prefix)?
-function Store:_targets(f, id)
-  local tobj = self.schema.by_prefix[id:sub(1, 3)] -- id: a stored (canonical) id
-  if not tobj then return false end
-  for _, name in ipairs(f.reference_to) do
-    if name == tobj.name then return true end
-  end
-  return false
-end
-
--- Body → change map. mode "insert", "update" or "load" (system fields and
--- auto numbers writable; formulas and Id skipped). `row` is the updated row.
-function Store:_prepare(t, fields, mode, row)
-  local obj = t.obj
-  local changes, read_only, problems = {}, nil, nil
-  for _, key in ipairs(ordered_keys(fields)) do
-    if key ~= "attributes" then
-      local v = fields[key]
-      local f = type(key) == "string" and obj:field(key)
-      if not f then
-        local pf = type(key) == "string" and obj:parent(key)
-        if pf and type(v) == "table" and not json.is_array(v) then
-          local id, errs = self:_resolve_parent(obj, pf, v)
-          if not id then return nil, errs end
-          changes[pf.name] = id
-        else
-          return nil, { no_such_column(key, obj) }
-        end
-      elseif f.name == "Id" then
-        if mode == "insert" then
-          if v ~= NULL then
-            return nil, { err("INVALID_FIELD_FOR_INSERT_UPDATE", "cannot specify Id in an insert call", { "Id" }) }
-          end
-        elseif mode == "update" and v ~= NULL and not ids.equal(v, row.Id) then
-          return nil, { err("INVALID_FIELD_FOR_INSERT_UPDATE", "cannot change the Id of a record", { "Id" }) }
-        end
-      elseif f.formula then
-        if mode ~= "load" then
-          read_only = read_only or {}
-          read_only[#read_only + 1] = f.name
-        end
-      elseif f.read_only and not (mode == "load" and (f.system or f.auto_number)) then
-        read_only = read_only or {}
-        read_only[#read_only + 1] = f.name
-      elseif v == NULL then
-        changes[f.name] = NULL
-      else
-        local ok, value, message = f:coerce(v)
-        if not ok then
-          local e = err(value, message, { f.name })
-          if value == "JSON_PARSER_ERROR" then return nil, { e } end
-          problems = problems or {}
-          problems[#problems + 1] = e
-        else
-          changes[f.name] = value == nil and NULL or value
-        end
-      end
-    end
-  end
-  if read_only then
-    return nil, { err("INVALID_FIELD_FOR_INSERT_UPDATE", ("Unable to create/update fields: %s. Please check the "
-      .. "security settings of this field and verify that it is read/write for your role.")
-      :format(table.concat(read_only, ", ")), read_only) }
-  end
-  if problems then return nil, problems end
-  return changes
-end
-
--- Reference fields among the changes must point at live records of a target
--- object; `pending` holds ids a load is about to create. The default user
--- need not exist (an org loaded without users), nor the users named in the
--- read-only audit fields (CreatedById, LastModifiedById) of loaded data.
-function Store:_check_references(t, changes, pending)
-  local problems
-  local function problem(code, message, f)
-    problems = problems or {}
-    problems[#problems + 1] = err(code, message, { f.name })
-  end
-  for _, f in ipairs(t.refs) do
-    local v = changes[f.name]
-    if v ~= nil and v ~= NULL then
-      if not self:_targets(f, v) then
-        problem("FIELD_INTEGRITY_EXCEPTION", ("%s: id value of incorrect type: %s"):format(f.label, v), f)
-      elseif not (pending and pending[v]) and not (f.system and f.read_only) and v ~= self.user_id then
-        local target = self.by_id[v]
-        if not target then
-          problem("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", f)
-        elseif target.IsDeleted then
-          problem("ENTITY_IS_DELETED", "entity is deleted", f)
-        end
-      end
-    end
-  end
-  return problems
-end
-
--- A field's value once `changes` (may be nil) apply to `row`.
-local function view(row, changes, name)
-  local v = changes and changes[name]
-  if v == nil then return row[name] end
-  if v == NULL then return nil end
-  return v
-end
-
--- Required fields the row (with changes) leaves null; only `only` (a set)
--- when given.
-local function missing_required(t, row, changes, only)
-  local missing
-  for _, f in ipairs(t.required) do
-    if (not only or only[f.name]) and view(row, changes, f.name) == nil then
-      missing = missing or {}
-      missing[#missing + 1] = f.name
-    end
-  end
-  if not missing then return nil end
-  return err("REQUIRED_FIELD_MISSING", ("Required fields are missing: [%s]"):format(table.concat(missing, ", ")),
-    missing)
-end
-
--- Unique fields whose new value another live row of the object has (nil
--- when none).
-local function duplicates(t, row, changes, only)
-  local problems
-  for _, f in ipairs(t.obj.indexed) do
-    local v = view(row, changes, f.name)
-    if f.unique and v ~= nil and (not only or only[f.name]) then
-      for _, other in ipairs(t.index[f.name][key_of(v)] or {}) do
-        if other ~= row then
-          problems = problems or {}
-          problems[#problems + 1] = err("DUPLICATE_VALUE",
-            ("duplicate value found: %s duplicates value on record with id: %s"):format(f.name, other.Id), { f.name })
-          break
-        end
-      end
-    end
-  end
-  return problems
-end
-
-local function formula_value(f, row, changes)
-  local fm = f.formula
-  if fm.kind == "join" then
-    local parts = {}
-    for _, name in ipairs(fm.fields) do
-      local v = view(row, changes, name)
-      if v ~= nil then parts[#parts + 1] = tostring(v) end
-    end
-    if #parts == 0 then return nil end
-    return table.concat(parts, fm.separator)
-  end
-  local entry = fm.source.picklist_index[view(row, changes, fm.field)]
-  return entry ~= nil and entry[fm.flag] == true
-end
-
-local function format_auto(fmt, n)
-  return (fmt:gsub("{(0+)}", function(zeros) return ("%0" .. #zeros .. "d"):format(n) end, 1))
 end
 
 ---------------------------------------------------------------------------
@@ -572,7 +248,7 @@ end
 -- Inserts one record; `id` and `pending` come from load.
 function Store:_insert(t, fields, mode, id, pending)
   local obj = t.obj
-  local changes, errs = self:_prepare(t, fields, mode)
+  local changes, errs = rules.prepare(self, t, fields, mode)
   if not changes then return nil, errs end
   local row = {}
   for _, f in ipairs(t.defaults) do
@@ -593,13 +269,13 @@ function Store:_insert(t, fields, mode, id, pending)
   for _, f in ipairs(t.bools) do
     if row[f.name] == nil then row[f.name] = false end
   end
-  for _, f in ipairs(obj.formulas) do row[f.name] = formula_value(f, row) end
+  for _, f in ipairs(obj.formulas) do row[f.name] = rules.formula_value(f, row) end
 
-  local missing = missing_required(t, row)
+  local missing = rules.missing_required(t, row)
   if missing then return nil, { missing } end
-  local problems = self:_check_references(t, row, pending)
+  local problems = rules.check_references(self, t, row, pending)
   if problems then return nil, problems end
-  problems = duplicates(t, row)
+  problems = rules.duplicates(t, row)
   if problems then return nil, problems end
 
   if not id then
@@ -613,7 +289,7 @@ function Store:_insert(t, fields, mode, id, pending)
     auto_before[name] = t.auto[name]
     if row[name] == nil then
       t.auto[name] = t.auto[name] + 1
-      row[name] = format_auto(f.auto_number, t.auto[name])
+      row[name] = rules.format_auto(f.auto_number, t.auto[name])
     else
       local n = tonumber(row[name]:match("(%d+)%D*$") or "")
       if n and n > t.auto[name] then t.auto[name] = n end
@@ -662,19 +338,19 @@ function Store:update(obj_name, id, fields)
   if not row then return nil, errs end
   local obj = t.obj
   local changes
-  changes, errs = self:_prepare(t, fields, "update", row)
+  changes, errs = rules.prepare(self, t, fields, "update", row)
   if not changes then return nil, errs end
   for name, v in pairs(changes) do
     if v == NULL and obj.by_name[name:lower()].type == "boolean" then changes[name] = false end
   end
-  local missing = missing_required(t, row, changes, changes)
+  local missing = rules.missing_required(t, row, changes, changes)
   if missing then return nil, { missing } end
-  local problems = self:_check_references(t, changes)
+  local problems = rules.check_references(self, t, changes)
   if problems then return nil, problems end
-  problems = duplicates(t, row, changes, changes)
+  problems = rules.duplicates(t, row, changes, changes)
   if problems then return nil, problems end
   for _, f in ipairs(obj.formulas) do
-    local v = formula_value(f, row, changes)
+    local v = rules.formula_value(f, row, changes)
     if v ~= row[f.name] then changes[f.name] = v == nil and NULL or v end
   end
   local now = self:_now()

@@ -13,20 +13,20 @@
 -- `where`/`having` is called, so a mistake raises where it was made; the
 -- rest is checked when the text is built (`q:build()`, `tostring(q)`).
 -- Errors are luaforce errors with code INVALID_SOQL and exit 2.
-local values = require "luaforce.soql.values"
+local literals = require "luaforce.soql.literals"
 local items = require "luaforce.soql.items"
 local conditions = require "luaforce.soql.conditions"
 
 local M = {}
 
-local fail, shown = values.fail, values.shown
+local fail, shown = literals.fail, literals.shown
 local format, concat = string.format, table.concat
 local tointeger = math.tointeger
 
 local Query = {}
 Query.__index = Query
 Query.__name = "luaforce.soql.Query"
-values.own(Query)
+literals.own(Query)
 
 --- True when v is a query made by this builder (the client takes these
 -- in place of SOQL text).
@@ -57,7 +57,7 @@ end
 -- alike (a nil in the middle is kept, to be reported, not skipped).
 local function arglist(...)
   local first = ...
-  if select("#", ...) == 1 and values.is_plain(first) then return first, #first end
+  if select("#", ...) == 1 and literals.is_plain(first) then return first, #first end
   return { ... }, select("#", ...)
 end
 
@@ -75,7 +75,7 @@ end
 -- One select-list entry: an item, a child subquery or raw text.
 local function select_entry(x, i)
   if is_query(x) then return { sub = x } end
-  if values.is_value(x) then
+  if literals.is_value(x) then
     if x.kind ~= "raw" then fail(format("select item %d is a value (%s), not a field", i, x.text)) end
     return { raw = x.text }
   end
@@ -110,17 +110,17 @@ end
 
 --- FROM object [alias]. A child subquery names the relationship (Contacts).
 function Query:from(object, alias)
-  values.name(object, "object name")
+  literals.name(object, "object name")
   if alias ~= nil then
-    values.name(alias, "FROM alias", true)
-    if values.CLAUSES[alias:upper()] then fail(format("invalid FROM alias %s: a clause keyword", shown(alias))) end
+    literals.name(alias, "FROM alias", true)
+    if literals.CLAUSES[alias:upper()] then fail(format("invalid FROM alias %s: a clause keyword", shown(alias))) end
   end
   return with(self, { _from = object, _alias = alias or false })
 end
 
 --- USING SCOPE name (mine, team, everything, ...).
 function Query:using_scope(scope)
-  values.name(scope, "scope", true)
+  literals.name(scope, "scope", true)
   return with(self, { _scope = scope })
 end
 
@@ -211,7 +211,7 @@ local function order_key(x)
     if words[i] then fail(format("invalid ORDER BY %s: unexpected %s", shown(x), shown(words[i]))) end
   elseif items.is(x) then
     expr = x
-  elseif values.is_plain(x) then
+  elseif literals.is_plain(x) then
     for k in pairs(x) do
       if k ~= 1 and k ~= 2 and k ~= "nulls" then
         fail(format("invalid ORDER BY key %s: expecting { field, \"ASC\"|\"DESC\", nulls = \"FIRST\"|\"LAST\" }"
@@ -281,7 +281,7 @@ local function check_select(q, role, pre)
   for _, e in ipairs(sel) do
     local it = e.item
     if it then
-      for _, f in ipairs(items.paths(it)) do values.check_hops(f.segs, pre) end
+      for _, f in ipairs(items.paths(it)) do literals.check_hops(f.segs, pre) end
       if it.kind == "aggregate" then
         if it.arg then
           aggregate = true
@@ -355,7 +355,7 @@ function M.render(q, role)
   if q._group then
     local g = {}
     for i, it in ipairs(q._group.items) do
-      for _, f in ipairs(items.paths(it)) do values.check_hops(f.segs, pre) end
+      for _, f in ipairs(items.paths(it)) do literals.check_hops(f.segs, pre) end
       g[i] = items.text(it)
     end
     if q._group.kind == "plain" then
@@ -371,7 +371,7 @@ function M.render(q, role)
   if q._order then
     local keys = {}
     for i, k in ipairs(q._order) do
-      for _, f in ipairs(items.paths(k.item)) do values.check_hops(f.segs, pre) end
+      for _, f in ipairs(items.paths(k.item)) do literals.check_hops(f.segs, pre) end
       local t = items.text(k.item)
       if k.dir then t = t .. " " .. k.dir end
       if k.nulls then t = t .. " NULLS " .. k.nulls end

@@ -9,12 +9,12 @@
 -- A plain value means $eq and a list means $in; a query builder means a
 -- semi-join. Every compound condition inside another is parenthesised and
 -- NOT is written `(NOT ...)`, so AND and OR can never mix by accident.
-local values = require "luaforce.soql.values"
+local literals = require "luaforce.soql.literals"
 local items = require "luaforce.soql.items"
 
 local M = {}
 
-local fail, shown = values.fail, values.shown
+local fail, shown = literals.fail, literals.shown
 local format, concat = string.format, table.concat
 
 local COMPARE = { ["$eq"] = "=", ["$ne"] = "!=", ["$lt"] = "<", ["$lte"] = "<=", ["$gt"] = ">", ["$gte"] = ">=" }
@@ -23,9 +23,9 @@ local OPERATORS = "$eq $ne $lt $lte $gt $gte $like $nlike $in $nin $includes $ex
 -- What a Lua table holds as a condition value: "empty", "date", "list",
 -- "ops" (only $-keys) or "other".
 local function table_shape(t)
-  if not values.is_plain(t) then return "other" end
+  if not literals.is_plain(t) then return "other" end
   if next(t) == nil then return "empty" end
-  if values.is_date_table(t) then return "date" end
+  if literals.is_date_table(t) then return "date" end
   local n = #t
   if n > 0 then
     for k in pairs(t) do
@@ -64,20 +64,20 @@ local function scalar(v, where, ctx)
   if ctx.is_query(v) then
     fail(format("a query is not a value for %s (a semi-join takes $in or $nin)", where))
   end
-  if type(v) == "table" and not values.is_value(v) then
+  if type(v) == "table" and not literals.is_value(v) then
     local shape = table_shape(v)
     if shape ~= "date" then
       fail(format("%s: a %s is not a value here", where, shape == "list" and "list" or "table"),
         shape == "list" and "lists go with $in, $nin, $includes and $excludes" or nil)
     end
   end
-  return values.literal_text(v, true, where)
+  return literals.literal_text(v, true, where)
 end
 
 -- "(v1, v2, ...)" for IN / NOT IN / INCLUDES / EXCLUDES.
 local function value_list(v, where, op, ctx, strings_only)
   if strings_only and type(v) == "string" then v = { v } end
-  if type(v) ~= "table" or values.is_value(v) then
+  if type(v) ~= "table" or literals.is_value(v) then
     fail(format("%s %s takes a list of values, got %s", where, op, shown(v)))
   end
   local shape = table_shape(v)
@@ -90,7 +90,7 @@ local function value_list(v, where, op, ctx, strings_only)
   for i = 1, #v do
     local x = v[i]
     local w = format("%s[%d]", where, i)
-    if strings_only and type(x) ~= "string" and not (values.is_value(x) and x.kind == "raw") then
+    if strings_only and type(x) ~= "string" and not (literals.is_value(x) and x.kind == "raw") then
       fail(format("%s %s takes strings only, got %s", w, op, shown(x)))
     end
     out[i] = scalar(x, w, ctx)
@@ -119,8 +119,8 @@ local function operator(left, op, v, where, ctx)
   elseif op == "$like" or op == "$nlike" then
     local lit
     if type(v) == "string" then
-      lit = values.pattern_literal(v, true, w)
-    elseif values.is_value(v) and v.kind == "raw" then
+      lit = literals.pattern_literal(v, true, w)
+    elseif literals.is_value(v) and v.kind == "raw" then
       lit = v.text
     else
       fail(format("%s takes a LIKE pattern string, got %s", w, shown(v)))
@@ -146,12 +146,12 @@ end
 -- The condition a value puts on a field.
 function field_condition(left, v, where, ctx)
   if ctx.is_query(v) then return semi_join(left, v, false, where, ctx) end
-  if type(v) == "table" and not values.is_value(v) then
+  if type(v) == "table" and not literals.is_value(v) then
     local shape = table_shape(v)
     if shape == "list" or shape == "empty" then return operator(left, "$in", v, where, ctx) end
     if shape == "ops" then
       local parts = {}
-      for _, op in ipairs(values.sorted_keys(v)) do
+      for _, op in ipairs(literals.sorted_keys(v)) do
         parts[#parts + 1] = operator(left, op, v[op], where, ctx)
       end
       return join(parts, "AND")
@@ -169,7 +169,7 @@ local compile
 -- $and / $or: a non-empty list of conditions.
 local function logical(word, list, ctx)
   local key = "$" .. word:lower()
-  if not values.is_plain(list) or table_shape(list) ~= "list" then
+  if not literals.is_plain(list) or table_shape(list) ~= "list" then
     fail(format("%s takes a non-empty list of conditions, got %s", key, shown(list)))
   end
   local saved = ctx.under_or
@@ -182,11 +182,11 @@ end
 
 -- A condition: a table (array items, then sorted keys) or soql.raw text.
 function compile(cond, ctx)
-  if values.is_value(cond) and cond.kind == "raw" then return { text = cond.text, kind = "raw" } end
+  if literals.is_value(cond) and cond.kind == "raw" then return { text = cond.text, kind = "raw" } end
   if ctx.is_query(cond) then
     fail("a query is not a condition", "a semi-join is written { Id = query } or { Id = { [\"$nin\"] = query } }")
   end
-  if not values.is_plain(cond) then
+  if not literals.is_plain(cond) then
     fail(format("a condition is a table like { Name = value }, got %s", shown(cond)),
       type(cond) == "string" and "SOQL text goes through soql.format or, unchecked, soql.raw" or nil)
   end
@@ -198,7 +198,7 @@ function compile(cond, ctx)
   end
   local parts = {}
   for i = 1, n do parts[#parts + 1] = compile(cond[i], ctx) end
-  for _, key in ipairs(values.sorted_keys(cond)) do
+  for _, key in ipairs(literals.sorted_keys(cond)) do
     local v = cond[key]
     if key == "$and" then
       parts[#parts + 1] = logical("AND", v, ctx)
@@ -210,7 +210,7 @@ function compile(cond, ctx)
       fail(format("unknown operator %s at the top of a condition ($and, $or and $not are allowed there)", shown(key)))
     else
       local left = items.operand(key, ctx.clause)
-      for _, f in ipairs(items.paths(left)) do values.check_hops(f.segs, ctx.prefixes) end
+      for _, f in ipairs(items.paths(left)) do literals.check_hops(f.segs, ctx.prefixes) end
       parts[#parts + 1] = field_condition(left, v, key, ctx)
     end
   end

@@ -21,12 +21,12 @@
 -- The template is the programmer's SOQL and is not parsed, but two
 -- mistakes are caught: an unterminated string, and AND and OR mixed at one
 -- level of parentheses (SOQL refuses `A AND B OR C`).
-local values = require "luaforce.soql.values"
+local literals = require "luaforce.soql.literals"
 local builder = require "luaforce.soql.builder"
 
 local M = {}
 
-local fail, shown = values.fail, values.shown
+local fail, shown = literals.fail, literals.shown
 local format, sub, match, find, concat = string.format, string.sub, string.match, string.find, table.concat
 local tointeger = math.tointeger
 
@@ -38,7 +38,7 @@ end
 local LIST_WORDS = { IN = true, INCLUDES = true, EXCLUDES = true }
 
 local function is_list(v)
-  if not values.is_plain(v) or values.is_date_table(v) then return false end
+  if not literals.is_plain(v) or literals.is_date_table(v) then return false end
   local n = #v
   for k in pairs(v) do
     if math.type(k) ~= "integer" or k < 1 or k > n then return false end
@@ -57,11 +57,11 @@ local function list_text(v, word, label)
   for i = 1, #v do
     local x = v[i]
     local where = format("%s[%d]", label, i)
-    if word ~= "IN" and type(x) ~= "string" and not (values.is_value(x) and x.kind == "raw") then
+    if word ~= "IN" and type(x) ~= "string" and not (literals.is_value(x) and x.kind == "raw") then
       fail(format("%s: %s takes strings only, got %s", where, word, shown(x)))
     end
     if is_list(x) or builder.is_query(x) then fail(format("%s: a list cannot hold a %s", where, type(x))) end
-    out[i] = values.literal_text(x, true, where)
+    out[i] = literals.literal_text(x, true, where)
   end
   return "(" .. concat(out, ", ") .. ")"
 end
@@ -70,13 +70,13 @@ end
 local function placeholder_text(v, modifier, word, label)
   if modifier == "like" then
     if type(v) ~= "string" then fail(format("%s: :like takes a string, got %s", label, shown(v))) end
-    return values.pattern_literal(values.like_escape(v), true, label)
+    return literals.pattern_literal(literals.like_escape(v), true, label)
   elseif modifier == "field" then
-    return (values.path(v, "field"))
+    return (literals.path(v, "field"))
   elseif modifier then
     fail(format("%s: unknown placeholder modifier %s (:like and :field exist)", label, shown(modifier)))
   end
-  if values.is_value(v) and v.kind == "raw" then return v.text end
+  if literals.is_value(v) and v.kind == "raw" then return v.text end
   if word == "IN(" then
     fail(format("%s: write IN {} without parentheses: the placeholder brings its own", label))
   end
@@ -90,7 +90,7 @@ local function placeholder_text(v, modifier, word, label)
   end
   if word == "LIKE" then
     if type(v) ~= "string" then fail(format("%s: LIKE takes a string pattern, got %s", label, shown(v))) end
-    return values.pattern_literal(v, true, label)
+    return literals.pattern_literal(v, true, label)
   end
   if word == "LIMIT" or word == "OFFSET" then
     local n = tointeger(v)
@@ -98,7 +98,7 @@ local function placeholder_text(v, modifier, word, label)
     if word == "OFFSET" and n > 2000 then fail(format("%s: OFFSET %d is over 2000, the most SOQL allows", label, n)) end
     return format("%d", n)
   end
-  return values.literal_text(v, true, label)
+  return literals.literal_text(v, true, label)
 end
 
 -- The text for a placeholder inside one of the template's string literals.
@@ -107,9 +107,9 @@ local function in_string_text(v, modifier, label)
     fail(format("%s: inside a quoted string a placeholder takes a string, got %s", label, shown(v)),
       "leave the quotes out: {} outside quotes becomes a typed literal")
   end
-  if modifier == "like" then return values.escape_like(v) end
+  if modifier == "like" then return literals.escape_like(v) end
   if modifier then fail(format("%s: only :like works inside a quoted string", label)) end
-  return values.escape(v)
+  return literals.escape(v)
 end
 
 -- The 4,000-character rule for a template string a placeholder went into
@@ -117,9 +117,9 @@ end
 local function check_spliced(body, label)
   local decoded = body:gsub("\\u%x%x%x%x", "u"):gsub("\\.", "x")
   local n = utf8.len(decoded) or #decoded
-  if n > values.MAX_STRING then
+  if n > literals.MAX_STRING then
     fail(format("%s: the quoted string it goes into has %d characters; SOQL allows at most %d in WHERE and HAVING",
-      label, n, values.MAX_STRING))
+      label, n, literals.MAX_STRING))
   end
 end
 
@@ -128,7 +128,7 @@ function M.format(template, vals)
   if type(template) ~= "string" then
     error(format("bad argument #1 to 'format' (string expected, got %s)", type(template)), 2)
   end
-  if vals ~= nil and not values.is_plain(vals) then
+  if vals ~= nil and not literals.is_plain(vals) then
     error(format("bad argument #2 to 'format' (table expected, got %s)", type(vals)), 2)
   end
   vals = vals or {}

@@ -8,12 +8,12 @@
 --   soql.format("SELECT Id FROM Contact WHERE Email = {}", { email })
 --   soql.parse(text)   --> the AST of docs/soql.md, or nil, err
 --
--- The pieces: values (literals and escaping), items (fields, aggregates,
+-- The pieces: literals (values and escaping), items (fields, aggregates,
 -- functions), conditions (condition tables), builder (the fluent query),
 -- format (templates). docs/soql.md documents the whole API. Build errors
 -- are luaforce errors with code INVALID_SOQL and exit 2.
 local parser = require "luaforce.soql.parser"
-local values = require "luaforce.soql.values"
+local literals = require "luaforce.soql.literals"
 local items = require "luaforce.soql.items"
 local builder = require "luaforce.soql.builder"
 local fmt = require "luaforce.soql.format"
@@ -32,28 +32,28 @@ M.format = fmt.format
 --- The SOQL literal text of one value ('O\'Brien', 42, 2024-01-31, ...),
 -- for text assembled by hand; the 4,000-character rule applies.
 function M.quote(v)
-  return values.literal_text(v, true)
+  return literals.literal_text(v, true)
 end
 
 -- Values
-M.NULL = values.NULL
-M.raw = values.raw
-M.is_value = values.is_value
-M.date = values.date
-M.datetime = values.datetime
-M.epoch = values.epoch
-M.literal = values.literal
-M.currency = values.currency
-M.escape = values.escape
-M.escape_like = values.escape_like
+M.NULL = literals.NULL
+M.raw = literals.raw
+M.is_value = literals.is_value
+M.date = literals.date
+M.datetime = literals.datetime
+M.epoch = literals.epoch
+M.literal = literals.literal
+M.currency = literals.currency
+M.escape = literals.escape
+M.escape_like = literals.escape_like
 
 -- Date literals as functions: soql.today(), soql.this_fiscal_quarter(),
 -- soql.last_n_days(30), ... one for every name in parser.DATE_LITERALS.
 for name, takes_n in pairs(parser.DATE_LITERALS) do
   if takes_n then
-    M[name:lower()] = function(n) return values.literal(name, n) end
+    M[name:lower()] = function(n) return literals.literal(name, n) end
   else
-    M[name:lower()] = function() return values.literal(name) end
+    M[name:lower()] = function() return literals.literal(name) end
   end
 end
 
@@ -62,7 +62,7 @@ local function text_arg(fname, v)
   if type(v) ~= "string" then
     error(string.format("bad argument #1 to '%s' (string expected, got %s)", fname, type(v)), 3)
   end
-  return values.like_escape(v)
+  return literals.like_escape(v)
 end
 
 --- A LIKE pattern matching text that starts with v.

@@ -11,37 +11,28 @@
 -- Strings name operands too: "Account.Name", "COUNT(Id)",
 -- "CALENDAR_YEAR(convertTimezone(CreatedDate))"; they are read by a strict
 -- little grammar (names and parentheses only), never pasted.
-local values = require "luaforce.soql.values"
+local literals = require "luaforce.soql.literals"
+local vocabulary = require "luaforce.soql.vocabulary"
 
 local M = {}
 
-local fail, shown = values.fail, values.shown
+local fail, shown = literals.fail, literals.shown
 local format, match = string.format, string.match
 
-local function set(list)
-  local s = {}
-  for w in list:gmatch("[%a_]+") do s[w] = true end
-  return s
-end
-
-M.AGGREGATES = set "COUNT COUNT_DISTINCT SUM AVG MIN MAX"
-local DATE_FUNCTIONS = set [[CALENDAR_MONTH CALENDAR_QUARTER CALENDAR_YEAR DAY_IN_MONTH DAY_IN_WEEK
-  DAY_IN_YEAR DAY_ONLY FISCAL_MONTH FISCAL_QUARTER FISCAL_YEAR HOUR_IN_DAY WEEK_IN_MONTH WEEK_IN_YEAR]]
-M.FUNCTIONS = set "FORMAT TOLABEL CONVERTCURRENCY CONVERTTIMEZONE GROUPING"
-for fn in pairs(DATE_FUNCTIONS) do M.FUNCTIONS[fn] = true end
+-- Function names: luaforce.soql.vocabulary.
+local AGGREGATES, FUNCTIONS = vocabulary.AGGREGATES, vocabulary.FUNCTIONS
 
 -- The spelling emitted for each function (SOQL ignores the case; these are
 -- the ones Salesforce's documentation uses).
 local SPELLING = { TOLABEL = "toLabel", CONVERTCURRENCY = "convertCurrency", CONVERTTIMEZONE = "convertTimezone" }
 
 -- Which calls a function may take instead of a field.
-local INNER = { FORMAT = set "CONVERTCURRENCY COUNT COUNT_DISTINCT SUM AVG MIN MAX" }
-for fn in pairs(DATE_FUNCTIONS) do INNER[fn] = set "CONVERTTIMEZONE" end
+local INNER = vocabulary.INNER
 
 local Item = {}
 Item.__index = Item
 Item.__name = "luaforce.soql.Item"
-values.own(Item)
+literals.own(Item)
 
 --- True when v is an item.
 function M.is(v) return getmetatable(v) == Item end
@@ -73,7 +64,7 @@ function Item:as(alias)
   if self.kind == "aggregate" and not self.arg then
     fail("COUNT() takes no alias", "use soql.count(\"Id\"):as(name) for a named count")
   end
-  values.name(alias, "alias", true)
+  literals.name(alias, "alias", true)
   local copy = {}
   for k, v in pairs(self) do copy[k] = v end
   copy.alias = alias
@@ -82,7 +73,7 @@ end
 
 --- A field item for a path (hops checked later, when the FROM is known).
 function M.field(path)
-  local text, segs = values.path(path, "field", false)
+  local text, segs = literals.path(path, "field", false)
   return new { kind = "field", path = text, segs = segs }
 end
 
@@ -103,7 +94,7 @@ end
 --- An aggregate: aggregate("SUM", "Amount"); COUNT alone takes no field.
 function M.aggregate(fn, field)
   fn = fn:upper()
-  if not M.AGGREGATES[fn] then fail(format("unknown aggregate function %s", shown(fn))) end
+  if not AGGREGATES[fn] then fail(format("unknown aggregate function %s", shown(fn))) end
   if field == nil then
     if fn ~= "COUNT" then fail(format("%s() needs a field", fn)) end
     return new { kind = "aggregate", fn = fn }
@@ -116,8 +107,8 @@ end
 function M.call(fn, arg)
   if type(fn) ~= "string" then fail(format("invalid function name %s", shown(fn))) end
   local u = fn:upper()
-  if M.AGGREGATES[u] then return M.aggregate(u, arg) end
-  if not M.FUNCTIONS[u] then fail(format("unknown function %s", shown(fn))) end
+  if AGGREGATES[u] then return M.aggregate(u, arg) end
+  if not FUNCTIONS[u] then fail(format("unknown function %s", shown(fn))) end
   if arg == nil then fail(format("%s() needs a field", u)) end
   return new { kind = "function", fn = u, arg = arg_item(u, arg) }
 end

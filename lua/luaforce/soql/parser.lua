@@ -16,6 +16,7 @@
 -- schema (see docs/soql.md, "What the parser checks"); names of objects and
 -- fields are the executor's to check.
 local lexer = require "luaforce.soql.lexer"
+local vocabulary = require "luaforce.soql.vocabulary"
 
 local M = {}
 
@@ -96,20 +97,8 @@ local function set(list)
   return s
 end
 
-local AGGREGATES = set { "COUNT", "COUNT_DISTINCT", "SUM", "AVG", "MIN", "MAX" }
-
-local DATE_FUNCTIONS = set {
-  "CALENDAR_MONTH", "CALENDAR_QUARTER", "CALENDAR_YEAR", "DAY_IN_MONTH", "DAY_IN_WEEK",
-  "DAY_IN_YEAR", "DAY_ONLY", "FISCAL_MONTH", "FISCAL_QUARTER", "FISCAL_YEAR",
-  "HOUR_IN_DAY", "WEEK_IN_MONTH", "WEEK_IN_YEAR",
-}
-
-local FUNCTIONS = set { "FORMAT", "TOLABEL", "CONVERTCURRENCY", "CONVERTTIMEZONE", "GROUPING" }
-for fn in pairs(DATE_FUNCTIONS) do FUNCTIONS[fn] = true end
-
--- Which calls a function may take instead of a field.
-local INNER = { FORMAT = set { "CONVERTCURRENCY", "COUNT", "COUNT_DISTINCT", "SUM", "AVG", "MIN", "MAX" } }
-for fn in pairs(DATE_FUNCTIONS) do INNER[fn] = set { "CONVERTTIMEZONE" } end
+-- Function names (and which calls a function may take instead of a field)
+local AGGREGATES, FUNCTIONS, INNER = vocabulary.AGGREGATES, vocabulary.FUNCTIONS, vocabulary.INNER
 
 --- Date literal names (upper case) -> true when the literal takes `:n`.
 M.DATE_LITERALS = {

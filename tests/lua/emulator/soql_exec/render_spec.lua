@@ -1,7 +1,8 @@
--- Query records written as JSON text straight from the store's rows
--- (soql_exec.render_records over json_render.c) must be the very bytes
--- json.encode writes for the records soql_exec builds, page after page,
--- and fail the same way on values JSON cannot hold. Each query below runs
+-- luaforce.emulator.soql_exec.render: query records written as JSON text
+-- straight from the store's rows (soql_exec.render_records over
+-- json_render.c) must be the very bytes json.encode writes for the records
+-- soql_exec builds, page after page, and fail the same way on values JSON
+-- cannot hold. Each query below runs
 -- both ways over a small org whose values need every kind of care.
 local exec = require "luaforce.emulator.soql_exec"
 local query_api = require "luaforce.emulator.query_api"
@@ -124,7 +125,7 @@ local QUERIES = {
   "select label__c, parent__r.LABEL__C, HOLDER__R.name from gadget__c",
 }
 
-describe("luaforce.emulator: query pages rendered from rows", function()
+describe("luaforce.emulator.soql_exec.render: query pages rendered from rows", function()
   describe("the records text equals json.encode of the built records", function()
     for _, q in ipairs(QUERIES) do
       it(q, function()
@@ -312,55 +313,84 @@ describe("luaforce.emulator: query pages rendered from rows", function()
 
   describe("raw_render_rows", function()
     local raw = core_json.raw_render_rows
-    local head = '{"attributes":{"type":"T","url":'
-    local shape = { head = head, url = "/x/", { text = ',"V":', key = "V", field = "V" } }
+    -- the lead the local org gives a record of type T
+    local function lead(type_name, prefix)
+      return { '{"attributes":{"type":"' .. type_name .. '","url":',
+        { prefix = prefix, field = "Id", path = { "attributes", "url" } }, "}" }
+    end
+    local shape = { lead = lead("T", "/x/"), { text = ',"V":', key = "V", field = "V" } }
+    local function plan(s, parents, leads, key)
+      return { shape = s or shape, parents = parents or {}, leads = leads or {}, lead_key = key or 3 }
+    end
 
     it("writes any value as the encoder does", function()
       local values = { "s", 1, -2.5, 0.1, 1e300, -0.0, true, false, json.null, decimal("12345678901234567.89"),
         json.array { 1, "a" }, json.object({ b = 1, a = 2 }, { "b", "a" }), {} }
       for _, v in ipairs(values) do
-        local text = raw({ { Id = "i1", V = v } }, 1, 1, shape, {}, {})
+        local text = raw({ { Id = "i1", V = v } }, 1, 1, plan())
         assert.equals('{"attributes":{"type":"T","url":"/x/i1"},"V":' .. json.encode(v) .. "}", text)
       end
-      assert.equals('{"attributes":{"type":"T","url":"/x/7"},"V":null}', raw({ { Id = 7 } }, 1, 1, shape, {}, {}))
+      assert.equals('{"attributes":{"type":"T","url":"/x/7"},"V":null}', raw({ { Id = 7 } }, 1, 1, plan()))
     end)
 
     it("a bad Id is named at attributes.url, counting bytes in the whole url", function()
-      local text, msg = raw({ { Id = "ok" }, { Id = "b\200d" } }, 1, 2, shape, {}, {}, "records")
+      local text, msg = raw({ { Id = "ok" }, { Id = "b\200d" } }, 1, 2, plan(), "records")
       assert.is_nil(text)
       assert.equals("invalid UTF-8 in string at byte 5 at records[2].attributes.url", msg)
     end)
 
-    it("takes a parent's type and url from its key prefix", function()
-      local pshape = { head = head, url = "/x/",
+    it("takes a parent's lead from the first lead_key bytes of its reference", function()
+      local pshape = { lead = lead("T", "/x/"),
         { text = ',"P":', key = "P", ref = "PId", shape = { { text = ',"N":', key = "N", field = "N" } } } }
-      local by_id = { ["001A"] = { Id = "001A", N = "acc" }, ["005B"] = { Id = "005B" } }
-      local types = { ["001"] = { head = '{"attributes":{"type":"Account","url":', url = "/a/" },
-        ["005"] = { head = '{"attributes":{"type":"User","url":', url = "/u/" } }
+      local parents = { ["001A"] = { Id = "001A", N = "acc" }, ["005B"] = { Id = "005B" } }
+      local leads = { ["001"] = lead("Account", "/a/"), ["005"] = lead("User", "/u/") }
       local rows = { { Id = "1", PId = "001A" }, { Id = "2", PId = "005B" }, { Id = "3", PId = "001Z" }, { Id = "4" } }
       assert.equals(table.concat({
         '{"attributes":{"type":"T","url":"/x/1"},"P":{"attributes":{"type":"Account","url":"/a/001A"},"N":"acc"}}',
         '{"attributes":{"type":"T","url":"/x/2"},"P":{"attributes":{"type":"User","url":"/u/005B"},"N":null}}',
         '{"attributes":{"type":"T","url":"/x/3"},"P":null}',
         '{"attributes":{"type":"T","url":"/x/4"},"P":null}',
-      }, ","), raw(rows, 1, 4, pshape, by_id, types))
-      assert.has_error(function() raw({ { Id = "1", PId = "001A" } }, 1, 1, pshape, by_id, {}) end,
-        "raw_render_rows: no type for key prefix '001'")
+      }, ","), raw(rows, 1, 4, plan(pshape, parents, leads)))
+      assert.has_error(function() raw({ { Id = "1", PId = "001A" } }, 1, 1, plan(pshape, parents, {})) end,
+        "raw_render_rows: no lead for key '001'")
+    end)
+
+    it("knows no record format: leads are whatever text and fields the plan says", function()
+      local s = { lead = { '{"n":', { prefix = "#", field = "Num", path = { "n" } }, ',"tag":',
+          { prefix = "", field = "Tag", path = { "meta", "tag" } } },
+        { text = ',"up":', key = "up", ref = "Up", shape = { { text = ',"v":', key = "v", field = "V" } } } }
+      local parents = { a1 = { Num = 1, Tag = "top", V = 2.5 }, b1 = { Num = 9, Tag = "x", V = "w" } }
+      local leads = { a = { '{"kind":"A"' }, b = { '{"kind":"B","n":', { prefix = "", field = "Num" } } }
+      local rows = { { Num = 10, Tag = "r", Up = "a1" }, { Num = 11.5, Tag = "s", Up = "b1" } }
+      assert.equals('{"n":"#10","tag":"r","up":{"kind":"A","v":2.5}},'
+        .. '{"n":"#11.5","tag":"s","up":{"kind":"B","n":"9","v":"w"}}', raw(rows, 1, 2, plan(s, parents, leads, 1)))
+      local text, msg = raw({ { Num = 1, Tag = "\255" } }, 1, 1, plan(s, parents, leads, 1), "page")
+      assert.is_nil(text)
+      assert.equals("invalid UTF-8 in string at byte 1 at page[1].meta.tag", msg)
     end)
 
     it("refuses misuse", function()
-      assert.has_error(function() raw({ 1 }, 1, 1, shape, {}, {}) end, "raw_render_rows: rows[1] is not a table")
-      assert.has_error(function() raw({ {} }, 1, 1, shape, {}, {}) end, "raw_render_rows: a row has no Id")
-      assert.has_error(function() raw({ { Id = "a" } }, 1, 2, shape, {}, {}) end)
-      assert.has_error(function() raw({ { Id = "a" } }, 0, 1, shape, {}, {}) end)
-      assert.has_error(function() raw({ { Id = "a" } }, 1, 1, { url = "/" }, {}, {}) end,
-        "raw_render_rows: shape: 'head' is not a string")
-      assert.has_error(function() raw({ { Id = "a" } }, 1, 1, { head = "{", url = "/", { text = ",", key = "k" } }, {}, {}) end,
-        "raw_render_rows: column 'k' has neither 'field' nor 'ref'")
+      assert.has_error(function() raw({ 1 }, 1, 1, plan()) end, "raw_render_rows: rows[1] is not a table")
+      assert.has_error(function() raw({ {} }, 1, 1, plan()) end, "raw_render_rows: a row has no Id")
+      assert.has_error(function() raw({ { Id = "a" } }, 1, 2, plan()) end)
+      assert.has_error(function() raw({ { Id = "a" } }, 0, 1, plan()) end)
+      assert.has_error(function() raw({ { Id = "a" } }, 1, 1, plan({})) end,
+        "raw_render_rows: shape: 'lead' is not a table")
+      assert.has_error(function() raw({ { Id = "a" } }, 1, 1, { shape = shape, parents = {}, leads = {} }) end,
+        "raw_render_rows: plan: 'lead_key' is not an integer from 1 to 16")
+      assert.has_error(function() raw({ { Id = "a" } }, 1, 1, { shape = shape, leads = {}, lead_key = 3 }) end,
+        "raw_render_rows: plan: 'parents' is not a table")
+      assert.has_error(function() raw({ { Id = "a" } }, 1, 1, plan({ lead = { 1 } })) end,
+        "raw_render_rows: lead piece 1 is neither text nor a table")
+      assert.has_error(function() raw({ { Id = "a" } }, 1, 1, plan({ lead = { "", "", "", "", "", "", "", "", "" } })) end,
+        "raw_render_rows: a lead has more than 8 pieces")
+      assert.has_error(function()
+        raw({ { Id = "a" } }, 1, 1, plan({ lead = {}, { text = ",", key = "k" } }))
+      end, "raw_render_rows: column 'k' has neither 'field' nor 'ref'")
       local loop = { text = ',"P":', key = "P", ref = "R" }
       local inner = { loop }
       loop.shape = inner
-      assert.has_error(function() raw({ { Id = "a" } }, 1, 1, { head = "{", url = "/", loop }, {}, {}) end,
+      assert.has_error(function() raw({ { Id = "a" } }, 1, 1, plan({ lead = {}, loop })) end,
         "raw_render_rows: parent shapes nested deeper than 32")
     end)
   end)

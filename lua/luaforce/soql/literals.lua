@@ -1,4 +1,4 @@
---- luaforce.soql.values: SOQL literals, escaping and names for the builder.
+--- luaforce.soql.literals: SOQL literal values, escaping and names for the builder.
 --
 -- Everything that turns Lua data into SOQL text passes through here, so the
 -- rules live in one place:
@@ -274,15 +274,12 @@ function M.number_text(x)
   return x:plain()
 end
 
-local function is_decimal(v)
-  local decimal = package.loaded["luaforce.decimal"]
-  return decimal ~= nil and type(decimal) == "table" and decimal.is(v)
-end
+local decimal = require "luaforce.decimal"
+local json = require "luaforce.json"
 
-local function is_json_null(v)
-  local json = package.loaded["luaforce.json"]
-  return json ~= nil and type(json) == "table" and v == json.null
-end
+local function is_decimal(v) return decimal.is(v) end
+
+local function is_json_null(v) return v == json.null end
 
 ---------------------------------------------------------------------------
 -- Dates and date-times

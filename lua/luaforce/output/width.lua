@@ -147,12 +147,38 @@ local function within(t, cp)
   return false
 end
 
--- The cells of one code point on its own.
-local function cells_of(cp)
-  if cp < 0x300 then return 1 end
+-- The cells of one code point on its own, from the tables.
+local function lookup(cp)
   if within(ZERO, cp) then return 0 end
   if within(WIDE, cp) then return 2 end
   return 1
+end
+
+-- Blocks of 256 code points whose every code point takes the same cells
+-- (CJK ideographs, Hangul syllables, most of the pictographs): block number
+-- -> cells, false for a mixed block, filled as blocks are met. At most 4,352
+-- entries.
+local uniform = {}
+
+local function block_cells(b)
+  local first = b << 8
+  local c = lookup(first)
+  for cp = first + 1, first + 255 do
+    if lookup(cp) ~= c then return false end
+  end
+  return c
+end
+
+local function cells_of(cp)
+  if cp < 0x300 then return 1 end
+  local b = cp >> 8
+  local c = uniform[b]
+  if c == nil then
+    c = block_cells(b)
+    uniform[b] = c
+  end
+  if c then return c end
+  return lookup(cp)
 end
 
 local function regional(cp)
@@ -209,6 +235,11 @@ function M.cut(s, cells)
   if not find(s, "[\128-\255]") or not ulen(s) then
     if #s <= cells then return s, #s end
     return sub(s, 1, cells), cells
+  end
+  if not find(s, "[\204-\255]") then   -- one cell per character, as in of()
+    local stop = utf8.offset(s, cells + 1)
+    if not stop then return s, ulen(s) end
+    return sub(s, 1, stop - 1), cells
   end
   local stop, w = walk(s, cells)
   return sub(s, 1, stop - 1), w

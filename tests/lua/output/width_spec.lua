@@ -17,6 +17,8 @@ describe("width.of", function()
     { "a mark at the start", "\u{301}a", 1 },
     { "CJK ideographs", "日本語", 6 },
     { "kana and Latin", "カタカナ abc", 12 },
+    { "kana with a combining voiced mark", "か\u{3099}", 2 },
+    { "ideographs across blocks", "\u{4E00}\u{9FFF}\u{F900}", 6 },
     { "Hangul syllables", "한국어", 6 },
     { "Hangul jamo join into one syllable", "\u{1100}\u{1161}\u{11A8}", 2 },
     { "fullwidth forms", "ＡＢＣ", 6 },
@@ -81,6 +83,7 @@ describe("width.truncate", function()
 
   it("ends cut text with … within the cells", function()
     assert.same({ "Acme…", 5 }, { width.truncate("Acme, Inc.", 5) })
+    assert.same({ "Zoë Å…", 6 }, { width.truncate("Zoë Ångström", 6) })
     assert.same({ "日…", 3 }, { width.truncate("日本語", 4) })
     assert.same({ "日…", 3 }, { width.truncate("日本語", 3) })
     assert.same({ "Jos" .. E_ACUTE .. "…", 5 }, { width.truncate("Jos" .. E_ACUTE .. " Ruiz", 5) })

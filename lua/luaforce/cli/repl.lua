@@ -106,8 +106,7 @@ function Session:show(v, extra)
 end
 
 function Session:width()
-  local ok, format = pcall(require, "luaforce.cli.format")
-  return ok and format.terminal_width() or nil
+  return require("luaforce.cli.format").terminal_width()
 end
 
 -- A failure of a line: printed, and remembered for the exit code when the
@@ -404,7 +403,7 @@ commands[".save"] = function(self, argv)
   if v == nil then return self:fail(errors.usage("nothing to save: there is no last result yet")) end
   local text, err = json.encode(v, { pretty = true })
   if not text then return self:fail(errors.usage("the last result cannot be written as JSON: " .. err.message)) end
-  local output = require "luaforce.cli.output"
+  local output = require "luaforce.output.sink"
   local sink, oerr = output.open(path)
   if not sink then return self:fail(oerr) end
   local ok, werr = sink:write(text .. "\n")

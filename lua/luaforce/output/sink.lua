@@ -1,10 +1,11 @@
---- luaforce.cli.output: where a command's results go.
+--- luaforce.output.sink: where written output goes.
 --
---   local sink = assert(output.open("accounts.csv"))   -- --output FILE
---   sink:write("Id,Name\r\n") ... sink:commit()        -- or sink:abort()
---   local sink = output.stream(io.stdout)
+--   local sink = assert(sink.open("accounts.csv"))   -- a file, atomically
+--   sink:write("Id,Name\r\n") ... sink:commit()      -- or sink:abort()
+--   local sink = sink.stream(io.stdout)
+--   local sink = sink.memory()  ...  sink:text()
 --
--- output.open(path) -> sink | nil, err writes to a temporary file next to
+-- sink.open(path) -> sink | nil, err writes to a temporary file next to
 -- `path` (same directory, so the rename stays on one file system), named
 -- `.NAME.XXXXXX.tmp`, created exclusively with the mode of the file it
 -- replaces (else 0666 less the umask). commit() flushes, fsyncs, closes and
@@ -13,18 +14,25 @@
 -- file (an error, Ctrl-C); a process killed with SIGKILL leaves it behind,
 -- hidden, and `path` untouched.
 --
--- output.stream(file) -> sink over an open handle (standard output):
+-- sink.stream(file[, name]) -> sink over an open handle (standard output,
+-- or any object with the methods write and flush; `name` for messages):
 -- commit() flushes it, abort() does nothing.
 --
+-- sink.memory() -> sink that keeps what is written; sink:text() returns it
+-- (nil for other sinks).
+--
 -- sink:write(s) -> true | nil, err; sink:commit() -> true | nil, err;
--- sink:abort(). Errors are luaforce errors (exit 1) naming the file.
+-- sink:abort(). Errors are luaforce errors (code OUTPUT, exit 1) naming
+-- the file.
+require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
+local sys = require "luaforce.core.sys"
 local errors = require "luaforce.errors"
 
 local M = {}
 
 local Sink = {}
 Sink.__index = Sink
-Sink.__name = "luaforce.cli.Sink"
+Sink.__name = "luaforce.output.Sink"
 
 local function file_error(path, why)
   return errors.new { code = "OUTPUT", message = ("cannot write '%s': %s"):format(path, tostring(why)),
@@ -46,7 +54,6 @@ function Sink:commit()
     if not ok then return nil, file_error(self.path, why) end
     return true
   end
-  local sys = require "luaforce.core.sys"
   local ok, why = sys.fsync(self.file)
   self.file:close()
   if ok then ok, why = os.rename(self.tmp, self.path) end
@@ -66,8 +73,31 @@ function Sink:abort()
   end
 end
 
-function M.stream(file)
-  return setmetatable({ file = file, path = "standard output" }, Sink)
+function M.stream(file, name)
+  name = name or (file == io.stdout and "standard output") or (file == io.stderr and "standard error")
+    or "the output"
+  return setmetatable({ file = file, path = name }, Sink)
+end
+
+-- A file-like collector for memory(): write and flush, as a stream needs.
+local Memory = {}
+Memory.__index = Memory
+
+function Memory:write(s)
+  self[#self + 1] = s
+  return self
+end
+
+function Memory:flush() return self end
+
+function M.memory()
+  local sink = M.stream(setmetatable({}, Memory), "memory")
+  sink.memory = sink.file
+  return sink
+end
+
+function Sink:text()
+  return self.memory and table.concat(self.memory) or nil
 end
 
 -- A name for the temporary file: hidden, beside `path`, unlikely to clash
@@ -75,15 +105,13 @@ end
 local function temp_name(path, attempt)
   local dir, base = path:match("^(.*/)([^/]*)$")
   if not dir then dir, base = "", path end
-  local sys = require "luaforce.core.sys"
   local seed = math.floor(sys.monotonic_ms() * 1000) + attempt * 7919
   return ("%s.%s.%06x.tmp"):format(dir, base, seed % 0x1000000)
 end
 
 function M.open(path)
-  if type(path) ~= "string" or path == "" then error("output.open: a file name is needed", 2) end
+  if type(path) ~= "string" or path == "" then error("sink.open: a file name is needed", 2) end
   if path:sub(-1) == "/" then return nil, file_error(path, "it is a directory") end
-  local sys = require "luaforce.core.sys"
   local mode = 438 -- 0666, less the umask
   local st = sys.stat(path)
   if st then

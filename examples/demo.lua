@@ -31,7 +31,7 @@ local deals = page.body.records
 local rows = {}
 for _, d in ipairs(deals) do
   local account = "(no account)"
-  if d.AccountId ~= json.null then
+  if d.AccountId then            -- a null field reads as nil
     local acc = assert(org:get("Opportunity", d.Id, { relationship = "Account", query = { fields = "Name" } }))
     account = acc.body.Name
   end

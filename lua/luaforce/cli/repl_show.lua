@@ -146,7 +146,9 @@ local function parts_of(t, indent, depth, seen, width)
   for i = 1, kshown do
     local k = keys[i]
     local kt = key_text(k) .. " = "
-    parts[#parts + 1] = kt .. render(t[k], indent + 2 + #kt, depth + 1, seen, width)
+    local v = rawget(t, k)
+    if v == nil then v = null end -- a null field of a record (read as nil)
+    parts[#parts + 1] = kt .. render(v, indent + 2 + #kt, depth + 1, seen, width)
   end
   if #keys > kshown then
     parts[#parts + 1] = ("... %d more (%d keys)"):format(#keys - kshown, #keys)

@@ -237,21 +237,25 @@ local function target_of(self, target)
   return url, url:match("^[^?#]*")
 end
 
+-- Records read a null field as nil (json.encode still writes null).
+local NULL_AS_NIL = { null_as_nil = true }
+
 local function content_type(res)
   local c = res.headers and res.headers["content-type"]
   if type(c) == "table" then c = c[1] end
   return type(c) == "string" and c:lower() or ""
 end
 
--- Reads the body: JSON decoded (lossless), json.null when empty; the text
--- and `true` when it is not JSON.
+-- Reads the body: JSON decoded (lossless; null fields read as nil, see
+-- luaforce.json's null_as_nil), json.null when empty; the text and `true`
+-- when it is not JSON.
 local function decode_body(res)
   local text = res.body or ""
   if text == "" then return json.null end
   local ctype = content_type(res)
   local looks = text:match("^%s*[%[{\"%-%dtfn]")
   if ctype:find("json", 1, true) or (ctype == "" and looks) then
-    local v = json.decode(text)
+    local v = json.decode(text, NULL_AS_NIL)
     if v ~= nil then return v end
   end
   return text, true

@@ -24,6 +24,7 @@ local json = require "luaforce.json"
 local errors = require "luaforce.errors"
 local http = require "luaforce.http"
 local checks = require "luaforce.client.checks"
+local child_lists = require "luaforce.client.child_lists"
 local cerrors = require "luaforce.client.errors"
 local ids = require "luaforce.client.ids"
 
@@ -78,7 +79,11 @@ function methods:query(soql)
   if text:match("^%s*$") then
     return nil, cerrors.bad_input("MALFORMED_QUERY", "the query is empty", { method = "GET", path = self.base .. "/query" })
   end
-  return self:call("GET", "/query", { query = { q = text } })
+  local res, err = self:call("GET", "/query", { query = { q = text } })
+  if res and type(res.body) == "table" and type(res.body.records) == "table" then
+    child_lists.apply(res.body.records, child_lists.relationships(text))
+  end
+  return res, err
 end
 
 -- "A,B" or {"A", "B"} -> "A,B" with each name checked; nil, err.

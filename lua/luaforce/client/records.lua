@@ -41,6 +41,7 @@ local http = require "luaforce.http"
 local errors = require "luaforce.errors"
 
 local checks = require "luaforce.client.checks"
+local child_lists = require "luaforce.client.child_lists"
 local cerrors = require "luaforce.client.errors"
 
 local M = {}
@@ -50,6 +51,9 @@ local methods = {}
 M.methods = methods
 
 local MAX_BATCH = 2000
+
+-- Records read a null field as nil (json.encode still writes null).
+local NULL_AS_NIL = { null_as_nil = true }
 
 local function check_opts(opts, what)
   local o = {}
@@ -187,7 +191,7 @@ function Records:advance()
     -- with max, whether another page is wanted is known only once this
     -- one is counted: then it is fetched after the decode
     if peeked and not self.max then self:prefetch(peeked) end
-    page = json.decode(text)
+    page = json.decode(text, NULL_AS_NIL)
     text = nil
     if page == nil then
       -- not JSON after all: the ordinary call names the problem
@@ -209,6 +213,7 @@ function Records:advance()
   if nxt and not self.ahead then self:prefetch(nxt) end
   local ok, cerr = self:complete_children(page.records)
   if not ok then return nil, cerr end
+  child_lists.apply(page.records, self.children)
   self.page, self.pos = page.records, 0
   return true
 end
@@ -264,6 +269,7 @@ function methods:records(soql, opts)
   return setmetatable({
     org = self,
     soql = text,
+    children = child_lists.relationships(text),
     base_path = o.include_deleted and "/queryAll" or "/query",
     headers = o.batch_size and { ["Sforce-Query-Options"] = ("batchSize=%d"):format(o.batch_size) } or nil,
     max = o.max,

@@ -99,26 +99,39 @@ function M.context(t, keys)
   return setmetatable(t, { __jsontype = "object", __jsonkeys = keys })
 end
 
+--- True when `key` is a null field of `ctx` that the table does not hold: a
+-- record from the Salesforce client reads a null field as nil
+-- (json.decode's null_as_nil) and records it in its shape (__jsonnulls).
+-- FEEL sees it as an entry whose value is null.
+local function null_field(ctx, key)
+  local mt = getmetatable(ctx)
+  local nulls = type(mt) == "table" and rawget(mt, "__jsonnulls")
+  return type(nulls) == "table" and rawget(nulls, key) == true
+end
+M.null_field = null_field
+
 --- ctx[key]: the value (nil for null) and whether the key exists.
 function M.get(ctx, key)
   local v = rawget(ctx, key)
-  if v == nil then return nil, false end
+  if v == nil then return nil, null_field(ctx, key) end
   if v == NULL then return nil, true end
   return v, true
 end
 
---- The keys of a context in order: the recorded ones still present, then
--- the others sorted.
+--- The keys of a context in order: the recorded ones still present or null
+-- fields (null_field), then the others sorted.
 function M.keys(ctx)
   local out, n = {}, 0
   local mt = getmetatable(ctx)
   local rec = type(mt) == "table" and rawget(mt, "__jsonkeys")
+  local nulls = rec and rawget(mt, "__jsonnulls")
+  if type(nulls) ~= "table" then nulls = nil end
   local seen
   if rec then
     seen = {}
     for i = 1, #rec do
       local k = rec[i]
-      if ctx[k] ~= nil and not seen[k] then
+      if (rawget(ctx, k) ~= nil or (nulls and nulls[k])) and not seen[k] then
         n = n + 1; out[n] = k; seen[k] = true
       end
     end

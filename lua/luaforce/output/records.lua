@@ -10,8 +10,9 @@
 --
 -- keys() is the one place that decides which fields a record has and in
 -- which order: the recorded order of a decoded JSON object (or of a
--- json.object with keys, or a FEEL context), then any other string keys,
--- sorted. Everything else here (and the writers) asks it. The list it
+-- json.object with keys, or a FEEL context), null fields included (a
+-- record from the client reads them as nil: json.decode's null_as_nil
+-- records them in the shape), then any other string keys, sorted. Everything else here (and the writers) asks it. The list it
 -- returns may be shared: do not modify it.
 --
 -- flatten(rec) turns nested relationship objects into dotted names
@@ -36,22 +37,25 @@ local getmetatable, rawget, type, pairs, next = getmetatable, rawget, type, pair
 function M.keys(t)
   local mt = getmetatable(t)
   local recorded = type(mt) == "table" and rawget(mt, "__jsonkeys") or nil
+  local nulls = recorded and rawget(mt, "__jsonnulls") or nil
+  if type(nulls) ~= "table" then nulls = nil end
   if recorded then
-    -- the common case, a record as decoded: exactly its shape's keys, all
-    -- present; their list serves as it is, no new table per record
-    local n = #recorded
-    for _ in next, t do n = n - 1 end
-    if n == 0 then
-      for i = 1, #recorded do
-        if rawget(t, recorded[i]) == nil then n = 1 break end
-      end
-      if n == 0 then return recorded end
+    -- the common case, a record as decoded: exactly its shape's keys, each
+    -- present or a null field (json.decode's null_as_nil); their list
+    -- serves as it is, no new table per record
+    local present, listed, whole = 0, 0, true
+    for _ in next, t do present = present + 1 end
+    for i = 1, #recorded do
+      local k = recorded[i]
+      if rawget(t, k) ~= nil then listed = listed + 1
+      elseif not (nulls and nulls[k]) then whole = false break end
     end
+    if whole and listed == present then return recorded end
   end
   local out, seen = {}, {}
   if recorded then
     for _, k in ipairs(recorded) do
-      if rawget(t, k) ~= nil and not seen[k] then
+      if (rawget(t, k) ~= nil or (nulls and nulls[k])) and not seen[k] then
         out[#out + 1], seen[k] = k, true
       end
     end
@@ -73,7 +77,7 @@ local keys = M.keys
 
 --- See the file comment.
 function M.value(t, k)
-  local v = t[k]
+  local v = rawget(t, k) -- the data, not a stand-in an __index gives
   if v == nil then return null end
   return v
 end
@@ -132,7 +136,7 @@ local function clean(v)
   for i = 1, #ks do
     local k = ks[i]
     if k ~= "attributes" then
-      local x = v[k]
+      local x = rawget(v, k)
       -- as value(v, k): scalars inline, this runs for every field written
       if type(x) == "table" then x = clean(x) elseif x == nil then x = null end
       out[k] = x
@@ -167,10 +171,10 @@ local function lookup(rec, path)
   for i = 1, #path do
     if type(v) ~= "table" or is_list(v) then return nil end
     local name = path[i]
-    local x = v[name]
+    local x = rawget(v, name)
     if x == nil then
       local k = key_named(v, name)
-      if k then x = v[k] end
+      if k then x = rawget(v, k) end
     end
     v = x
   end

@@ -109,11 +109,14 @@ describe("client operations", function()
     assert.are.equal("404", err.code)
   end)
 
-  it("clears a field with json.null", function()
+  it("clears a field with json.null, which then reads as nil and encodes as null", function()
     local id = assert(org:create("Account", { Name = "Luaforce Null", Industry = "Energy" })).body.id
     assert(org:update("Account", id, { Industry = json.null }))
     local rec = assert(org:get("Account", id, { query = { fields = "Industry" } })).body
-    assert.are.equal(json.null, rec.Industry)
+    assert.is_nil(rec.Industry)
+    assert.is_true(json.isnull(rec, "Industry"))
+    assert.is_false(json.isnull(rec, "Phone")) -- not asked for: absent, not null
+    assert.matches('"Industry":null', json.encode(rec), 1, true)
   end)
 
   it("keeps numbers byte-exact through get -> update", function()

@@ -25,7 +25,7 @@ local builtins = require "luaforce.feel.builtins"
 local M = {}
 
 local NULL = values.NULL
-local kind, warn = values.kind, values.warn
+local kind, warn, null_field = values.kind, values.warn, values.null_field
 local type, rawget, pairs, ipairs = type, rawget, pairs, ipairs
 
 --- Looks a name up in a scope: the value (nil for null) and whether found.
@@ -43,6 +43,7 @@ local function lookup(scope, name)
         if v == NULL then return nil, true end
         return v, true
       end
+      if null_field(ctx, name) then return nil, true end
     end
     local vars = scope.vars
     if vars then

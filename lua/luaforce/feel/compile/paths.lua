@@ -12,6 +12,7 @@ local M = {}
 
 local NULL = values.NULL
 local kind, warn, diag, describe = values.kind, values.warn, values.diag, values.describe
+local null_field = values.null_field
 local LIST_MT = values.LIST_MT
 local counter, refill = budget.counter, budget.refill
 local type, setmetatable, rawget, pcall, error = type, setmetatable, rawget, pcall, error
@@ -27,6 +28,7 @@ function M.nodes.path(node, compile)
     if k == "context" then
       local v = rawget(o, key)
       if v == nil then
+        if null_field(o, key) then return nil end
         warn("NO_CONTEXT_ENTRY_FOUND", ("no context entry found with key '%s'"):format(key), node)
         return nil
       end

@@ -39,11 +39,13 @@ describe("exit codes of runs with several outcomes", function()
       proc.sleep(0.05)
     end
     h.signal("INT")
-    local code = h.wait(20)
+    local code = h.wait(60)
     local stderr = h.read_stderr()
+    local ps = code == nil and proc.sh("ps -o pid,stat,wchan:20,args --ppid " .. h.subshell).stdout or ""
     h.cleanup()
     os.remove(path)
     assert.is_true(seen, "the request never reached the org: " .. stderr)
+    assert(code ~= nil, "luaforce did not end after Ctrl-C:\n" .. ps .. stderr)
     return code, stderr
   end
 

@@ -306,7 +306,7 @@ function M.resolve(opts, sources)
     if not sources.local_org then
       return nil, usage(("the instance 'local' (from %s) is the local org, which this program cannot start")
         :format(view.instance_url.source),
-        "run the script with 'luaforce run', or start one with require('luaforce.emulator').start()")
+        "run the script with 'luaforce run', or start one with luaforce.emulator.start{} and connect to its url")
     end
     local org, lerr = sources.local_org()
     if not org then return nil, lerr end

@@ -1,0 +1,79 @@
+-- Every Lua and shell example in README.md and docs/*.md runs, against the
+-- local org, and exits as the page says (0 unless an `<!-- exit: N -->`
+-- comment precedes it): no page can show a script that crashes. An example
+-- that cannot run says why in a `<!-- not run: REASON -->` comment.
+--
+-- Lua examples run with `luaforce run --instance local -`, after a prelude
+-- that defines what the pages' opening examples define: sf, org, json,
+-- soql, feel, decimal, errors. Shell examples run under bash in a fresh
+-- directory where `luaforce` and `build/luaforce` are the binary under
+-- test, with SF_INSTANCE_URL=local, a HOME of their own and the file the
+-- pages call a job of the reader's own: job.lua (it prints its arguments).
+local proc = require "support.proc"
+local doc_examples = require "support.doc_examples"
+
+local PRELUDE = table.concat({
+  'local sf = require "luaforce"',
+  'local org = assert(sf.connect())',
+  'local json = require "luaforce.json"',
+  'local soql = require "luaforce.soql"',
+  'local feel = require "luaforce.feel"',
+  'local decimal = require "luaforce.decimal"',
+  'local errors = require "luaforce.errors"',
+}, " ") .. " "  -- one line: the example's line numbers stay its own
+
+local function pages()
+  local list = { proc.root .. "/README.md" }
+  local p = io.popen("ls " .. proc.quote(proc.root .. "/docs") .. "/*.md")
+  for name in p:lines() do list[#list + 1] = name end
+  p:close()
+  return list
+end
+
+local BIN = proc.sh("realpath " .. proc.quote(proc.bin)).stdout:gsub("%s+$", "")
+
+local function sandbox()
+  local dir = proc.sh("mktemp -d").stdout:gsub("%s+$", "")
+  assert(os.execute(("mkdir -p %s/build %s/home %s/bin"):format(dir, dir, dir)))
+  assert(os.execute(("ln -s %s %s/build/luaforce"):format(proc.quote(BIN), dir)))
+  assert(os.execute(("ln -s %s %s/bin/luaforce"):format(proc.quote(BIN), dir)))
+  proc.write(dir .. "/job.lua", "print('job.lua', ...)\n")
+  return dir
+end
+
+local function env(dir)
+  return {
+    HOME = dir .. "/home", XDG_CONFIG_HOME = dir .. "/home/.config", XDG_CACHE_HOME = dir .. "/home/.cache",
+    XDG_STATE_HOME = dir .. "/home/.state", SF_INSTANCE_URL = "local", SF_ACCESS_TOKEN = "", SF_CLIENT_ID = "",
+    SF_CLIENT_SECRET = "", SF_PROFILE = "", SF_API_VERSION = "", COLUMNS = "100",
+    PATH = dir .. "/bin:" .. (os.getenv("PATH") or "/usr/bin:/bin"),
+  }
+end
+
+describe("docs examples", function()
+  for _, page in ipairs(pages()) do
+    local rel = page:sub(#proc.root + 2)
+    for _, ex in ipairs(doc_examples.extract(page)) do
+      local name = ("%s:%d (%s)"):format(rel, ex.line, ex.lang)
+      if ex.skip then
+        pending(name .. ": not run: " .. ex.skip)
+      else
+        it(name, function()
+          local dir = sandbox()
+          local r
+          if ex.lang == "lua" then
+            r = proc.sh("sh -c " .. proc.quote(("cd %s && timeout 120 luaforce run --instance local -")
+              :format(proc.quote(dir))), { env = env(dir), stdin = PRELUDE .. ex.code })
+          else
+            local script = proc.write(dir .. "/example.sh", ex.code)
+            r = proc.sh("sh -c " .. proc.quote(("cd %s && timeout 120 bash -e %s")
+              :format(proc.quote(dir), proc.quote(script))), { env = env(dir), stdin = "" })
+          end
+          os.execute("rm -rf " .. proc.quote(dir))
+          assert.are.equal(ex.exit, r.code, ("%s exited %d\n--- stdout\n%s--- stderr\n%s"):format(name, r.code,
+            r.stdout, r.stderr))
+        end)
+      end
+    end
+  end
+end)

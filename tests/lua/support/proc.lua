@@ -79,6 +79,11 @@ function M.spawn(args, opts)
   local subshell = tonumber(p:read("l"))
   p:close()
   h.subshell = subshell
+  -- the exit code, once the subshell has written it: the file exists from
+  -- the moment the redirection creates it, a little before `echo` fills it
+  local function exit_code()
+    return tonumber((slurp(h.rc):match("^%s*(%d+)%s*$")))
+  end
   function h.read_stdout() return slurp(h.out) end
   function h.read_stderr() return slurp(h.err) end
   function h.wait_for(pattern, seconds)
@@ -86,7 +91,7 @@ function M.spawn(args, opts)
     repeat
       local cap = slurp(h.out):match(pattern)
       if cap then return cap end
-      if io.open(h.rc) then return nil end
+      if exit_code() then return nil end
       sleep(0.05)
     until os.time() > deadline
     return nil
@@ -97,15 +102,16 @@ function M.spawn(args, opts)
   end
   function h.wait(seconds)
     local deadline = os.time() + (seconds or 10)
-    while not io.open(h.rc) do
+    local code = exit_code()
+    while not code do
       if os.time() > deadline then return nil end
       sleep(0.05)
+      code = exit_code()
     end
-    local code = tonumber(slurp(h.rc))
     return code
   end
   function h.cleanup()
-    if not io.open(h.rc) then h.signal("KILL"); h.wait(5) end
+    if not exit_code() then h.signal("KILL"); h.wait(5) end
     os.remove(h.out); os.remove(h.err); os.remove(h.rc)
   end
   return h

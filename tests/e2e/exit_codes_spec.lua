@@ -13,7 +13,8 @@ describe("exit codes of runs with several outcomes", function()
   setup(function()
     -- every write is applied, then its answer is held back for a minute
     emu = proc.spawn { "emulator", "--port", "0", "--faults",
-      "PATCH /services/data/*/sobjects/** -> latency=60s", "--faults", "GET /services/data/*/query -> latency=60s" }
+      "PATCH /services/data/*/sobjects/** -> latency=60s", "--faults", "GET /services/data/*/limits -> latency=60s",
+      "--faults", "PATCH /services/data/*/composite/sobjects -> latency=60s" }
     url = emu.wait_for("listening on (http://127%.0%.0%.1:%d+)\n", 20)
     assert(url, "the emulator did not start: " .. emu.read_stderr())
   end)
@@ -69,9 +70,37 @@ describe("exit codes of runs with several outcomes", function()
     local before = stats().api_requests
     local code, stderr = interrupt_when([[
       local org = require("luaforce").connect()
-      org:query("SELECT Id FROM Account")
+      org:limits()
     ]], function() return stats().api_requests > before end)
     assert.are.equal(130, code)
     assert.matches("luaforce: interrupted", stderr, 1, true)
+  end)
+
+  local function count(soql)
+    return query(soql).totalSize
+  end
+
+  it("Ctrl-C while collection chunks are in flight side by side: exit 6", function()
+    local code, stderr = interrupt_when([[
+      local org = require("luaforce").connect()
+      local list = assert(org:fetch_all("SELECT Id FROM Contact LIMIT 60"))
+      local rows = {}
+      for i, c in ipairs(list) do rows[i] = { Id = c.Id, Title = "Interrupted batch" } end
+      org:update_many("Contact", rows, { batch_size = 20, concurrency = 3 })
+    ]], function() return count("SELECT COUNT() FROM Contact WHERE Title = 'Interrupted batch'") > 0 end)
+    assert.are.equal(6, code)
+    assert.matches("OUTCOME_UNKNOWN: interrupted while the request was on its way", stderr, 1, true)
+    assert.matches("(PATCH /services/data/v62.0/composite/sobjects)", stderr, 1, true)
+  end)
+
+  it("Ctrl-C while org:each runs updates: exit 6", function()
+    local code, stderr = interrupt_when([[
+      local org = require("luaforce").connect()
+      org:each(org:records("SELECT Id FROM Account LIMIT 10"), function(a)
+        return org:update("Account", a.Id, { Site = "interrupted each" })
+      end, { concurrency = 4 })
+    ]], function() return count("SELECT COUNT() FROM Account WHERE Site = 'interrupted each'") > 0 end)
+    assert.are.equal(6, code)
+    assert.matches("OUTCOME_UNKNOWN: interrupted while the request was on its way", stderr, 1, true)
   end)
 end)

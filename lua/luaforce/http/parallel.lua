@@ -17,6 +17,13 @@
 -- resumes ready tasks, and when none is ready drives libcurl (core.wait)
 -- until a transfer ends or a timer is due. Outside parallel a transfer is
 -- one C call (session:perform), so a plain script pays nothing for this.
+--
+-- Ctrl-C ends the run, and every task that was waiting gets the interruption
+-- raised where it waits, so that code which must say what it leaves behind
+-- can: a write on its way to the org becomes an unknown outcome (the
+-- Salesforce client's guard, luaforce.client), which outranks the
+-- interruption (luaforce.errors.outcome_exit). parallel then raises the
+-- first such error, else the interruption.
 require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
 local core = require "luaforce.core.http"
 local sys = require "luaforce.core.sys"
@@ -25,6 +32,7 @@ local errors = require "luaforce.errors"
 local M = {}
 
 local WAIT = setmetatable({}, { __name = "luaforce.http.wait" })
+local INTERRUPT = setmetatable({}, { __name = "luaforce.http.interrupt" })
 local sched -- the running scheduler, or nil
 local task_of = setmetatable({}, { __mode = "k" }) -- coroutine -> task
 
@@ -45,8 +53,10 @@ local function ready(t)
   q[q.tail] = t
 end
 
+-- Waits for the wake-up the caller registered; raises the interruption
+-- when the run ends with Ctrl-C instead (interrupt_tasks).
 local function suspend()
-  coroutine.yield(WAIT)
+  if coroutine.yield(WAIT) == INTERRUPT then error(errors.interrupted, 0) end
 end
 
 local function finish(t, ok, ...)
@@ -63,12 +73,24 @@ local function finish(t, ok, ...)
   end
 end
 
+-- A coroutine that ended with an error has not closed its to-be-closed
+-- variables (Lua leaves them pending): close them now, with that error, so
+-- that a task's `local s <close>` is released and a closing method that
+-- stands in for the error (the client's guard for a write on its way) is
+-- heard. Returns resume's results, the error being the final one.
+local function ended(co, ok, ...)
+  if ok or coroutine.status(co) ~= "dead" then return ok, ... end
+  local _, err = coroutine.close(co)
+  return false, err
+end
+
 -- Resumes t once; notes how it stopped.
 local function step(t)
   local co = t.co
-  local res = table.pack(coroutine.resume(co))
+  t.started = true
+  local res = table.pack(ended(co, coroutine.resume(co)))
   if coroutine.status(co) == "dead" then
-    if not res[1] and res[2] == errors.interrupted then error(res[2], 0) end
+    if not res[1] and errors.is_interrupt(res[2]) then error(res[2], 0) end
     finish(t, table.unpack(res, 1, res.n))
   elseif res[2] ~= WAIT then
     ready(t) -- the task yielded for a reason of its own: let it go on later
@@ -78,7 +100,8 @@ end
 local function spawn_in(group, fn, ...)
   local args = table.pack(...)
   local co = coroutine.create(function() return fn(table.unpack(args, 1, args.n)) end)
-  local t = setmetatable({ co = co, group = group, sched = sched, waiters = {} }, Task)
+  sched.serial = sched.serial + 1
+  local t = setmetatable({ co = co, group = group, sched = sched, waiters = {}, serial = sched.serial }, Task)
   task_of[co] = t
   group.pending = group.pending + 1
   group.tasks[#group.tasks + 1] = t
@@ -130,6 +153,34 @@ local function cancel_all(s)
   s.waiting = {}
 end
 
+-- After Ctrl-C (`err`): the transfers are cancelled and every task that
+-- was waiting gets the interruption raised where it waits (tasks never
+-- started are not started). Returns the error to raise: the first a task
+-- ended with that is an interruption with an unknown outcome (exit 6),
+-- else `err`.
+local function interrupt_tasks(s, err)
+  cancel_all(s)
+  local waiting = {}
+  for co, t in pairs(task_of) do
+    if t.sched == s and t.started and not t.done and coroutine.status(co) == "suspended" then
+      waiting[#waiting + 1] = t
+    end
+  end
+  table.sort(waiting, function(a, b) return a.serial < b.serial end)
+  local worst = err
+  for _, t in ipairs(waiting) do
+    local ok, e = ended(t.co, coroutine.resume(t.co, INTERRUPT))
+    t.done = true
+    task_of[t.co] = nil
+    if not ok and errors.is_interrupt(e) and e.exit == errors.EXIT.UNKNOWN
+        and not (errors.is_interrupt(worst) and worst.exit == errors.EXIT.UNKNOWN) then
+      worst = e
+    end
+  end
+  cancel_all(s) -- what a task that caught the interruption started meanwhile
+  return worst
+end
+
 --- Runs fn(...) as a task; inside it, and in every task spawned from it,
 -- requests, http.sleep and task:wait yield to the others instead of
 -- blocking. Returns fn's results once fn and all its tasks have finished;
@@ -147,7 +198,8 @@ function M.parallel(fn, opts, ...)
   local me = current_task()
   local outer = sched == nil
   if outer then
-    sched = { ready = { head = 1, tail = 0 }, waiting = {}, timers = {}, hosts = {}, per_host = per_host }
+    sched = { ready = { head = 1, tail = 0 }, waiting = {}, timers = {}, hosts = {}, per_host = per_host,
+      serial = 0 }
   end
   local group = { pending = 0, tasks = {} }
   local main = spawn_in(group, fn, ...)
@@ -160,7 +212,7 @@ function M.parallel(fn, opts, ...)
     local ok, err = pcall(run, group)
     if not ok then
       if outer then
-        cancel_all(sched)
+        if errors.is_interrupt(err) then err = interrupt_tasks(sched, err) else cancel_all(sched) end
         sched = nil
       end
       error(err, 0)

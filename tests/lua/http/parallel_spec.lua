@@ -109,6 +109,24 @@ describe("luaforce.http concurrency", function()
     assert.same({ 200, 200, 200 }, results)
   end)
 
+  it("closes a failed task's to-be-closed variables, and hears what they say", function()
+    local closed = {}
+    local ok, err = pcall(http.parallel, function()
+      local t = http.spawn(function()
+        local guard <close> = setmetatable({}, { __close = function(_, e)
+          closed[#closed + 1] = e
+          error("said by the closing method", 0) -- it stands in for the error
+        end })
+        assert(s:request { url = url .. "/delay/10" })
+        error("the task failed", 0)
+      end)
+      t:wait()
+    end)
+    assert.is_false(ok)
+    assert.same({ "the task failed" }, closed)
+    assert.equal("said by the closing method", err)
+  end)
+
   it("task:wait raises the task's error in the waiter, once", function()
     local seen = http.parallel(function()
       local t = http.spawn(function() error({ code = "X" }) end)

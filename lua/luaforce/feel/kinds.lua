@@ -34,7 +34,7 @@ local NULL = json.null
 M.NULL = NULL
 local type, getmetatable, setmetatable, rawget, pairs, next = type, getmetatable, setmetatable, rawget, pairs, next
 local is_dec = decimal.is
-local concat, sort = table.concat, table.sort
+local concat = table.concat
 
 --- The metatable of every list FEEL builds (json's own array marker).
 M.LIST_MT = getmetatable(json.array {})
@@ -119,36 +119,8 @@ function M.get(ctx, key)
 end
 
 --- The keys of a context in order: the recorded ones still present or null
--- fields (null_field), then the others sorted.
-function M.keys(ctx)
-  local out, n = {}, 0
-  local mt = getmetatable(ctx)
-  local rec = type(mt) == "table" and rawget(mt, "__jsonkeys")
-  local nulls = rec and rawget(mt, "__jsonnulls")
-  if type(nulls) ~= "table" then nulls = nil end
-  local seen
-  if rec then
-    seen = {}
-    for i = 1, #rec do
-      local k = rec[i]
-      if (rawget(ctx, k) ~= nil or (nulls and nulls[k])) and not seen[k] then
-        n = n + 1; out[n] = k; seen[k] = true
-      end
-    end
-  end
-  local rest, m = nil, 0
-  for k in pairs(ctx) do
-    if type(k) == "string" and not (seen and seen[k]) then
-      rest = rest or {}
-      m = m + 1; rest[m] = k
-    end
-  end
-  if rest then
-    sort(rest)
-    for i = 1, m do n = n + 1; out[n] = rest[i] end
-  end
-  return out
-end
+-- fields (null_field), then the others sorted (json.keys, the one rule).
+M.keys = json.keys
 
 -- Warnings ------------------------------------------------------------------
 -- The warnings of the evaluation under way and the node being evaluated

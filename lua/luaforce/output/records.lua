@@ -30,7 +30,7 @@ local json = require "luaforce.json"
 local M = {}
 
 local null = json.null
-local is_array, is_object = json.is_array, json.is_object
+local is_array, is_object, json_keys = json.is_array, json.is_object, json.keys
 local getmetatable, rawget, type, pairs, next = getmetatable, rawget, type, pairs, next
 
 --- See the file comment.
@@ -52,26 +52,7 @@ function M.keys(t)
     end
     if whole and listed == present then return recorded end
   end
-  local out, seen = {}, {}
-  if recorded then
-    for _, k in ipairs(recorded) do
-      if (rawget(t, k) ~= nil or (nulls and nulls[k])) and not seen[k] then
-        out[#out + 1], seen[k] = k, true
-      end
-    end
-  end
-  local extra
-  for k in pairs(t) do
-    if type(k) == "string" and not seen[k] then
-      extra = extra or {}
-      extra[#extra + 1] = k
-    end
-  end
-  if extra then
-    table.sort(extra)
-    for _, k in ipairs(extra) do out[#out + 1] = k end
-  end
-  return out
+  return json_keys(t)
 end
 local keys = M.keys
 

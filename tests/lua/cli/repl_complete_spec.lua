@@ -26,7 +26,14 @@ describe("repl_complete", function()
     end,
     query = function() end,
   }
-  local env = setmetatable({ org = org, answer = 42 }, { __index = _G })
+  -- an object with methods, as luaforce's classes are made
+  local Class = { kind = "class" }
+  Class.__index = Class
+  Class.__name = "Thing"
+  function Class:get() return self end
+  function Class:set() return self end
+  local env = setmetatable({ org = org, answer = 42, inst = setmetatable({ own = 1 }, Class), text = "abc" },
+    { __index = _G })
   local c = complete.new {
     org = function() return org end, env = env, last = function() return { Name = "x", Amount = 1 } end,
     commands = { ".help", ".describe", ".format" }, formats = { "table", "json" },
@@ -54,6 +61,28 @@ describe("repl_complete", function()
     { ".describe Us", nil, { "User" }, "Us" },
     { ".format j", nil, { "json" }, "j" },
     { "nothing_like_this", nil, {}, "nothing_like_this" },
+    -- SOQL: an empty word offers the fields, not the keywords; a word both,
+    -- the fields first; an unknown object or relationship no fields
+    { "SELECT Id FROM Account WHERE ", nil, { "Id", "Industry", "Name", "Owner.", "OwnerId" }, "" },
+    { "SELECT Id FROM Account WHERE Id IN", nil, { "Industry", "IN", "INCLUDES" }, "IN" },
+    { "SELECT Owner.", "SELECT Owner. FROM Account", { "Owner.Id", "Owner.Username" }, "Owner." },
+    { "SELECT Manager.Na", "SELECT Manager.Na FROM Account", {}, "Manager.Na" },
+    { "SELECT Id, (SELECT I", "SELECT Id, (SELECT I FROM Nope) FROM Account", { "IN", "INCLUDES" }, "I" },
+    { "SELECT Na", "SELECT Na FROM Nothing", {}, "Na" },
+    -- Lua: own keys and methods through __index; `:` only methods;
+    -- metamethod names only when asked for; a string's methods
+    { "inst.", nil, { "inst.get", "inst.kind", "inst.own", "inst.set" }, "inst." },
+    { "inst:", nil, { "inst:get", "inst:set" }, "inst:" },
+    { "inst.__", nil, { "inst.__index", "inst.__name" }, "inst.__" },
+    { "text:up", nil, { "text:upper" }, "text:up" },
+    { "nothing.x", nil, {}, "nothing.x" },
+    { "answer.x", nil, {}, "answer.x" },
+    { "1.5", nil, {}, "1.5" },
+    { "x = ", nil, {}, "" },
+    -- dot commands
+    { ".", nil, { ".describe", ".format", ".help" }, "." },
+    { ".format ", nil, { "json", "table" }, "" },
+    { ".help x", nil, {}, "x" },
   }
   for _, r in ipairs(rows) do
     it(("%q"):format(r[1]), function()
@@ -82,5 +111,43 @@ describe("repl_complete", function()
     local c2 = complete.new { org = function() return bad end, env = {} }
     assert.same({}, (c2("SELECT Id FROM A", "SELECT Id FROM A")))
     assert.same({}, (c2("SELECT Nam", "SELECT Nam FROM Account")))
+  end)
+
+  it("hides the relationship path typed before a field", function()
+    local _, _, hide = c("SELECT Owner.User", "SELECT Owner.User FROM Account")
+    assert.equal(#"Owner.", hide)
+  end)
+end)
+
+describe("repl_complete without an org", function()
+  local c = complete.new {
+    env = setmetatable({ mine = 1 }, { __index = { printf = print } }), commands = { ".connect", ".describe" },
+    connect_options = { "--instance", "--token", "--profile" },
+    last = function()
+      return { { attributes = { type = "Account" }, Name = "a" } }
+    end,
+  }
+  local rows = {
+    { "SELECT Id FROM Acc", {}, "Acc" },
+    { ".describe Acc", {}, "Acc" },
+    { ".connect --in", { "--instance" }, "--in" },
+    { ".connect --instance lo", {}, "lo" },
+    { "= Na", {}, "Na" }, -- `_` is a list: its records' fields are not names
+    { "= _", { "_" }, "_" },
+    { "pri", { "printf" }, "pri" }, -- the globals its environment reads through
+    { "mi", { "mine" }, "mi" },
+  }
+  for _, r in ipairs(rows) do
+    it(("%q"):format(r[1]), function()
+      local cands, word = c(r[1], r[1])
+      assert.same(r[2], cands)
+      assert.equal(r[3], word)
+    end)
+  end
+
+  it("offers a record's fields after =, never its attributes", function()
+    local c2 = complete.new { env = {}, last = function() return { attributes = { type = "Account" }, Name = "a" } end }
+    assert.same({ "Name" }, (c2("= Na", "= Na")))
+    assert.same({}, (c2("= attr", "= attr")))
   end)
 end)

@@ -13,6 +13,7 @@
 --              "luaforce: " on standard error)
 --   r.opts     the parsed options
 --
+-- The context is main's: argv, and --verbose, --quiet, --trace.
 -- A command with --instance gets `--instance local` unless the words say
 -- otherwise; `stdin` (text) stands in for standard input. The local org is
 -- started once per spec file (luaforce.cli.connect keeps it):
@@ -65,8 +66,9 @@ end
 --- See the file comment.
 function M.run(cmd, words, stdin)
   local spec = cmd.spec
+  -- the options added go before the words: `run` hands the words after
+  -- its script to the script
   local argv = { [0] = "luaforce", spec.command }
-  for _, w in ipairs(words) do argv[#argv + 1] = w end
   if has_option(spec, "instance") and not mentions(words, "--instance", "--token", "--profile") then
     argv[#argv + 1] = "--instance"
     argv[#argv + 1] = "local"
@@ -78,6 +80,7 @@ function M.run(cmd, words, stdin)
     argv[#argv + 1] = "--output"
     argv[#argv + 1] = out_path
   end
+  for _, w in ipairs(words) do argv[#argv + 1] = w end
   local r = {}
   local opts, pos = args.parse(argv, spec, 2)
   if not opts then
@@ -88,7 +91,9 @@ function M.run(cmd, words, stdin)
   local out, err = M.buffer(), M.buffer()
   local saved = { io.stdout, io.stderr, io.stdin }
   io.stdout, io.stderr, io.stdin = out, err, M.buffer(stdin or "")
-  local ok, res = pcall(cmd.run, { argv = argv }, opts, pos)
+  -- the context main hands a command
+  local ctx = { argv = argv, verbose = opts.verbose or opts.trace, quiet = opts.quiet, trace = opts.trace }
+  local ok, res = pcall(cmd.run, ctx, opts, pos)
   io.stdout, io.stderr, io.stdin = saved[1], saved[2], saved[3]
   r.code = ok and (math.tointeger(res) or 0) or exit_of(res)
   r.err = not ok and res or nil

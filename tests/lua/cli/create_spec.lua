@@ -7,7 +7,6 @@ local json = require "luaforce.json"
 local cli_run = require "support.cli_run"
 
 describe("luaforce create", function()
-  teardown(cli_run.stop)
 
   local function created(r)
     assert.equal(0, r.code, tostring(r.err))

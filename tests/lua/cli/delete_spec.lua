@@ -4,7 +4,6 @@ local delete = require "luaforce.cli.delete"
 local cli_run = require "support.cli_run"
 
 describe("luaforce delete", function()
-  teardown(cli_run.stop)
 
   it("takes OBJECT and ID", function()
     local r = cli_run.run(delete, { "001000000000001AAA" })

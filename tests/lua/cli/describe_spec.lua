@@ -12,7 +12,6 @@ local function csv_rows(text)
 end
 
 describe("luaforce describe", function()
-  teardown(cli_run.stop)
 
   it("takes at most one OBJECT", function()
     local r = cli_run.run(describe_cmd, { "Account", "Contact" })

@@ -11,7 +11,6 @@ describe("luaforce get", function()
     acme = cli_run.org():query("SELECT Id, Name, Industry, (SELECT Id FROM Contacts ORDER BY Id) FROM Account "
       .. "WHERE Name = 'Acme Industries'").body.records[1]
   end)
-  teardown(cli_run.stop)
 
   it("takes OBJECT and ID, no more, no less", function()
     local r = cli_run.run(get, { "Account" })

@@ -5,7 +5,6 @@ local json = require "luaforce.json"
 local cli_run = require "support.cli_run"
 
 describe("luaforce limits", function()
-  teardown(cli_run.stop)
 
   it("takes no argument", function()
     local r = cli_run.run(limits, { "DailyApiRequests" })

@@ -20,7 +20,6 @@ local function shown(r)
 end
 
 describe("luaforce login", function()
-  teardown(cli_run.stop)
 
   it("takes no argument", function()
     assert.equal(2, cli_run.run(login, { "acme" }).code)

@@ -17,7 +17,6 @@ local function offline(words)
 end
 
 describe("luaforce query", function()
-  teardown(cli_run.stop)
 
   describe("refuses before sending anything, exit 2", function()
     local rows = {

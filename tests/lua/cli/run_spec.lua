@@ -18,7 +18,6 @@ describe("luaforce run", function()
   end
   before_each(function() dir = files.scratch() end)
   after_each(function() files.clear(dir) end)
-  teardown(cli_run.stop)
 
   it("takes its own options before the script; the rest is the script's", function()
     local opts, pos = args.parse({ "run", "-v", "--instance", "local", "job.lua", "--format", "csv", "-v" },
@@ -46,6 +45,8 @@ describe("luaforce run", function()
       local org = assert(require("luaforce").connect())
       io.stdout:write(org.instance_url, " ", org:query("SELECT COUNT() FROM Account").body.totalSize, "\n")
     ]]
+    -- afterwards require("luaforce") is configured as a plain `luaforce run` does
+    finally(function() require("luaforce").configure(require("luaforce.cli.connect").sources {}) end)
     local r = cli_run.run(run, { path })
     assert.equal(0, r.code, r.stderr)
     local org = cli_run.org()

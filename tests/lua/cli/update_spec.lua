@@ -9,7 +9,6 @@ describe("luaforce update", function()
   setup(function()
     id = cli_run.org():create("Account", { Name = "Before", Phone = "555-0100", Industry = "Energy" }).body.id
   end)
-  teardown(cli_run.stop)
 
   it("takes OBJECT and ID and needs the fields", function()
     assert.equal(2, cli_run.run(update, { "Account", "--values", "Name=x" }).code)

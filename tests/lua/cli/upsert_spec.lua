@@ -6,7 +6,6 @@ local json = require "luaforce.json"
 local cli_run = require "support.cli_run"
 
 describe("luaforce upsert", function()
-  teardown(cli_run.stop)
 
   it("takes OBJECT, FIELD and VALUE", function()
     local r = cli_run.run(upsert, { "Invoice__c", "External_Id__c" })

@@ -16,8 +16,12 @@
 -- The context is main's: argv, and --verbose, --quiet, --trace.
 -- A command with --instance gets `--instance local` unless the words say
 -- otherwise; `stdin` (text) stands in for standard input. The local org is
--- started once per spec file (luaforce.cli.connect keeps it):
--- cli_run.org() is a client connected to it, cli_run.stop() stops it.
+-- the one luaforce.cli.connect starts and keeps until the process ends (one
+-- per spec file under lua5.4, where busted loads the modules afresh for
+-- each file; one for the whole run inside the luaforce binary, which has
+-- connect loaded before busted starts: never stop it, and assert nothing
+-- that another spec's writes could change). cli_run.org() is a client
+-- connected to it.
 local args = require "luaforce.cli.args"
 local connect = require "luaforce.cli.connect"
 local errors = require "luaforce.errors"
@@ -106,12 +110,6 @@ end
 --- A client connected to the local org the commands use.
 function M.org()
   return connect.org({}, { instance = "local" })
-end
-
---- Stops the local org, when one runs.
-function M.stop()
-  local emu = connect.emulator()
-  if emu then emu:stop() end
 end
 
 return M

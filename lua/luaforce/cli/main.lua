@@ -49,7 +49,7 @@ M.EXIT_CODES = [[
 Exit codes:
   0    success
   1    a Salesforce or API error (not found, duplicate, limits, server errors)
-  2    bad usage or bad input (unknown option, malformed SOQL or id, unknown field)
+  2    bad usage or bad input (unknown option, malformed SOQL or id, unknown field or object)
   3    authentication failed
   4    network failure or timeout; nothing was written
   5    a script error

@@ -13,7 +13,7 @@
 --       (format.writer with spec), calls fn(w), finishes it; on an error
 --       the output is dropped (no partial --output file) and the error
 --       raised again.
---   records.done(object, id) -> the response body a write without one (a
+--   records.done(id) -> the response body a write without one (a
 --       204) prints: {id, success = true}
 local errors = require "luaforce.errors"
 local json = require "luaforce.json"

@@ -2,7 +2,6 @@
 -- the LIKE helpers: template and values -> exact SOQL text, every result
 -- parsed with soql.parse, and the errors a user gets.
 local soql = require "luaforce.soql"
-local errors = require "luaforce.errors"
 local decimal = require "luaforce.decimal"
 
 local function parses(text)
@@ -11,14 +10,7 @@ local function parses(text)
   return ast
 end
 
-local function raises(fn, fragment)
-  local ok, err = pcall(fn)
-  assert(not ok, "expected an error mentioning: " .. fragment)
-  assert(errors.is(err), "not a luaforce error: " .. tostring(err))
-  assert.equal("INVALID_SOQL", err.code)
-  assert.equal(errors.EXIT.USAGE, err.exit)
-  assert(err.message:find(fragment, 1, true), ("message %q lacks %q"):format(err.message, fragment))
-end
+local raises = require("support.soql_built").raises
 
 local Q = "SELECT Id FROM Account WHERE "
 

@@ -1,16 +1,12 @@
 -- luaforce.client: connecting, and that a connection made each way really
 -- talks to an org; org:request for any resource. Where the settings come
 -- from is luaforce.client.settings (settings_spec); the name and id checks
--- are luaforce.client.checks (checks_spec).
+-- are luaforce.client.checks (checks_spec); require("luaforce").connect
+-- with configured sources is tests/lua/init_spec.lua.
 local client = require "luaforce.client"
 local emulator = require "luaforce.emulator"
 local local_org = require "support.local_org"
 local json = require "luaforce.json"
-local sf = require "luaforce"
-
-local function env_of(t)
-  return function(name) return t[name] end
-end
 
 describe("client.connect", function()
   local emu
@@ -28,24 +24,6 @@ describe("client.connect", function()
       assert.are.equal(200, res.status)
       assert.is_true(res.body.totalSize > 0)
     end
-  end)
-
-  it("is require('luaforce').connect, with the sources its program configured after its arguments", function()
-    sf.configure { getenv = env_of {} }
-    local org, err = sf.connect()
-    assert.is_nil(org) -- nothing configured and an empty environment: no instance
-    assert.are.equal(2, err.exit)
-    sf.configure { command_line = { instance_url = emu.url, access_token = emu.token }, getenv = env_of {} }
-    org, err = sf.connect()
-    assert.is_truthy(org, tostring(err))
-    assert.are.equal(emu.url, org.instance_url)
-    assert.are.equal(emu.url, sf.settings.instance_url)
-    assert.are.equal("command line", org.source)
-    assert.are.equal(200, assert(org:query("SELECT Id FROM Account LIMIT 1")).status)
-    -- arguments still come first
-    local other = assert(sf.connect { instance_url = "http://127.0.0.1:1", access_token = "t" })
-    assert.are.equal("http://127.0.0.1:1", other.instance_url)
-    sf.configure { getenv = env_of {} }
   end)
 
   it("connects inside `luaforce run --instance local` with no arguments", function()

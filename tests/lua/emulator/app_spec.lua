@@ -1,59 +1,16 @@
--- luaforce.emulator.app: routing, paging and wire details, called directly
--- (the C server only carries these replies; tests/e2e drives it over HTTP).
-local json = require "luaforce.json"
+-- luaforce.emulator.app: routing, versions, authentication and the wire
+-- details every answer gets, called directly (the C server only carries
+-- these replies; tests/e2e drives it over HTTP). The query resource's pages
+-- are query_api_spec's, the sObject resources sobjects_spec's.
 local app = require "luaforce.emulator.app"
+local org = require "support.app_request"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
-
-local function request(method, path, opts)
-  opts = opts or {}
-  local headers = { host = "127.0.0.1:5555", authorization = "Bearer " .. TOKEN }
-  for k, v in pairs(opts.headers or {}) do headers[k] = v end
-  if opts.token == false then headers.authorization = nil end
-  local res = app.handle { method = method, path = path, query = opts.query or {}, headers = headers,
-    body = opts.body or "", loopback = opts.loopback ~= false }
-  local h = {}
-  for _, kv in ipairs(res.headers) do h[kv[1]:lower()] = kv[2] end
-  res.h = h
-  if res.body ~= "" and (h["content-type"] or ""):find("json") then res.json = json.decode(res.body) end
-  return res
-end
-
-local function query(soql, opts)
-  opts = opts or {}
-  opts.query = { q = soql }
-  return request("GET", "/services/data/v62.0/" .. (opts.all and "queryAll" or "query"), opts)
-end
-
-local function follow(url, opts)
-  return request("GET", url, opts)
-end
-
-local function write(text)
-  local path = os.tmpname()
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
-  return path
-end
-
--- a small org: 3 accounts, one with 7 contacts
-local DATA = {
-  Account = {
-    { Id = "001000000000001AAA", Name = "Acme" },
-    { Id = "001000000000002AAA", Name = "Globex" },
-    { Id = "001000000000003AAA", Name = "Initech" },
-  },
-  Contact = {},
-}
-for i = 1, 7 do
-  DATA.Contact[i] = { LastName = ("Contact %d"):format(i), AccountId = "001000000000001AAA" }
-end
+local TOKEN = org.TOKEN
+local request, query, write = org.request, org.query, org.write
 
 describe("emulator app", function()
   before_each(function()
-    app.setup { empty = true, data_inline = DATA, now = "2024-06-01T12:00:00Z", min_batch_size = 2,
-      child_batch_size = 3 }
+    org.setup()
   end)
 
   it("labels the versions as Salesforce does", function()
@@ -72,122 +29,6 @@ describe("emulator app", function()
     assert.equal(200, r.status)
     assert.equal("/services/data/v62.0/sobjects", r.json.sobjects)
     assert.equal("/services/data/v62.0/query", r.json.query)
-  end)
-
-  describe("query pages", function()
-    it("clamps batchSize to the minimum and pages to the end", function()
-      local r = query("SELECT Id FROM Contact ORDER BY LastName", { headers = { ["sforce-query-options"] = "batchSize=1" } })
-      assert.equal(200, r.status)
-      assert.equal(7, r.json.totalSize)
-      assert.equal(2, #r.json.records) -- 1 is below --min-batch-size 2
-      local n, pages = #r.json.records, 1
-      local page = r.json
-      while not page.done do
-        page = follow(page.nextRecordsUrl, { headers = { ["sforce-query-options"] = "batchSize=3" } }).json
-        n, pages = n + #page.records, pages + 1
-      end
-      assert.equal(7, n)
-      assert.equal(3, pages) -- 2 + 3 + 2
-      assert.is_nil(page.nextRecordsUrl)
-    end)
-
-    it("keeps no locator when everything fits", function()
-      local r = query("SELECT Id FROM Account")
-      assert.is_true(r.json.done)
-      assert.is_nil(r.json.nextRecordsUrl)
-      assert.equal('{"totalSize":3,"done":true,"records":[', r.body:sub(1, 38))
-    end)
-
-    it("pages large child results with their own locator", function()
-      local r = query("SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName) FROM Account ORDER BY Name")
-      assert.equal(200, r.status, r.body)
-      local acme = r.json.records[1]
-      assert.equal("Acme", acme.Name)
-      local kids = acme.Contacts
-      assert.equal(7, kids.totalSize)
-      assert.is_false(kids.done)
-      assert.equal(3, #kids.records)
-      assert.matches("^/services/data/v62%.0/query/%w+%-3$", kids.nextRecordsUrl)
-      local rest = follow(kids.nextRecordsUrl).json
-      assert.equal(7, rest.totalSize)
-      assert.equal("Contact 4", rest.records[1].LastName)
-      -- the same child set gets the same locator when served again
-      local again = query("SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName) FROM Account ORDER BY Name")
-      assert.matches("%-3$", again.json.records[1].Contacts.nextRecordsUrl)
-      assert.equal(json.null, r.json.records[2].Contacts)
-    end)
-
-    it("rejects unknown locators", function()
-      local r = follow("/services/data/v62.0/query/01gLOC000000999AAA-2000")
-      assert.equal(400, r.status)
-      assert.equal("INVALID_QUERY_LOCATOR", r.json[1].errorCode)
-    end)
-
-    it("asks for a query string", function()
-      local r = request("GET", "/services/data/v62.0/query")
-      assert.equal(400, r.status)
-      assert.equal("MALFORMED_QUERY", r.json[1].errorCode)
-    end)
-
-    it("answers explain and columns", function()
-      local e = request("GET", "/services/data/v62.0/query", { query = { explain = "SELECT Id FROM Account" } })
-      assert.equal(200, e.status)
-      assert.equal("Account", e.json.plans[1].sobjectType)
-      local c = request("GET", "/services/data/v62.0/query",
-        { query = { q = "SELECT Id, Account.Name FROM Contact", columns = "true" } })
-      assert.equal(200, c.status)
-      assert.equal("Id", c.json.columnMetadata[1].columnName)
-    end)
-
-    it("includes deleted rows only in queryAll", function()
-      assert.equal(204, request("DELETE", "/services/data/v62.0/sobjects/Account/001000000000002AAA").status)
-      assert.equal(2, query("SELECT Id FROM Account").json.totalSize)
-      assert.equal(3, query("SELECT Id FROM Account", { all = true }).json.totalSize)
-    end)
-  end)
-
-  describe("records", function()
-    it("upserts: 300 with the record URLs when the external id matches several rows", function()
-      local schema = write(json.encode {
-        objects = { { name = "Thing__c", keyPrefix = "a05", fields = {
-          { name = "Name", type = "string" },
-          { name = "Code__c", type = "string", externalId = true },
-        } } },
-      })
-      app.setup { empty = true, schema = schema, data_inline = { Thing__c = {
-        { Name = "one", Code__c = "X" }, { Name = "two", Code__c = "X" } } } }
-      os.remove(schema)
-      local r = request("PATCH", "/services/data/v62.0/sobjects/Thing__c/Code__c/X", { body = '{"Name":"three"}' })
-      assert.equal(300, r.status, r.body)
-      assert.equal(2, #r.json)
-      assert.matches("^/services/data/v62%.0/sobjects/Thing__c/a05", r.json[1])
-      local g = request("GET", "/services/data/v62.0/sobjects/Thing__c/Code__c/X")
-      assert.equal(300, g.status)
-    end)
-
-    it("answers 204 to an upsert update before API 46", function()
-      local path = "/services/data/v45.0/sobjects/Invoice__c/External_Id__c/OLD-1"
-      local body = json.encode { Account__c = "001000000000001AAA" }
-      assert.equal(201, request("PATCH", path, { body = body }).status)
-      assert.equal(204, request("PATCH", path, { body = body }).status)
-    end)
-
-    it("returns the child list of a record", function()
-      local r = request("GET", "/services/data/v62.0/sobjects/Account/001000000000001AAA/Contacts")
-      assert.equal(200, r.status)
-      assert.equal(7, r.json.totalSize)
-      local empty = request("GET", "/services/data/v62.0/sobjects/Contact/"
-        .. query("SELECT Id FROM Contact LIMIT 1").json.records[1].Id .. "/Owner")
-      assert.is_true(empty.status == 200 or empty.status == 404)
-    end)
-
-    it("names the field of a bad ?fields= list", function()
-      local r = request("GET", "/services/data/v62.0/sobjects/Account/001000000000001AAA",
-        { query = { fields = "Id,Nmae" } })
-      assert.equal(400, r.status)
-      assert.equal("INVALID_FIELD", r.json[1].errorCode)
-      assert.matches("'Nmae'", r.json[1].message)
-    end)
   end)
 
   describe("wire details", function()

@@ -5,22 +5,9 @@ local json = require "luaforce.json"
 local faults = require "luaforce.emulator.faults"
 local app = require "luaforce.emulator.app"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
 local V = "/services/data/v62.0"
 
-local function request(method, path, opts)
-  opts = opts or {}
-  local headers = { host = "127.0.0.1:5555", authorization = "Bearer " .. (opts.bearer or TOKEN) }
-  for k, v in pairs(opts.headers or {}) do headers[k] = v end
-  if opts.token == false then headers.authorization = nil end
-  local res = app.handle { method = method, path = path, query = opts.query or {}, headers = headers,
-    body = opts.body or "", loopback = opts.loopback ~= false }
-  local h = {}
-  for _, kv in ipairs(res.headers) do h[kv[1]:lower()] = kv[2] end
-  res.h = h
-  if res.body ~= "" and (h["content-type"] or ""):find("json") then res.json = json.decode(res.body) end
-  return res
-end
+local request = require("support.app_request").request
 
 local function count(object, name)
   local r = request("GET", V .. "/query", { query = { q = ("SELECT COUNT() FROM %s WHERE Name = '%s'"):format(

@@ -1,7 +1,8 @@
 --- Test support for the FEEL specs: table-driven rows and Salesforce-shaped
 -- contexts. A row is `{expression, expected[, context][, warn = TYPE]}`;
 -- results compare as canonical JSON (sorted keys), so 3 and 3.0 differ,
--- and decimals compare by their exact digits.
+-- and decimals compare by their exact digits. `failures` checks the
+-- message of each failing call.
 local feel = require "luaforce.feel"
 local assert = require "luassert"
 local json = require "luaforce.json"
@@ -95,6 +96,20 @@ end
 function M.run(rows, context)
   for _, row in ipairs(rows) do
     require("busted").it(("%s  ->  %s"):format(row[1], canon(row[2])), function() M.check(row, context) end)
+  end
+end
+
+--- One `it` per `{expression, message}`: the expression gives null and one
+-- FUNCTION_INVOCATION_FAILURE warning whose message contains `message`.
+function M.failures(list)
+  for _, row in ipairs(list) do
+    require("busted").it(("%s  says  %s"):format(row[1], row[2]), function()
+      local value, warnings = feel.eval(row[1])
+      assert.is_nil(value)
+      assert.equal(1, #warnings, row[1])
+      assert.equal("FUNCTION_INVOCATION_FAILURE", warnings[1].type)
+      assert.matches(row[2], warnings[1].message, 1, true)
+    end)
   end
 end
 

@@ -1,6 +1,7 @@
 -- Dates, times, date-times and durations: literals, parsing (Salesforce's
 -- +0000 too), text, properties, comparison, arithmetic (month-end clamping,
--- a Berlin DST change), the temporal builtins and the caller's clock.
+-- a Berlin DST change). The temporal builtins (date(), now(), day of week(),
+-- ...) and the caller's clock: tests/lua/feel/builtins/temporal_spec.lua.
 local feel = require "luaforce.feel"
 local rows = require "feel.rows"
 local NULL = rows.NULL
@@ -165,57 +166,11 @@ describe("FEEL temporal values", function()
     }
   end)
 
-  describe("builtins", function()
+  describe("builtins of other kinds take temporal values", function()
     rows.run {
-      { 'date("2012-12-25")', "2012-12-25" }, { "date(2012, 12, 25)", "2012-12-25" },
-      { 'date(date and time("2012-12-25T11:00:00+01:00"))', "2012-12-25" },
-      { "date(2023, 2, 29)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
-      { 'date("2012-12-25T11:00:00")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
-      { 'time("23:59:00")', "23:59:00" }, { 'time("T23:59:00+01:00")', "23:59:00+01:00" },
-      { "time(23, 59, 0)", "23:59:00" }, { "time(14, 30, 1.5)", "14:30:01.5" },
-      { 'time(14, 30, 0, duration("PT1H"))', "14:30:00+01:00" },
-      { 'time(date and time("2012-12-25T11:00:00"))', "11:00:00" },
-      { "time(24, 0, 0)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
-      { 'date and time("2012-12-24")', "2012-12-24T00:00:00" },
-      { 'date and time(date("2012-12-24"), time("23:59:00"))', "2012-12-24T23:59:00" },
-      { 'date and time(date: date("2012-12-24"), time: time("23:59:00+01:00"))', "2012-12-24T23:59:00+01:00" },
-      { 'date and time(date: @"2024-01-15T10:00:00Z", timezone: "Europe/Berlin")',
-        "2024-01-15T11:00:00+01:00[Europe/Berlin]" },
-      { 'duration("P2DT20H14M")', "P2DT20H14M" }, { 'duration("P2Y4M")', "P2Y4M" },
-      { 'duration("2 days")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
-      { 'years and months duration(date("2011-12-22"), date("2013-08-24"))', "P1Y8M" },
-      { 'years and months duration(date("2013-08-24"), date("2011-12-22"))', "-P1Y8M" },
-      { 'years and months duration(date("2024-03-31"), date("2024-01-01"))', "-P2M" },
-      { 'years and months duration(from: @"2024-01-31", to: @"2024-02-29")', "P0Y" },
-      { 'day of week(@"2019-09-17")', "Tuesday" },
-      { 'day of week(@"2019-09-22T12:00:00")', "Sunday" },
-      { 'day of year(@"2019-09-17")', 260 }, { 'day of year(@"2024-12-31")', 366 },
-      { 'week of year(@"2019-09-17")', 38 }, { 'week of year(@"2021-01-03")', 53 },
-      { 'week of year(@"2024-12-30")', 1 },
-      { 'month of year(@"2019-09-17")', "September" },
-      { 'last day of month(@"2024-02-10")', "2024-02-29" },
-      { 'last day of month(@"2023-02-10T10:00:00")', "2023-02-28" },
       { 'abs(@"-PT5H")', "PT5H" }, { 'abs(@"-P2M")', "P2M" },
-      { 'day of week("2019-09-17")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
       { 'to json({when: @"2024-01-31", wait: @"PT1M"})', '{"when":"2024-01-31","wait":"PT1M"}' },
     }
-  end)
-
-  describe("now() and today() follow the caller's clock", function()
-    it("takes an ISO date-time or epoch milliseconds", function()
-      local opts = { now = "2024-03-31T23:30:00Z" }
-      assert.equal("2024-03-31T23:30:00Z", (feel.eval("now()", nil, opts)))
-      assert.equal("2024-03-31", (feel.eval("today()", nil, opts)))
-      assert.equal("2024-04-01T01:30:00+02:00[Europe/Berlin]",
-        (feel.eval("now()", nil, { now = "2024-03-31T23:30:00Z", zone = "Europe/Berlin" })))
-      assert.equal("2024-04-01", (feel.eval("today()", nil, { now = "2024-03-31T23:30:00Z", zone = "Europe/Berlin" })))
-      assert.equal("1970-01-02T00:00:00.5Z", (feel.eval("now()", nil, { now = 86400500 })))
-      assert.is_true((feel.eval('now() > @"2020-01-01T00:00:00Z"')))
-      assert.equal(3, (feel.eval("today().month", nil, opts)))
-    end)
-    it("refuses a clock that is no date-time", function()
-      assert.has_error(function() feel.eval("now()", nil, { now = "soon" }) end)
-    end)
   end)
 
   it("gives temporal results to Lua as ISO text", function()

@@ -1,39 +1,13 @@
 -- luaforce.soql builder: builder input -> exact SOQL text for every feature,
 -- the errors a user gets for mistakes, and that every query built here
--- parses with the project's one parser (one dialect, no drift).
+-- parses with the project's one parser (one dialect, no drift). Condition
+-- tables to text are luaforce.soql.conditions' (conditions_spec).
 local soql = require "luaforce.soql"
-local errors = require "luaforce.errors"
+local support = require "support.soql_built"
 local decimal = require "luaforce.decimal"
 local json = require "luaforce.json"
 
--- The text of q, checked to parse with soql.parse.
-local function built(q)
-  local text = tostring(q)
-  assert.equal(text, q:build())
-  local ast, err = soql.parse(text)
-  assert(ast, err and ("does not parse: " .. text .. err.message))
-  return text, ast
-end
-
--- Asserts that fn raises the builder's error naming `fragment`.
-local function raises(fn, fragment)
-  local ok, err = pcall(fn)
-  assert(not ok, "expected an error mentioning: " .. fragment)
-  assert(errors.is(err), "not a luaforce error: " .. tostring(err))
-  assert.equal("INVALID_SOQL", err.code)
-  assert.equal(errors.EXIT.USAGE, err.exit)
-  assert(err.message:find(fragment, 1, true), ("message %q lacks %q"):format(err.message, fragment))
-  return err
-end
-
--- Rows: { name, function returning a query, expected text }.
-local function run_rows(rows)
-  for _, row in ipairs(rows) do
-    it(row[1], function()
-      assert.equal(row[3], (built(row[2]())))
-    end)
-  end
-end
+local built, run_rows, raises = support.built, support.run_rows, support.raises
 
 local S = soql.select
 local function acc(cond) return S { "Id" }:from("Account"):where(cond) end
@@ -209,76 +183,6 @@ describe("luaforce.soql builder", function()
       { "a condition decoded from JSON", function()
           return acc(json.decode('{"Name": "x", "Amount": {"$gt": 5}, "Owner.Name": null}'))
         end, W "Amount > 5 AND Name = 'x' AND Owner.Name = null" },
-    }
-  end)
-
-  describe("conditions", function()
-    run_rows {
-      { "map keys in sorted order", function() return acc { Name = "a", BillingCity = "x", Amount = 5 } end,
-        W "Amount = 5 AND BillingCity = 'x' AND Name = 'a'" },
-      { "array items keep their order", function() return acc { { Name = "a" }, { BillingCity = "x" }, { Amount = 5 } } end,
-        W "Name = 'a' AND BillingCity = 'x' AND Amount = 5" },
-      { "array items before sorted keys", function() return acc { { Z__c = 1 }, B = 2, A = 3 } end,
-        W "Z__c = 1 AND A = 3 AND B = 2" },
-      { "comparison operators", function()
-          return acc { { A = { ["$eq"] = 1 } }, { B = { ["$ne"] = 2 } }, { C = { ["$lt"] = 3 } }, { D = { ["$lte"] = 4 } },
-            { E = { ["$gt"] = 5 } }, { F = { ["$gte"] = 6 } } }
-        end, W "A = 1 AND B != 2 AND C < 3 AND D <= 4 AND E > 5 AND F >= 6" },
-      { "several operators on a field, sorted", function() return acc { Amount = { ["$lt"] = 500, ["$gte"] = 100 } } end,
-        W "Amount >= 100 AND Amount < 500" },
-      { "a list means IN", function() return acc { Industry = { "Energy", "Retail" } } end,
-        W "Industry IN ('Energy', 'Retail')" },
-      { "$in and $nin", function() return acc { A = { ["$in"] = { 1, 2 } }, B = { ["$nin"] = { "x" } } } end,
-        W "A IN (1, 2) AND B NOT IN ('x')" },
-      { "IN with mixed typed values", function()
-          return acc { D = { soql.date("2024-01-01"), { year = 2024, month = 1, day = 2 }, soql.NULL } }
-        end, W "D IN (2024-01-01, 2024-01-02, null)" },
-      { "$includes and $excludes", function()
-          return acc { Colors__c = { ["$includes"] = { "red;blue", "green" }, ["$excludes"] = "black" } }
-        end, W "Colors__c EXCLUDES ('black') AND Colors__c INCLUDES ('red;blue', 'green')" },
-      { "$like with a written pattern", function() return acc { Name = { ["$like"] = "Acme%" } } end,
-        W "Name LIKE 'Acme%'" },
-      { "$nlike", function() return acc { Name = { ["$nlike"] = "%test%" } } end, W "(NOT Name LIKE '%test%')" },
-      { "LIKE helpers escape % and _", function()
-          return acc { { A = { ["$like"] = soql.starts_with("50%_off") } }, { B = { ["$like"] = soql.ends_with("a\\b") } },
-            { C = { ["$like"] = soql.contains("it's") } } }
-        end, W [[A LIKE '50\%\_off%' AND B LIKE '%a\\b' AND C LIKE '%it\'s%']] },
-      { "$exists", function() return acc { Email = { ["$exists"] = true }, Phone = { ["$exists"] = false } } end,
-        W "Email != null AND Phone = null" },
-      { "$or of simple conditions", function()
-          return acc { ["$or"] = { { StageName = "Won" }, { Amount = { ["$gte"] = 1000 } } } }
-        end, W "StageName = 'Won' OR Amount >= 1000" },
-      { "nested groups are parenthesised", function()
-          return acc { ["$or"] = { { A = 1 }, { B = 2, C = 3 } }, D = 4 }
-        end, W "(A = 1 OR (B = 2 AND C = 3)) AND D = 4" },
-      { "$and inside $or inside $and", function()
-          return acc { ["$and"] = { { ["$or"] = { { A = 1 }, { ["$and"] = { { B = 2 }, { C = 3 } } } } }, { D = 4 } } }
-        end, W "(A = 1 OR (B = 2 AND C = 3)) AND D = 4" },
-      { "a one-item $or is the item", function() return acc { ["$or"] = { { A = 1 } } } end, W "A = 1" },
-      { "$not", function() return acc { ["$not"] = { A = 1 } } end, W "(NOT A = 1)" },
-      { "$not of a group", function() return acc { ["$not"] = { A = 1, B = 2 }, C = 3 } end,
-        W "(NOT (A = 1 AND B = 2)) AND C = 3" },
-      { "$not on a field", function() return acc { Name = { ["$not"] = { ["$in"] = { "a", "b" } } } } end,
-        W "(NOT Name IN ('a', 'b'))" },
-      { "$not of $not", function() return acc { ["$not"] = { ["$not"] = { A = 1 } } } end, W "(NOT (NOT A = 1))" },
-      { "a function on the left", function() return acc { ["CALENDAR_YEAR(CreatedDate)"] = 2024 } end,
-        W "CALENDAR_YEAR(CreatedDate) = 2024" },
-      { "semi-join", function()
-          return acc { Id = S { "AccountId" }:from("Opportunity"):where { StageName = "Closed Won" } }
-        end, W "Id IN (SELECT AccountId FROM Opportunity WHERE StageName = 'Closed Won')" },
-      { "anti-join", function() return acc { Id = { ["$nin"] = S { "AccountId" }:from("Contact") } } end,
-        W "Id NOT IN (SELECT AccountId FROM Contact)" },
-      { "semi-join under $not", function() return acc { ["$not"] = { Id = { ["$in"] = S { "AccountId" }:from("Case") } } } end,
-        W "(NOT Id IN (SELECT AccountId FROM Case))" },
-      { "where twice joins with AND", function() return acc { A = 1 }:where { ["$or"] = { { B = 2 }, { C = 3 } } } end,
-        W "A = 1 AND (B = 2 OR C = 3)" },
-      { "raw condition alone", function() return acc(soql.raw("Name LIKE 'A%' OR Name LIKE 'B%'")) end,
-        W "Name LIKE 'A%' OR Name LIKE 'B%'" },
-      { "raw condition among others is grouped", function() return acc { soql.raw("A = 1 OR B = 2"), { C = 3 } } end,
-        W "(A = 1 OR B = 2) AND C = 3" },
-      { "alias prefix in a condition", function()
-          return S { "c.Id" }:from("Contact", "c"):where { ["c.Account.Name"] = "Acme" }
-        end, "SELECT c.Id FROM Contact c WHERE c.Account.Name = 'Acme'" },
     }
   end)
 

@@ -1,8 +1,8 @@
--- luaforce.soql.format (templates), soql.escape / escape_like / quote and
--- the LIKE helpers: template and values -> exact SOQL text, every result
--- parsed with soql.parse, and the errors a user gets.
+-- luaforce.soql.format (templates), soql.escape / escape_like / quote:
+-- template and values -> exact SOQL text, every result parsed with
+-- soql.parse, and the errors a user gets. The LIKE helpers are
+-- luaforce.soql's own (tests/lua/soql/init_spec.lua).
 local soql = require "luaforce.soql"
-local errors = require "luaforce.errors"
 local decimal = require "luaforce.decimal"
 
 local function parses(text)
@@ -11,14 +11,7 @@ local function parses(text)
   return ast
 end
 
-local function raises(fn, fragment)
-  local ok, err = pcall(fn)
-  assert(not ok, "expected an error mentioning: " .. fragment)
-  assert(errors.is(err), "not a luaforce error: " .. tostring(err))
-  assert.equal("INVALID_SOQL", err.code)
-  assert.equal(errors.EXIT.USAGE, err.exit)
-  assert(err.message:find(fragment, 1, true), ("message %q lacks %q"):format(err.message, fragment))
-end
+local raises = require("support.soql_built").raises
 
 local Q = "SELECT Id FROM Account WHERE "
 
@@ -175,26 +168,4 @@ describe("soql.escape, soql.escape_like, soql.quote", function()
       parses("SELECT Id FROM A WHERE X = " .. soql.quote(row[1]))
     end)
   end
-end)
-
-describe("LIKE helpers", function()
-  -- { input, starts_with, ends_with, contains }
-  local rows = {
-    { "abc", "abc%", "%abc", "%abc%" },
-    { "50%", [[50\%%]], [[%50\%]], [[%50\%%]] },
-    { "a_b", [[a\_b%]], [[%a\_b]], [[%a\_b%]] },
-    { "x\\", [[x\\%]], [[%x\\]], [[%x\\%]] },
-    { "", "%", "%", "%%" },
-  }
-  for _, row in ipairs(rows) do
-    it(("makes patterns for %q"):format(row[1]), function()
-      assert.equal(row[2], soql.starts_with(row[1]))
-      assert.equal(row[3], soql.ends_with(row[1]))
-      assert.equal(row[4], soql.contains(row[1]))
-    end)
-  end
-
-  it("refuses non-strings", function()
-    assert.has_error(function() soql.contains(5) end, "bad argument #1 to 'contains' (string expected, got number)")
-  end)
 end)

@@ -4,20 +4,15 @@
 -- checked names, and the errors bad values raise.
 local literals = require "luaforce.soql.literals"
 local parser = require "luaforce.soql.parser"
-local errors = require "luaforce.errors"
 local decimal = require "luaforce.decimal"
 local json = require "luaforce.json"
+local support = require "support.soql_built"
 
--- Asserts that fn raises the builder's error (INVALID_SOQL, exit 2) whose
--- message contains `fragment`.
+-- Asserts that fn(...) raises the builder's error (INVALID_SOQL, exit 2)
+-- whose message contains `fragment`.
 local function raises(fragment, fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert(not ok, "expected an error mentioning: " .. fragment)
-  assert(errors.is(err), "not a luaforce error: " .. tostring(err))
-  assert.equal("INVALID_SOQL", err.code)
-  assert.equal(errors.EXIT.USAGE, err.exit)
-  assert(err.message:find(fragment, 1, true), ("message %q lacks %q"):format(err.message, fragment))
-  return err
+  local args = table.pack(...)
+  return support.raises(function() return fn(table.unpack(args, 1, args.n)) end, fragment)
 end
 
 -- The literal node the parser reads from `Name = <text>`.

@@ -1,0 +1,91 @@
+-- luaforce.emulator.reply: the replies the local org's handlers give the C
+-- server ({status, headers = {{name, value}, ...}, body}): JSON with
+-- Salesforce's content type, Salesforce's error arrays (key order message,
+-- errorCode, fields), empty replies, 404 and 405 in Salesforce's words.
+local json = require "luaforce.json"
+local reply = require "luaforce.emulator.reply"
+local raises = require "support.raises"
+
+local JSON_TYPE = { "Content-Type", "application/json;charset=UTF-8" }
+
+describe("luaforce.emulator.reply", function()
+  it("names Salesforce's JSON content type", function()
+    assert.equal("application/json;charset=UTF-8", reply.JSON_TYPE)
+  end)
+
+  describe("json_text and json", function()
+    it("sends JSON text as it is, the content type first, then the headers given in order", function()
+      local r = reply.json_text(201, '{"b":1,"a":2}', { { "Location", "/x" }, { "X-Two", "2" } })
+      assert.same({ status = 201, body = '{"b":1,"a":2}',
+        headers = { JSON_TYPE, { "Location", "/x" }, { "X-Two", "2" } } }, r)
+    end)
+
+    it("refuses what is not text", function()
+      raises(function() reply.json_text(200, {}) end, "#2", "json_text", "string expected, got table")
+    end)
+
+    it("encodes a value, keeping an object's key order", function()
+      local r = reply.json(200, json.object({ z = 1, a = json.array { true, json.null } }, { "z", "a" }))
+      assert.same({ status = 200, body = '{"z":1,"a":[true,null]}', headers = { JSON_TYPE } }, r)
+    end)
+  end)
+
+  describe("errors", function()
+    -- { arguments of error (status, code, message, fields), body }
+    local rows = {
+      { { 404, "NOT_FOUND", "gone" }, '[{"message":"gone","errorCode":"NOT_FOUND"}]' },
+      { { 400, "REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]", { "Name" } },
+        '[{"message":"Required fields are missing: [Name]","errorCode":"REQUIRED_FIELD_MISSING","fields":["Name"]}]' },
+      { { 400, "X", "no fields", {} }, '[{"message":"no fields","errorCode":"X"}]' },
+    }
+    for _, row in ipairs(rows) do
+      it(row[2], function()
+        local r = reply.error(table.unpack(row[1], 1, 4))
+        assert.equal(row[1][1], r.status)
+        assert.equal(row[2], r.body)
+        assert.same({ JSON_TYPE }, r.headers)
+      end)
+    end
+
+    it("adds headers to an error", function()
+      local r = reply.error(401, "INVALID_SESSION_ID", "Session expired or invalid", nil, { { "WWW-Authenticate", "Token" } })
+      assert.same({ JSON_TYPE, { "WWW-Authenticate", "Token" } }, r.headers)
+    end)
+
+    it("writes one error object", function()
+      assert.equal('{"message":"m","errorCode":"C","fields":["A","B"]}',
+        json.encode(reply.error_object("C", "m", { "A", "B" })))
+    end)
+
+    it("writes a list of errors, taking statusCode where errorCode is missing", function()
+      local r = reply.errors(400, {
+        { errorCode = "A", message = "first", fields = { "F" } },
+        { statusCode = "B", message = "second" },
+      })
+      assert.equal(400, r.status)
+      assert.equal('[{"message":"first","errorCode":"A","fields":["F"]},{"message":"second","errorCode":"B"}]',
+        r.body)
+    end)
+
+    it("answers an unknown resource as Salesforce does", function()
+      local r = reply.not_found()
+      assert.same({ 404, '[{"message":"The requested resource does not exist","errorCode":"NOT_FOUND"}]' },
+        { r.status, r.body })
+    end)
+
+    it("answers a method a resource does not take with 405 and Allow", function()
+      local r = reply.method_not_allowed("PUT", { "GET", "HEAD", "POST" })
+      assert.equal(405, r.status)
+      assert.same({ JSON_TYPE, { "Allow", "GET,HEAD,POST" } }, r.headers)
+      assert.equal('[{"message":"HTTP Method \'PUT\' not allowed. Allowed are GET,HEAD,POST",'
+        .. '"errorCode":"METHOD_NOT_ALLOWED"}]', r.body)
+    end)
+  end)
+
+  describe("empty", function()
+    it("has no body and no headers unless given", function()
+      assert.same({ status = 204, headers = {}, body = "" }, reply.empty(204))
+      assert.same({ status = 304, headers = { { "ETag", "x" } }, body = "" }, reply.empty(304, { { "ETag", "x" } }))
+    end)
+  end)
+end)

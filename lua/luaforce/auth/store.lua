@@ -67,12 +67,19 @@ end
 -- The file's entries, or nil when it must not be used (and why). A missing
 -- file is an empty cache.
 local function read_disk(path)
-  local st, _, code = sys.stat(path)
+  local st, err, code = sys.stat(path)
   if not st then
     if code == "ENOENT" then return {} end
+    warn(path, ("not using the token cache %s: %s%s"):format(path, tostring(err),
+      code == "ENOTDIR" and " (a file stands where a directory of its path should be)" or ""))
     return nil
   end
-  if st.type ~= "file" or st.mode & tonumber("077", 8) ~= 0 then
+  if st.type ~= "file" then
+    warn(path, ("not using the token cache %s: it is a %s, not a file (move it away)"):format(path,
+      st.type == "dir" and "directory" or tostring(st.type)))
+    return nil
+  end
+  if st.mode & tonumber("077", 8) ~= 0 then
     warn(path, ("not using the token cache %s: mode %03o gives group or others access to it" ..
       " (chmod 600 it, or delete it)"):format(path, st.mode))
     return nil

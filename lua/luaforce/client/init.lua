@@ -413,7 +413,7 @@ end
 
 --- Raises `err` (a luaforce error, or a message) at the caller's level.
 function M.raise(err, level)
-  if err == nil then error("raise: no error given (did the call succeed?)", 2) end
+  if err == nil then error("raise: no error given (did the call succeed?)", (level or 1) + 1) end
   if type(err) == "string" then err = base_errors.new { code = "ERROR", message = err } end
   error(err, (level or 1) + 1)
 end

@@ -155,9 +155,14 @@ function M.operand(x, clause)
     fail(format("invalid field: expected a name or a soql item, got %s", type(x)))
   end
   if it.kind == "fields" and clause ~= "select" then fail("FIELDS() is only allowed in the select list") end
-  if it.kind == "aggregate" and (clause == "where" or clause == "group") then
-    fail(format("aggregate %s is not allowed in %s%s", text_of(it), clause == "where" and "WHERE" or "GROUP BY",
-      clause == "where" and " (use having)" or ""))
+  if clause == "where" or clause == "group" then
+    -- an aggregate anywhere in the item: FORMAT(SUM(Amount)) is one too
+    local agg = it
+    while agg and agg.kind ~= "aggregate" do agg = agg.arg end
+    if agg then
+      fail(format("aggregate %s is not allowed in %s%s", text_of(agg), clause == "where" and "WHERE" or "GROUP BY",
+        clause == "where" and " (use having)" or ""))
+    end
   end
   if it.alias and clause ~= "select" then
     fail(format("%s: an alias belongs in the select list only", M.select_text(it)))

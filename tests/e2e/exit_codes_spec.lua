@@ -7,21 +7,29 @@ local json = require "luaforce.json"
 
 local TOKEN = "00DLOCAL!luaforce-local-token"
 
-describe("exit codes of runs with several outcomes", function()
+-- A `luaforce emulator` process with these fault rules, started in setup
+-- and stopped in teardown; returns a function giving its URL.
+local function emulator_with(faults)
   local emu, url
-
   setup(function()
-    -- every write is applied, then its answer is held back for a minute
-    emu = proc.spawn { "emulator", "--port", "0", "--faults",
-      "PATCH /services/data/*/sobjects/** -> latency=60s", "--faults", "GET /services/data/*/limits -> latency=60s",
-      "--faults", "PATCH /services/data/*/composite/sobjects -> latency=60s" }
+    local args = { "emulator", "--port", "0" }
+    for _, rule in ipairs(faults) do args[#args + 1] = "--faults"; args[#args + 1] = rule end
+    emu = proc.spawn(args)
     url = emu.wait_for("listening on (http://127%.0%.0%.1:%d+)\n", 20)
     assert(url, "the emulator did not start: " .. emu.read_stderr())
   end)
-
   teardown(function()
     if emu then emu.signal("TERM"); emu.wait(10); emu.cleanup() end
   end)
+  return function() return url end
+end
+
+describe("exit codes of runs with several outcomes", function()
+  -- every write is applied, then its answer is held back for a minute
+  local emulator_url = emulator_with { "PATCH /services/data/*/sobjects/** -> latency=60s",
+    "GET /services/data/*/limits -> latency=60s", "PATCH /services/data/*/composite/sobjects -> latency=60s" }
+  local url
+  before_each(function() url = emulator_url() end)
 
   local function query(soql)
     local r = proc.curl(url .. "/services/data/v62.0/query/?q=" .. soql:gsub(" ", "+"),
@@ -102,5 +110,30 @@ describe("exit codes of runs with several outcomes", function()
     ]], function() return count("SELECT COUNT() FROM Account WHERE Site = 'interrupted each'") > 0 end)
     assert.are.equal(6, code)
     assert.matches("OUTCOME_UNKNOWN: interrupted while the request was on its way", stderr, 1, true)
+  end)
+end)
+
+describe("exit codes of writes retried after a lost answer", function()
+  -- the first PATCH is applied and its connection closed unanswered; every
+  -- later attempt gets 503
+  local emulator_url = emulator_with { "PATCH /services/data/*/sobjects/** -> close when=after times=1",
+    "PATCH /services/data/*/sobjects/** -> status=503 header=Retry-After:0" }
+  local url
+  before_each(function() url = emulator_url() end)
+
+  it("luaforce update: the record changed, so outcome unknown (6), never failed (1)", function()
+    local get = function(id)
+      return json.decode(proc.curl(url .. "/services/data/v62.0/sobjects/Account/" .. id,
+        { headers = { "Authorization: Bearer " .. TOKEN } }).body)
+    end
+    local r = proc.curl(url .. "/services/data/v62.0/query/?q=SELECT+Id+FROM+Account+LIMIT+1",
+      { headers = { "Authorization: Bearer " .. TOKEN } })
+    local id = json.decode(r.body).records[1].Id
+    local res = proc.luaforce({ "update", "Account", id, "--values", "Name=Applied-once", "--instance", url,
+      "--token", TOKEN })
+    assert.are.equal(6, res.code, res.stderr)
+    assert.matches("OUTCOME_UNKNOWN", res.stderr, 1, true)
+    assert.matches("may have been applied", res.stderr, 1, true)
+    assert.are.equal("Applied-once", get(id).Name)
   end)
 end)

@@ -137,3 +137,32 @@ describe("exit codes of writes retried after a lost answer", function()
     assert.are.equal("Applied-once", get(id).Name)
   end)
 end)
+
+describe("exit codes of input files that cannot be read", function()
+  -- defect: a directory as an input file printed a traceback (exit 5)
+  local dir = os.tmpname()
+  setup(function() os.remove(dir); assert(os.execute("mkdir " .. proc.quote(dir))) end)
+  teardown(function() os.execute("rm -rf " .. proc.quote(dir)) end)
+
+  local cases = {
+    { { "create", "Account", "--json", "@DIR", "--instance", "local" }, "the --json file 'DIR': is a directory" },
+    { { "eval", "--context", "DIR", "1 + 1" }, "the context file 'DIR': is a directory" },
+    { { "run", "DIR" }, "the script 'DIR': is a directory" },
+    { { "run", "DIR/none.lua" }, "the script 'DIR/none.lua': no such file or directory" },
+    { { "login", "--instance", "local", "--client-id", "x", "--client-secret-file", "DIR" },
+      "the client secret file 'DIR': is a directory" },
+  }
+  for _, case in ipairs(cases) do
+    it(table.concat(case[1], " ") .. ": one line, exit 2", function()
+      local args = {}
+      for i, a in ipairs(case[1]) do args[i] = a:gsub("DIR", dir) end
+      local r = proc.luaforce(args)
+      assert.are.equal(2, r.code, r.stderr)
+      local line = r.stderr:match("^[^\n]*")
+      local want = "luaforce: cannot read " .. case[2]:gsub("DIR", dir)
+      assert.are.equal(want, line:sub(1, #want))
+      assert.is_nil(r.stderr:find("traceback", 1, true))
+      assert.are.equal(1, select(2, r.stderr:gsub("\n", "")))
+    end)
+  end
+end)

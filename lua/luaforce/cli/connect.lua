@@ -43,6 +43,7 @@
 --   connect.SECRET_KEYS: the settings printed as *** ({access_token = true,
 --     client_secret = true}).
 local errors = require "luaforce.errors"
+local input_file = require "luaforce.cli.input_file"
 local config = require "luaforce.cli.config"
 local settings = require "luaforce.client.settings"
 
@@ -66,13 +67,8 @@ end
 -- The client secret from --client-secret-file: its first line, without the
 -- line end. An empty file is a mistake worth naming.
 local function read_secret_file(path)
-  local f, why = io.open(path, "r")
-  if not f then
-    error(errors.usage(("cannot read the client secret file: %s"):format(why)), 0)
-  end
-  local line = f:read("l")
-  f:close()
-  line = line and line:gsub("\r$", "")
+  local line = input_file.read(path, "the client secret file"):match("^[^\n]*")
+  line = line:gsub("\r$", "")
   if not line or line == "" then
     error(errors.usage(("the client secret file %s is empty"):format(path),
       "put the connected app's consumer secret on its first line"), 0)
@@ -207,7 +203,9 @@ function M.fail(err, org, object)
     error(errors.new { code = err.kind, message = err.message, hint = NETWORK_HINT[err.kind], exit = err.exit,
       details = err, kind = err.kind }, 0)
   end
-  if not errors.is(err) or errors.is_interrupt(err) or not err.error_code then error(err, 0) end
+  if not errors.is(err) or errors.is_interrupt(err) or not err.error_code or err.code == "OUTCOME_UNKNOWN" then
+    error(err, 0)
+  end
   local code, message, hint, exit = err.error_code, first_sentence(err.message or ""), nil, err.exit
   if err.exit ~= errors.EXIT.UNKNOWN then
     if code == "INVALID_FIELD" then

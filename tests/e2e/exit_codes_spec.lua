@@ -166,3 +166,37 @@ describe("exit codes of input files that cannot be read", function()
     end)
   end
 end)
+
+describe("exit codes and messages of other bad input", function()
+  local function first_line(r) return r.stderr:match("^[^\n]*") end
+
+  it("an output path that cannot be written: exit 2, the target named, not a temporary file", function()
+    for _, case in ipairs {
+      { "/etc/hostname/x.json", "'/etc/hostname' is not a folder" },
+      { "/nonexistent-luaforce/dir/x.json", "the folder '/nonexistent-luaforce/dir' does not exist" },
+    } do
+      local r = proc.luaforce { "query", "SELECT Id FROM Account LIMIT 1", "--instance", "local", "-o", case[1] }
+      assert.are.equal(2, r.code, r.stderr)
+      assert.matches(("cannot write '%s': %s"):format(case[1], case[2]), first_line(r), 1, true)
+      assert.is_nil(r.stderr:find(".tmp", 1, true))
+    end
+  end)
+
+  it("an unknown option before a command points at luaforce --help", function()
+    local r = proc.luaforce { "-e", "print(1)", "--instance", "X" }
+    assert.are.equal(2, r.code)
+    assert.are.equal("luaforce: unknown option '--instance' (see 'luaforce --help'; a command's own options go "
+      .. "after the command)", first_line(r))
+  end)
+
+  it("an API version the org does not offer is named, with the versions it does", function()
+    local r = proc.luaforce { "query", "SELECT Id FROM Account", "--instance", "local", "--api-version", "999" }
+    assert.are.equal(2, r.code)
+    assert.are.equal("luaforce: NOT_FOUND: API version v999.0 is not one this org offers (it offers v31.0 to "
+      .. "v66.0) (give --api-version v66.0, the newest, or leave it out for the default)", first_line(r))
+    -- a record that is not there stays what it is
+    r = proc.luaforce { "get", "Account", "001000000000001AAA", "--instance", "local" }
+    assert.are.equal(1, r.code)
+    assert.matches("NOT_FOUND", first_line(r), 1, true)
+  end)
+end)

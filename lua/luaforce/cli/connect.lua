@@ -190,6 +190,25 @@ local function object_problem(org, object)
     near and ("did you mean " .. near .. "?") or "run 'luaforce describe' for the objects"
 end
 
+-- A NOT_FOUND for every path under an API version the org does not offer:
+-- the message names the versions it does (one more request, on a 404 only).
+local function version_problem(org)
+  if not org or type(org.api_version) ~= "string" then return nil end
+  local list = org:versions()
+  if type(list) ~= "table" or #list == 0 then return nil end
+  local want = org.api_version:gsub("^v", "")
+  local numbers = {}
+  for _, v in ipairs(list) do
+    if type(v) == "table" and v.version == want then return nil end
+    if type(v) == "table" and tonumber(v.version) then numbers[#numbers + 1] = tonumber(v.version) end
+  end
+  if #numbers == 0 then return nil end
+  table.sort(numbers)
+  local lo, hi = ("v%.1f"):format(numbers[1]), ("v%.1f"):format(numbers[#numbers])
+  return ("API version %s is not one this org offers (it offers %s to %s)"):format(org.api_version, lo, hi),
+    ("give --api-version %s, the newest, or leave it out for the default"):format(hi)
+end
+
 --- See the file comment.
 local NETWORK_HINT = {
   CONNECT = "is the instance URL right, and the org reachable from here?",
@@ -207,7 +226,11 @@ function M.fail(err, org, object)
     error(err, 0)
   end
   local code, message, hint, exit = err.error_code, first_sentence(err.message or ""), nil, err.exit
-  if err.exit ~= errors.EXIT.UNKNOWN then
+  local vm, vh
+  if code == "NOT_FOUND" and err.exit ~= errors.EXIT.UNKNOWN then vm, vh = version_problem(org) end
+  if vm then
+    code, message, hint, exit = "NOT_FOUND", vm, vh, errors.EXIT.USAGE
+  elseif err.exit ~= errors.EXIT.UNKNOWN then
     if code == "INVALID_FIELD" then
       local field, entity = (err.message or ""):match("No such column '([^']+)' on entity '([^']+)'")
       field = field or (err.fields and err.fields[1])

@@ -377,7 +377,10 @@ function Org:call(method, target, opts)
     end
     local e
     if not terr.kind then
+      -- a refused token after an attempt that may have been applied: the
+      -- write's outcome is still unknown
       e = cerrors.from_auth(terr, request)
+      if reached and cerrors.is(e) and e.exit ~= base_errors.EXIT.UNKNOWN then e = cerrors.unknown_after(e, sent) end
     elseif verdict == "unknown" or reached then
       e = cerrors.outcome_unknown(terr, request, sent)
     else

@@ -247,7 +247,8 @@ describe("client retries", function()
         function() return count("Maybe applied") == 0 end },
     }
     for _, op in ipairs(ops) do
-      for _, last in ipairs { "status=503", "status=500", "status=400 code=FIELD_CUSTOM_VALIDATION_EXCEPTION" } do
+      for _, last in ipairs { "status=503", "status=500", "status=400 code=FIELD_CUSTOM_VALIDATION_EXCEPTION",
+        "status=401" } do
         emu:set_faults { op[1] .. " /services/data/*/sobjects/** -> close when=after times=1",
           op[1] .. " /services/data/*/sobjects/** -> " .. last }
         local res, err = op[2]()

@@ -302,8 +302,12 @@ void lf_http_xfer_setup(lua_State *L, lf_session *s, xfer *x, int idx, const req
      * request on its own when a reused connection closes without an answer,
      * POSTs included; a request that must never be sent twice (a create)
      * asks for a connection nothing else has used, so that never happens. */
+    /* ... and closes it after: left in the pool, every create would add
+     * one idle connection (up to libcurl's 64) for the server to hold */
     lua_getfield(L, idx, "fresh_connect");
-    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, lua_toboolean(L, -1) ? 1L : 0L);
+    long fresh = lua_toboolean(L, -1) ? 1L : 0L;
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, fresh);
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, fresh);
     lua_pop(L, 1);
 
     /* the body: the Lua string stays referenced and on_read copies from it;

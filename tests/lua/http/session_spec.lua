@@ -127,6 +127,38 @@ describe("luaforce.http sessions", function()
     end)
   end)
 
+  describe("fresh connections", function()
+    -- connections to 127.0.0.1:port this process holds open (client side)
+    local function open_to(port)
+      local n = 0
+      for _, file in ipairs { "/proc/net/tcp", "/proc/net/tcp6" } do
+        local f = io.open(file)
+        if f then
+          for line in f:lines() do
+            local rem, st = line:match("^%s*%d+: %x+:%x+ %x+:(%x+) (%x%x)")
+            if rem and tonumber(rem, 16) == port and st == "01" then n = n + 1 end
+          end
+          f:close()
+        end
+      end
+      return n
+    end
+
+    it("a request on a connection of its own closes it after, leaving none idle", function()
+      local emu = assert(emulator.start { empty = true })
+      local port = tonumber(emu.url:match(":(%d+)$"))
+      for _ = 1, 20 do
+        assert.equal(200, assert(s:request { url = emu.url .. "/services/data", fresh_connect = true }).status)
+      end
+      assert(s:request { url = emu.url .. "/services/data" })
+      local open = open_to(port)
+      local st = emu:stats()
+      emu:stop()
+      assert.equal(21, st.connections) -- 20 of their own, 1 kept for the others
+      assert.equal(1, open)
+    end)
+  end)
+
   describe("transport errors", function()
     it("TIMEOUT after the total timeout, with the request sent", function()
       -- the server would answer after 3 s: a TIMEOUT (not a response) is

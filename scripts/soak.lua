@@ -17,12 +17,12 @@ The fault soak: updates, creates, deletes and upserts through the client's
 single calls (org:update, org:create, ...) and its collection calls
 (update_many, create_many, delete_many, upsert_many) while a local org
 injects faults of every kind (500, 502, 503, 504, 429 with Retry-After,
-token expiry, close and cut before and after the write, latency); then
-the org's state, read with the faults off, is held against every report:
-an update reported applied is applied, one reported failed is not, no
-record is created twice, every unknown outcome is reported as such, and
-applied + failed + unknown = every input record. Then the sequences
-issue 14 names (a write applied, its answer lost, then 5xx to each retry).
+token expiry, close and cut before and after the write, latency), then
+the sequences issue 14 names (a write applied, its answer lost, then 5xx,
+429 or 401 to each retry). Then the org's state, read with the faults off,
+is held against every report: an update reported applied is applied, one
+reported failed is not, no record is created twice, every unknown outcome
+is reported as such, and applied + failed + unknown = every input record.
 
   --updates N       records updated (default 10000)
   --creates N       records created, each with a unique Name (default 2000)

@@ -17,8 +17,8 @@
 --           concurrency 1 a run repeats exactly.
 --   pinned  the sequences issue 14 names, each on a few records of its own:
 --           a write applied and its answer lost (cut or close after it),
---           then 5xx to every retry; a create cut after it; a create refused
---           with 503 once. Each runs with only its own rules in force.
+--           then 5xx, 429 or 401 to every retry; a create cut after it; a
+--           create refused with 503 once. Each runs with only its own rules.
 -- Records: Accounts "soak u<i>" (updates: Description), "soak d<i>"
 -- (deletes), "soak c<i>" (creates: the Name is the marker, unique per
 -- input record), Invoice__c with External_Id__c "soak-x<i>" (upserts that
@@ -232,6 +232,8 @@ local PINNED = {
     rules = function(l) return lost_then("PATCH", record_path(l[1]), "close", 500) end },
   { kind = "update", via = "single", count = 1, label = "update: cut after the write, then 429s",
     rules = function(l) return lost_then("PATCH", record_path(l[1]), "cut", 429, " header=Retry-After:0") end },
+  { kind = "update", via = "single", count = 1, label = "update: cut after the write, then 401s",
+    rules = function(l) return lost_then("PATCH", record_path(l[1]), "cut", 401) end },
   { kind = "update", via = "many", count = 5, label = "update_many: cut after the write, then 503s",
     rules = function() return lost_then("PATCH", COLLECTION, "cut", 503) end },
   { kind = "update", via = "many", count = 5, label = "update_many: close after the write, then 502s",

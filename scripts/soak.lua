@@ -55,6 +55,7 @@ the peaks of the first and second half after the warm-up.
                     or tasks (luaforce.http tasks in one process)
   --tolerance MB    RSS may grow this much from middle to end (default 8)
   --seed N          the traffic's choices (default 1)
+  --samples FILE    write each sample as a line "seconds requests rss_kb"
 
 Exit: 0 clean, 1 a violation (the soak) or a failure not injected or RSS
 past the tolerance (load), 2 bad options, 5 the run itself broke.]]
@@ -65,7 +66,7 @@ local SOAK_OPTIONS = {
 }
 local LOAD_OPTIONS = {
   clients = "positive", seconds = "number", ops = "positive", warmup = "count", mode = "mode",
-  tolerance = "number", seed = "int",
+  tolerance = "number", seed = "int", samples = "file",
 }
 
 local function usage_error(message)
@@ -81,6 +82,7 @@ local KINDS = {
   number = function(v) local s = tonumber(v); return s and s >= 0 and s or nil, "a number >= 0" end,
   batch = function(v) local n = math.tointeger(tonumber(v)); return n and n >= 1 and n <= 200 and n or nil,
     "a whole number from 1 to 200" end,
+  file = function(v) return v ~= "" and v or nil, "a file name" end,
   mode = function(v) return (v == "processes" or v == "tasks") and v or nil, "processes or tasks" end,
 }
 

@@ -239,15 +239,23 @@ end
 
 -- The sampler: the emulator's RSS and the org's API request count every
 -- SAMPLE_S seconds.
-local function sampler(pid, url, t0, api0)
+-- With `file`, each sample is also a line "seconds requests rss_kb".
+local function sampler(pid, url, t0, api0, file)
   local s = { samples = {}, start_kb = rss_kb(pid) }
+  local f = file and assert(io.open(file, "w"))
   function s.tick()
     local st = stats(url)
     local kb = rss_kb(pid)
     if st and kb then
-      s.samples[#s.samples + 1] = { done = st.api_requests - api0, at = (sys.monotonic_ms() - t0) / 1000, kb = kb }
+      local x = { done = st.api_requests - api0, at = (sys.monotonic_ms() - t0) / 1000, kb = kb }
+      s.samples[#s.samples + 1] = x
+      if f then
+        f:write(("%.2f %d %d\n"):format(x.at, x.done, x.kb))
+        f:flush()
+      end
     end
   end
+  function s.close() if f then f:close() end end
   return s
 end
 
@@ -340,12 +348,13 @@ function M.run(o)
   local ok, code = pcall(function()
     local st0 = assert(stats(url), "soak load: no stats from the emulator")
     local t0 = sys.monotonic_ms()
-    local s = sampler(pid, url, t0, st0.api_requests)
+    local s = sampler(pid, url, t0, st0.api_requests, o.samples)
     local until_ms = sys.now_ms() + math.floor((o.seconds or 0) * 1000)
     local results
     if o.mode == "tasks" then results = run_tasks(o, url, until_ms, s.tick)
     else results = run_processes(o, url, dir, until_ms, s.tick) end
     local wall = (sys.monotonic_ms() - t0) / 1000
+    s.close()
     local st1 = assert(stats(url), "soak load: no stats from the emulator")
     local api = st1.api_requests - st0.api_requests
     local last = { done = api, at = wall, kb = rss_kb(pid) }

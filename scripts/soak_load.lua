@@ -229,12 +229,14 @@ end
 ---------------------------------------------------------------------------
 -- The run
 
-local function bin_path()
-  return os.getenv("LUAFORCE_BIN") or "build/luaforce"
-end
-
 local function script_path()
   return (arg and arg[0]) or "scripts/soak.lua"
+end
+
+-- LUAFORCE_BIN, else the build next to this script's folder.
+local function bin_path()
+  local dir = script_path():match("^(.*)/[^/]*$") or "."
+  return os.getenv("LUAFORCE_BIN") or (dir .. "/../build/luaforce")
 end
 
 -- The sampler: the emulator's RSS and the org's API request count every

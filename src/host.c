@@ -50,7 +50,7 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar) {
     lua_error(L);
 }
 
-static void on_sigint(int sig) {
+static void on_stop_signal(int sig) {
     int mask = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
     lf_interrupted = 1;
     signal(sig, SIG_DFL); /* a second Ctrl-C ends the process */
@@ -140,15 +140,40 @@ static void install_coroutine_tracking(lua_State *L) {
     lua_pop(L, 1);
 }
 
+/* The signals that stop a run the way Ctrl-C does: the Lua code unwinds,
+ * so temporary files are removed and outcomes reported, instead of the
+ * process dying where it stands. A SIGHUP the process was started with
+ * ignored (nohup) stays ignored. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define N_STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
+
+static void catch_stop_signals(struct sigaction *saved) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESTART; /* as signal() has it: reads resume, the hook stops the run */
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++) {
+        sigaction(stop_signals[i], NULL, &saved[i]);
+        if (stop_signals[i] == SIGHUP && saved[i].sa_handler == SIG_IGN) continue;
+        sigaction(stop_signals[i], &sa, NULL);
+    }
+}
+
+static void restore_stop_signals(const struct sigaction *saved) {
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++) sigaction(stop_signals[i], &saved[i], NULL);
+}
+
 int lf_host_pcall(lua_State *L, int narg, int nres) {
     int base = lua_gettop(L) - narg;
+    struct sigaction saved[N_STOP_SIGNALS];
     lua_pushcfunction(L, lf_msghandler);
     lua_insert(L, base);
     signal_state = L;
     lf_interrupted = 0;
-    signal(SIGINT, on_sigint);
+    catch_stop_signals(saved);
     int status = lua_pcall(L, narg, nres, base);
-    signal(SIGINT, SIG_DFL);
+    restore_stop_signals(saved);
     signal_state = NULL;
     lua_remove(L, base);
     return status;

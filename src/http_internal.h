@@ -65,7 +65,10 @@ struct xfer {
     struct curl_slist *headers;
     lf_hbuf body, head;
     curl_off_t received, max_body, body_len;
-    int too_large, aborted, interrupted, chunk_failed, nomem;
+    const char *body_text; /* the request body (the Lua string body_ref holds) */
+    curl_off_t body_pos;   /* how much of it libcurl has read */
+    curl_off_t replay_at;  /* body_pos when libcurl wanted to send it again */
+    int too_large, aborted, interrupted, chunk_failed, nomem, replay_refused;
     int chunk_ref, body_ref, err_ref; /* registry refs, LUA_NOREF when unused */
     char errbuf[CURL_ERROR_SIZE];
 };

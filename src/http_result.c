@@ -95,6 +95,7 @@ const char *lf_http_error_kind(CURLcode rc, int got_response) {
  * the size cap, on_chunk), else libcurl's code. */
 static const char *kind_of(const xfer *x, int got_response) {
     if (x->interrupted) return "ABORTED";
+    if (x->replay_refused) return "EMPTY_REPLY";
     if (x->too_large) return "TOO_LARGE";
     if (x->aborted) return "ABORTED";
     return lf_http_error_kind(x->rc, got_response);
@@ -124,6 +125,8 @@ static void push_error(lua_State *L, xfer *x) {
         lua_pushliteral(L, "the response headers passed 1 MiB");
     } else if (x->aborted) {
         lua_pushliteral(L, "on_chunk returned false: transfer stopped");
+    } else if (x->replay_refused) {
+        lua_pushliteral(L, "the connection closed before an answer came");
     } else if (x->nomem) {
         lua_pushliteral(L, "not enough memory for the response");
     } else if (x->errbuf[0]) {
@@ -137,6 +140,8 @@ static void push_error(lua_State *L, xfer *x) {
     /* the whole request went out: the headers were written and every body
      * byte uploaded; a response of any kind also proves it */
     int sent = (reqsize > 0 && up >= x->body_len) || (got_response && up >= x->body_len);
+    /* libcurl wanted to send it again: the first send is what counts */
+    if (x->replay_refused) sent = x->replay_at >= x->body_len;
     lua_pushboolean(L, sent);
     lua_setfield(L, -2, "request_sent");
     lua_pushinteger(L, (lua_Integer)x->rc);

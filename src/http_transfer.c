@@ -92,6 +92,31 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud) {
     return n;
 }
 
+/* The request body, read from the Lua string in place. */
+static size_t on_read(char *buf, size_t size, size_t nitems, void *ud) {
+    xfer *x = ud;
+    size_t room = size * nitems;
+    curl_off_t left = x->body_len - x->body_pos;
+    size_t n = left < (curl_off_t)room ? (size_t)left : room;
+    memcpy(buf, x->body_text + x->body_pos, n);
+    x->body_pos += (curl_off_t)n;
+    return n;
+}
+
+/* libcurl rewinds the body only to send the request again by itself: a
+ * reused connection closed without an answer. That replay is refused: the
+ * first send may have been processed, and whether to try again (and what
+ * to report) is the caller's policy (luaforce.client.retry), which must
+ * know there was an attempt. A rewind before any byte was read is no
+ * replay. */
+static int on_seek(void *ud, curl_off_t offset, int origin) {
+    xfer *x = ud;
+    if (offset == 0 && origin == SEEK_SET && x->body_pos == 0) return CURL_SEEKFUNC_OK;
+    x->replay_refused = 1;
+    x->replay_at = x->body_pos;
+    return CURL_SEEKFUNC_FAIL;
+}
+
 /* Keeps the header block of the last response only: a status line starts
  * over (100 Continue, then the real one). */
 static size_t on_header(char *p, size_t size, size_t nmemb, void *ud) {
@@ -176,8 +201,9 @@ xfer *lf_http_xfer_take(lua_State *L, lf_session *s) {
     s->busy = x;
     x->rc = CURLE_OK;
     x->received = 0;
-    x->body_len = 0;
-    x->too_large = x->aborted = x->interrupted = x->chunk_failed = x->nomem = 0;
+    x->body_len = x->body_pos = x->replay_at = 0;
+    x->body_text = NULL;
+    x->too_large = x->aborted = x->interrupted = x->chunk_failed = x->nomem = x->replay_refused = 0;
     x->errbuf[0] = '\0';
     return x;
 }
@@ -280,14 +306,20 @@ void lf_http_xfer_setup(lua_State *L, lf_session *s, xfer *x, int idx, const req
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, lua_toboolean(L, -1) ? 1L : 0L);
     lua_pop(L, 1);
 
-    /* the body: the Lua string stays referenced, libcurl reads it in place */
+    /* the body: the Lua string stays referenced and on_read copies from it;
+     * a read callback rather than POSTFIELDS, so that libcurl must ask
+     * (on_seek) before it sends the request a second time */
     size_t blen = 0;
     int has_body = lua_getfield(L, idx, "body") == LUA_TSTRING;
     if (has_body) {
-        lua_tolstring(L, -1, &blen);
+        x->body_text = lua_tolstring(L, -1, &blen);
         x->body_len = (curl_off_t)blen;
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, lua_tostring(L, -1));
+        curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(e, CURLOPT_READDATA, x);
+        curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+        curl_easy_setopt(e, CURLOPT_SEEKDATA, x);
         x->body_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     } else {
         lua_pop(L, 1);

@@ -350,15 +350,22 @@ describe("luaforce query --output, killed mid-write", function()
     os.execute("rm -rf " .. proc.quote(dir))
   end)
 
-  it("Ctrl-C: exit 130, the old file whole, the temporary file removed", function()
-    local dir = os.tmpname()
-    os.remove(dir)
-    assert(os.execute("mkdir " .. proc.quote(dir)))
-    local path = dir .. "/contacts.csv"
-    local r = run_and_signal("INT", path)
-    assert.equal(130, r.code)
-    assert.is_nil(slurp(path))
-    assert.same({}, temp_files(dir, "contacts.csv"))
-    os.execute("rm -rf " .. proc.quote(dir))
-  end)
+  -- SIGTERM (a service manager, timeout(1)) and SIGHUP (a closed terminal)
+  -- stop a run as Ctrl-C does; they used to leave a 0-byte temporary file
+  for _, signal in ipairs { "INT", "TERM", "HUP" } do
+    it("SIG" .. signal .. ": exit 130, the old file whole, the temporary file removed", function()
+      local dir = os.tmpname()
+      os.remove(dir)
+      assert(os.execute("mkdir " .. proc.quote(dir)))
+      local path = dir .. "/contacts.csv"
+      proc.write(path, "old\n")
+      local r, listing = run_and_signal(signal, path)
+      assert.matches("%.contacts%.csv%.%x+%.tmp", listing) -- it was writing
+      assert.equal(130, r.code)
+      assert.equal("luaforce: interrupted\n", r.stderr)
+      assert.equal("old\n", slurp(path))
+      assert.same({}, temp_files(dir, "contacts.csv"))
+      os.execute("rm -rf " .. proc.quote(dir))
+    end)
+  end
 end)

@@ -105,7 +105,7 @@ describe("luaforce", function()
     it("a missing script is a usage error, exit 2", function()
       local r = proc.luaforce { "run", "/nonexistent/job.lua" }
       assert.equal(2, r.code)
-      assert.equal("luaforce: cannot open script '/nonexistent/job.lua' (check the path)\n", r.stderr)
+      assert.equal("luaforce: cannot read the script '/nonexistent/job.lua': no such file or directory (check the path)\n", r.stderr)
     end)
 
     it("a luaforce error prints one line with its exit code; the traceback only under --verbose", function()

@@ -53,6 +53,15 @@ local function usage_error(message, hint)
   return nil, errors.usage(message, hint)
 end
 
+-- Where to read about a spec's options: the command's help, or the
+-- program's for the options before a command (spec.command "").
+local function help_hint(spec)
+  if (spec.command or "") == "" then
+    return "see 'luaforce --help'; a command's own options go after the command"
+  end
+  return ("see 'luaforce help %s'"):format(spec.command)
+end
+
 local function option_names(spec)
   local names = {}
   for _, o in ipairs(spec.options or {}) do names[#names + 1] = "--" .. o.name end
@@ -111,7 +120,7 @@ function M.parse(argv, spec, first)
       if not o then
         local near = M.nearest("--" .. name, option_names(spec))
         return usage_error(("unknown option '--%s'"):format(name),
-          near and ("did you mean " .. near .. "?") or ("see 'luaforce help " .. (spec.command or "") .. "'"))
+          near and ("did you mean " .. near .. "?") or help_hint(spec))
       end
       if o.arg then
         if value == nil then
@@ -138,7 +147,7 @@ function M.parse(argv, spec, first)
         local o = short[c]
         if not o then
           return usage_error(("unknown option '-%s'"):format(c),
-            "see 'luaforce help " .. (spec.command or "") .. "'")
+            help_hint(spec))
         end
         if o.arg then
           local value = a:sub(k + 1)

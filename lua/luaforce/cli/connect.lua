@@ -43,6 +43,7 @@
 --   connect.SECRET_KEYS: the settings printed as *** ({access_token = true,
 --     client_secret = true}).
 local errors = require "luaforce.errors"
+local input_file = require "luaforce.cli.input_file"
 local config = require "luaforce.cli.config"
 local settings = require "luaforce.client.settings"
 
@@ -66,13 +67,8 @@ end
 -- The client secret from --client-secret-file: its first line, without the
 -- line end. An empty file is a mistake worth naming.
 local function read_secret_file(path)
-  local f, why = io.open(path, "r")
-  if not f then
-    error(errors.usage(("cannot read the client secret file: %s"):format(why)), 0)
-  end
-  local line = f:read("l")
-  f:close()
-  line = line and line:gsub("\r$", "")
+  local line = input_file.read(path, "the client secret file"):match("^[^\n]*")
+  line = line:gsub("\r$", "")
   if not line or line == "" then
     error(errors.usage(("the client secret file %s is empty"):format(path),
       "put the connected app's consumer secret on its first line"), 0)
@@ -194,6 +190,25 @@ local function object_problem(org, object)
     near and ("did you mean " .. near .. "?") or "run 'luaforce describe' for the objects"
 end
 
+-- A NOT_FOUND for every path under an API version the org does not offer:
+-- the message names the versions it does (one more request, on a 404 only).
+local function version_problem(org)
+  if not org or type(org.api_version) ~= "string" then return nil end
+  local list = org:versions()
+  if type(list) ~= "table" or #list == 0 then return nil end
+  local want = org.api_version:gsub("^v", "")
+  local numbers = {}
+  for _, v in ipairs(list) do
+    if type(v) == "table" and v.version == want then return nil end
+    if type(v) == "table" and tonumber(v.version) then numbers[#numbers + 1] = tonumber(v.version) end
+  end
+  if #numbers == 0 then return nil end
+  table.sort(numbers)
+  local lo, hi = ("v%.1f"):format(numbers[1]), ("v%.1f"):format(numbers[#numbers])
+  return ("API version %s is not one this org offers (it offers %s to %s)"):format(org.api_version, lo, hi),
+    ("give --api-version %s, the newest, or leave it out for the default"):format(hi)
+end
+
 --- See the file comment.
 local NETWORK_HINT = {
   CONNECT = "is the instance URL right, and the org reachable from here?",
@@ -207,9 +222,15 @@ function M.fail(err, org, object)
     error(errors.new { code = err.kind, message = err.message, hint = NETWORK_HINT[err.kind], exit = err.exit,
       details = err, kind = err.kind }, 0)
   end
-  if not errors.is(err) or errors.is_interrupt(err) or not err.error_code then error(err, 0) end
+  if not errors.is(err) or errors.is_interrupt(err) or not err.error_code or err.code == "OUTCOME_UNKNOWN" then
+    error(err, 0)
+  end
   local code, message, hint, exit = err.error_code, first_sentence(err.message or ""), nil, err.exit
-  if err.exit ~= errors.EXIT.UNKNOWN then
+  local vm, vh
+  if code == "NOT_FOUND" and err.exit ~= errors.EXIT.UNKNOWN then vm, vh = version_problem(org) end
+  if vm then
+    code, message, hint, exit = "NOT_FOUND", vm, vh, errors.EXIT.USAGE
+  elseif err.exit ~= errors.EXIT.UNKNOWN then
     if code == "INVALID_FIELD" then
       local field, entity = (err.message or ""):match("No such column '([^']+)' on entity '([^']+)'")
       field = field or (err.fields and err.fields[1])

@@ -8,6 +8,7 @@
 -- fromAi) are there as in a connector task.
 local common = require "luaforce.cli.common"
 local errors = require "luaforce.errors"
+local input_file = require "luaforce.cli.input_file"
 local json = require "luaforce.json"
 
 local M = {}
@@ -48,17 +49,7 @@ M.examples = {
 }
 
 local function read_context(path)
-  local text
-  if path == "-" then
-    text = io.stdin:read("a") or ""
-  else
-    local f, why = io.open(path, "rb")
-    if not f then
-      error(errors.usage(("cannot read the context file '%s'"):format(path), why), 0)
-    end
-    text = f:read("a")
-    f:close()
-  end
+  local text = input_file.read(path, "the context file", "give a JSON file, or - for standard input")
   local v, err = json.decode(text)
   if v == nil then
     error(errors.usage(("the context in '%s' is not JSON: %s"):format(path, err.message)), 0)

@@ -55,7 +55,7 @@ Exit codes:
   5    a script error
   6    outcome unknown: a write may or may not have happened
   7-9  reserved for connector task outcomes
-  130  interrupted (Ctrl-C)
+  130  interrupted (Ctrl-C, SIGTERM or SIGHUP)
 
 A run with several outcomes (a batch, a chain, a connector task, an
 interruption) exits with the most serious: 6 if any write's outcome is

@@ -16,6 +16,7 @@
 --   records.done(id) -> the response body a write without one (a
 --       204) prints: {id, success = true}
 local errors = require "luaforce.errors"
+local input_file = require "luaforce.cli.input_file"
 local json = require "luaforce.json"
 local values = require "luaforce.cli.values_option"
 
@@ -31,14 +32,7 @@ local function read_json_arg(arg)
   if arg:sub(1, 1) == "@" then
     local path = arg:sub(2)
     where = "--json " .. arg
-    if path == "-" then
-      text = io.stdin:read("a") or ""
-    else
-      local f, why = io.open(path, "rb")
-      if not f then error(errors.usage(("cannot read %s"):format(why or path)), 0) end
-      text = f:read("a")
-      f:close()
-    end
+    text = input_file.read(path, "the --json file", "give a file of JSON, or @- for standard input")
   end
   local v, err = json.decode(text)
   if v == nil then

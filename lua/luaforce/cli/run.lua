@@ -6,6 +6,7 @@
 -- also the chunk's `...`.
 local common = require "luaforce.cli.common"
 local errors = require "luaforce.errors"
+local input_file = require "luaforce.cli.input_file"
 
 local M = {}
 
@@ -109,12 +110,7 @@ function M.run(ctx, opts, pos)
   if script == "-" then
     chunk, err = load(read_stdin(), "=stdin", "t")
   else
-    local f = io.open(script, "r")
-    if not f then
-      error(errors.new { code = "USAGE", message = ("cannot open script '%s'"):format(script),
-        hint = "check the path", exit = errors.EXIT.USAGE }, 0)
-    end
-    f:close()
+    input_file.check(script, "the script", "check the path")
     chunk, err = loadfile(script, "t")
   end
   if not chunk then

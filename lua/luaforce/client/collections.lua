@@ -33,8 +33,10 @@
 --                "committed" (answered; with all_or_none every record kept),
 --                "rolled_back" (all_or_none: a record failed, none kept),
 --                "failed" (an error answer or a refused connection: nothing
---                written), "unknown" (the answer was lost after sending: see
---                OUTCOME_UNKNOWN), "not_sent"
+--                written), "unknown" (the answer was lost after sending, or
+--                an attempt whose answer was lost came before the answer
+--                and it reports records failed: see OUTCOME_UNKNOWN),
+--                "not_sent"
 -- all_or_none is atomic per chunk only: Salesforce rolls back one request.
 -- So with all_or_none the chunks go one at a time, and the first failing
 -- chunk stops the run: the chunks before it stay committed, the ones after
@@ -175,8 +177,41 @@ local function stand_in(code, message, id)
   }, RESULT_KEYS)
 end
 
--- The engine under every method. `job` = {what, n, size, concurrency,
--- all_or_none, send = function(first, last) -> list | nil, err,
+-- The answer to a chunk an earlier attempt of which may have been applied
+-- (its answer lost, or a gateway's): a record it reports done is done; one
+-- it reports failed may have been written by that attempt, so its result
+-- becomes an OUTCOME_UNKNOWN stand-in; except ENTITY_IS_DELETED for a
+-- delete, which that attempt did. Rewrites `list` (the chunk `c`'s
+-- results) in place; returns the chunk's OUTCOME_UNKNOWN error when any
+-- record is uncertain.
+local function doubt(job, list, c)
+  local unknown = {}
+  for j = 1, c.last - c.first + 1 do
+    local i, r = c.first + j - 1, list[j]
+    local e1 = type(r) == "table" and r.success == false and type(r.errors) == "table" and r.errors[1]
+    if type(r) == "table" and r.success == false then
+      local code = type(e1) == "table" and e1.statusCode or "failed"
+      if job.deletes and code == "ENTITY_IS_DELETED" then
+        r = json.object({ id = r.id or (job.id_at and job.id_at(i)), success = true, errors = json.array {} },
+          RESULT_KEYS)
+      else
+        r = stand_in("OUTCOME_UNKNOWN", ("an earlier attempt may have been applied; the last answer said %s: %s")
+          :format(tostring(code), tostring(type(e1) == "table" and e1.message or "")), r.id or (job.id_at and job.id_at(i)))
+        unknown[#unknown + 1] = i
+      end
+    end
+    list[j] = r
+  end
+  if #unknown == 0 then return nil end
+  return cerrors.new {
+    code = "OUTCOME_UNKNOWN", errors = {}, fields = {}, exit = errors.EXIT.UNKNOWN,
+    message = ("%s: an earlier attempt may have been applied and the last answer reports %d of them failed "
+      .. "(record %d first): their outcome is unknown"):format(span(c.first, c.last), #unknown, unknown[1]),
+    hint = "check these records in the org before sending them again",
+    variables = { response = { headers = {}, body = json.null } },
+  }
+end
+
 -- The exit code of a run that stopped, from every chunk's state: unknown
 -- outranks all, a partial failure (some chunks committed) is 1
 -- (errors.outcome_exit, the one precedence table).
@@ -191,7 +226,10 @@ local function run_exit(chunks)
   return errors.outcome_exit(o)
 end
 
--- id_at = function(i) -> the id to show on a stand-in (or nil), reads}.
+-- The engine under every method. `job` = {what, n, size, concurrency,
+-- all_or_none, send = function(first, last) -> list, nil, reached | nil, err,
+-- id_at = function(i) -> the id to show on a stand-in (or nil), reads,
+-- deletes (ENTITY_IS_DELETED after a lost attempt means done)}.
 local function run(org, job)
   local n, size = job.n, job.size
   local chunks = {}
@@ -204,7 +242,7 @@ local function run(org, job)
   local next_chunk = 1
 
   local function do_chunk(c)
-    local list, err = job.send(c.first, c.last)
+    local list, err, reached = job.send(c.first, c.last)
     local count = c.last - c.first + 1
     if list and (type(list) ~= "table" or #list ~= count) then
       list, err = nil, cerrors.new {
@@ -221,6 +259,16 @@ local function run(org, job)
         results[i] = job.reads and json.null or stand_in(code, err.message, job.id_at and job.id_at(i))
       end
       return false
+    end
+    if reached and not job.reads then
+      -- an earlier attempt may have been applied: a failure the last
+      -- answer reports is not certain
+      local uncertain = doubt(job, list, c)
+      if uncertain then
+        table.move(list, 1, count, c.first, results)
+        c.state, c.err = "unknown", uncertain
+        return false
+      end
     end
     -- the record to blame: the first that failed on its own account, not
     -- one that was only rolled back along with it
@@ -308,6 +356,17 @@ local function run(org, job)
   return nil, err
 end
 
+-- One chunk's request: its results list, or nil, err; and whether an
+-- attempt of it may have been applied before the answer came (org:call's
+-- outcome.reached).
+local function call(org, method, path, opts)
+  local outcome = {}
+  opts.outcome = outcome
+  local res, err = org:call(method, path, opts)
+  if not res then return nil, err end
+  return res.body, nil, outcome.reached
+end
+
 local function collection_path(org, ...)
   return org:path("composite", "sobjects", ...)
 end
@@ -336,9 +395,7 @@ function methods:create_many(object, records, opts)
       local list = {}
       for i = first, last do list[#list + 1] = record_copy(object, records[i]) end
       -- never sent twice: a chunk whose answer is lost is OUTCOME_UNKNOWN
-      local res, err = self:call("POST", path, { body = write_body(o.all_or_none, list), retry = "create" })
-      if not res then return nil, err end
-      return res.body
+      return call(self, "POST", path, { body = write_body(o.all_or_none, list), retry = "create" })
     end,
   })
 end
@@ -367,9 +424,7 @@ function methods:update_many(object, records, opts)
     send = function(first, last)
       local list = {}
       for i = first, last do list[#list + 1] = record_copy(object, records[i]) end
-      local res, err = self:call("PATCH", path, { body = write_body(o.all_or_none, list) })
-      if not res then return nil, err end
-      return res.body
+      return call(self, "PATCH", path, { body = write_body(o.all_or_none, list) })
     end,
   })
 end
@@ -391,9 +446,7 @@ function methods:upsert_many(object, ext_field, records, opts)
     send = function(first, last)
       local list = {}
       for i = first, last do list[#list + 1] = record_copy(object, records[i]) end
-      local res, err = self:call("PATCH", path, { body = write_body(o.all_or_none, list) })
-      if not res then return nil, err end
-      return res.body
+      return call(self, "PATCH", path, { body = write_body(o.all_or_none, list) })
     end,
   })
 end
@@ -410,13 +463,11 @@ function methods:delete_many(ids, opts)
   local path = collection_path(self)
   return run(self, {
     what = what, n = #ids, size = o.batch_size, concurrency = o.concurrency, all_or_none = o.all_or_none,
-    id_at = function(i) return ids[i] end,
+    id_at = function(i) return ids[i] end, deletes = true,
     send = function(first, last)
-      local res, err = self:call("DELETE", path, {
+      return call(self, "DELETE", path, {
         query = { ids = table.concat(ids, ",", first, last), allOrNone = tostring(o.all_or_none) },
       })
-      if not res then return nil, err end
-      return res.body
     end,
   })
 end
@@ -446,9 +497,7 @@ function methods:get_many(object, ids, fields, opts)
       local body = json.object({ ids = json.array(table.move(ids, first, last, 1, {})), fields = field_list },
         { "ids", "fields" })
       -- a POST that only reads: safe to send again
-      local res, err = self:call("POST", path, { body = body, retry = "safe-create", write = false })
-      if not res then return nil, err end
-      return res.body
+      return call(self, "POST", path, { body = body, retry = "safe-create", write = false })
     end,
   })
 end

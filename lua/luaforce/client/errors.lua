@@ -219,6 +219,22 @@ function M.outcome_unknown(terr, request, sent)
   return e
 end
 
+--- A write an earlier attempt of which may have been applied (its answer
+-- was lost, or a gateway gave it) and whose last attempt got the error
+-- `e`: OUTCOME_UNKNOWN, exit 6, whatever `e` says. Salesforce's answer
+-- stays in the fields (status, error_code, errors, variables);
+-- connector_code is the code it had.
+function M.unknown_after(e, sent)
+  e.connector_code = e.code
+  e.code = "OUTCOME_UNKNOWN"
+  e.message = ("an earlier attempt may have been applied (its answer was lost, or a gateway gave it); "
+    .. "the last attempt got %s: %s"):format(e.status or e.code, e.message or "")
+  e.hint = "check in the org before sending it again (err.sent holds what was sent)"
+  e.sent = sent
+  e.exit = EXIT.UNKNOWN
+  return e
+end
+
 --- The client's form of an error from luaforce.auth (a refused token, a
 -- failed token request): code the connector's ("401", "400" for a token
 -- endpoint's refusal, "OAUTH_TOKEN_ERROR"), error_code Salesforce's.

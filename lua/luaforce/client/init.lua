@@ -63,7 +63,19 @@
 --                                   -- reached fn)
 --       write = false,              -- a POST that only reads (default: the
 --                                   -- method says whether it may write)
+--       outcome = {},               -- filled in: attempts, and reached =
+--                                   -- true when an attempt of a write may
+--                                   -- have been applied (a success after
+--                                   -- one is still a success; per-record
+--                                   -- failures in it are not certain)
 --   }) -> response, err
+--   A write any attempt of which may have reached the org (its answer lost,
+--   or a gateway's 502/504) never ends in a plain failure: whatever the
+--   last attempt says, err is OUTCOME_UNKNOWN (exit 6), err.connector_code
+--   the code the last answer had. One exception: a DELETE answered
+--   ENTITY_IS_DELETED after such an attempt keeps its error with
+--   err.reached = true (the earlier attempt removed it: Org:delete reads
+--   that as done).
 --   path_or_url: "/sobjects/Account" (joined to org.base), a path starting
 --     with "/services/" (joined to the instance), or a full URL (same host).
 --   response = {status =, headers = (case-insensitive lookup), body =
@@ -212,7 +224,7 @@ end
 
 local CALL_OPTIONS = {
   query = "table", body = true, headers = "table", retry = "string", expect_json = "boolean",
-  on_chunk = "function", timeout = "number", write = "boolean",
+  on_chunk = "function", timeout = "number", write = "boolean", outcome = "table",
 }
 
 local function origin_of(url)
@@ -347,12 +359,16 @@ function Org:call(method, target, opts)
     end
   end
   local sent = { method = method, path = path, body = opts.body }
-  local res, terr, verdict, attempts
+  local res, terr, verdict, attempts, reached
   do
     -- Ctrl-C while a write may be on its way: its outcome is unknown, which
     -- outranks the interruption (exit 6, and the run still stops)
     local guard <close> = writes and interrupt_guard(request, sent)
-    res, terr, verdict, attempts = retry.run(policy, mode, attempt, method .. " " .. path)
+    res, terr, verdict, attempts, reached = retry.run(policy, mode, attempt, method .. " " .. path)
+  end
+  reached = writes and reached
+  if opts.outcome then
+    opts.outcome.attempts, opts.outcome.reached = attempts, reached
   end
 
   if not res then
@@ -362,7 +378,7 @@ function Org:call(method, target, opts)
     local e
     if not terr.kind then
       e = cerrors.from_auth(terr, request)
-    elseif verdict == "unknown" or (terr.request_sent and writes) then
+    elseif verdict == "unknown" or reached then
       e = cerrors.outcome_unknown(terr, request, sent)
     else
       e = cerrors.from_transport(terr, request)
@@ -382,6 +398,13 @@ function Org:call(method, target, opts)
   if res.status >= 400 or (not_json and expect_json) then
     local e = cerrors.from_response(res, request, { not_json = not_json })
     e.attempts = attempts
+    if reached and e.exit ~= base_errors.EXIT.UNKNOWN then
+      if method == "DELETE" and e.error_code == "ENTITY_IS_DELETED" then
+        e.reached = true
+      else
+        e = cerrors.unknown_after(e, sent)
+      end
+    end
     return nil, e
   end
   return { status = res.status, headers = res.headers, body = decoded, reason = res.reason, document = json.null }

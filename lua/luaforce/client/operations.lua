@@ -180,7 +180,7 @@ function methods:delete(object, id)
   local e = bad_object(object, request) or bad_id(object, id, request)
   if e then return nil, e end
   local res, err = self:call("DELETE", self:path("sobjects", object, id))
-  if not res and err.error_code == "ENTITY_IS_DELETED" and (err.attempts or 1) > 1 then
+  if not res and err.error_code == "ENTITY_IS_DELETED" and err.reached then
     -- an earlier attempt did it and its answer was lost: the record is
     -- gone, as asked
     return { status = 204, headers = err.variables.response.headers, body = json.null, reason = "No Content",

@@ -16,6 +16,15 @@
 -- "idempotent" (GET, PATCH, DELETE, PUT) and "safe-create" (a POST the
 -- caller vouches for) retry everything retryable; "never" retries nothing.
 --
+-- May have reached. An attempt of a write "may have reached" the org when
+-- it went out and its answer was lost (a transport failure with
+-- request_sent), or a gateway answered for the server behind it (502,
+-- 504). Such a write may have been applied, whatever a later attempt
+-- says: run() returns `reached` so that the caller reports at worst
+-- OUTCOME_UNKNOWN. A 500 is Salesforce's own answer (it rolls the
+-- transaction back) and a 429/503 comes before any processing: neither
+-- reached.
+--
 -- Delays: exponential with equal jitter, base_delay * 2^(n-1) capped at
 -- max_delay, then a random point in its upper half (so a crowd of clients
 -- spreads out but none retries at once); a Retry-After header (seconds or
@@ -130,25 +139,40 @@ local function describe(res, terr)
   return ("%s%s"):format(terr.kind or "error", terr.request_sent and " (request sent)" or "")
 end
 
+-- Statuses a gateway sends for a server it could not hear from.
+local GATEWAY = { [502] = true, [504] = true }
+
+--- Whether one attempt may have reached the server and been processed
+-- (see "May have reached" above): `res` is its response or nil and
+-- `terr` its transport error.
+function M.may_have_reached(res, terr)
+  if res then return GATEWAY[res.status] or false end
+  return terr ~= nil and terr.kind ~= nil and terr.request_sent == true
+end
+
 --- Runs `send()` (returning an http response or nil, terr, and a third
--- value true when it must not be repeated) under the policy. Returns `res, terr, verdict, attempts`: the last response or
--- transport error; verdict "unknown" when a create went out and its answer
--- was lost (never retried). `what` names the request in log lines.
+-- value true when it must not be repeated) under the policy. Returns `res,
+-- terr, verdict, attempts, reached`: the last response or transport error;
+-- verdict "unknown" when a create went out and its answer was lost (never
+-- retried); reached true when any attempt may have reached the server
+-- (M.may_have_reached). `what` names the request in log lines.
 function M.run(policy, mode, send, what)
   local started = sys.monotonic_ms()
   local n = 0
+  local reached = false
   while true do
     n = n + 1
     local res, terr, final = send()
+    reached = reached or M.may_have_reached(res, terr)
     local verdict = M.judge(mode, res, terr)
-    if verdict == "unknown" then return res, terr, "unknown", n end
-    if final then return res, terr, nil, n end -- e.g. a body already streamed out
-    if verdict ~= "retry" or n >= policy.attempts then return res, terr, nil, n end
+    if verdict == "unknown" then return res, terr, "unknown", n, reached end
+    if final then return res, terr, nil, n, reached end -- e.g. a body already streamed out
+    if verdict ~= "retry" or n >= policy.attempts then return res, terr, nil, n, reached end
     local wait = res and M.retry_after(res.headers and res.headers["retry-after"]) or nil
     local from_header = wait ~= nil
     wait = wait or M.backoff(policy, n)
     local spent = (sys.monotonic_ms() - started) / 1000
-    if spent + wait > policy.max_time then return res, terr, nil, n end
+    if spent + wait > policy.max_time then return res, terr, nil, n, reached end
     if policy.log then
       policy.log(("client: %s: %s; retry %d of %d in %.3f s%s"):format(what or "request", describe(res, terr),
         n, policy.attempts - 1, wait, from_header and " (Retry-After)" or ""))

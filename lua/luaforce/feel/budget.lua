@@ -23,8 +23,13 @@
 -- budget.stop(saved...)               restores the enclosing evaluation's budget
 -- budget.steps_used() -> n            steps taken so far in the evaluation
 --                                     under way (for tests and benchmarks)
+-- budget.passes(err) -> boolean       whether an error raised inside an
+--                                     evaluation must pass every pcall in
+--                                     FEEL's code: the budget's abort, and
+--                                     Ctrl-C (luaforce.errors.is_interrupt)
 require "luaforce.core" -- registers luaforce.core.* in package.preload under a stock lua5.4
 local sys = require "luaforce.core.sys"
+local errors = require "luaforce.errors"
 
 local M = {}
 
@@ -47,6 +52,11 @@ local now_ms = sys.monotonic_ms
 local function exceeded(message)
   counter.steps = 0
   error({ feel_abort = true, kind = "budget", type = "BUDGET_EXCEEDED", message = message }, 0)
+end
+
+--- See the file comment.
+function M.passes(err)
+  return type(err) == "table" and (err.feel_abort == true or errors.is_interrupt(err))
 end
 
 --- Called when the counter reaches zero: the next slice, or the abort.

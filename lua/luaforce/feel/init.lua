@@ -150,6 +150,8 @@ local function run(fn, scope, opts)
   budget.stop(b1, b2, b3, b4, b5, b6)
   diag.list, diag.node, diag.now_ms, diag.zone = saved_list, saved_node, saved_now, saved_zone
   if ok then return values.tolua(v, exact), warnings end
+  -- Ctrl-C stops the caller too: it is no failure of the expression
+  if errors.is_interrupt(v) then error(v, 0) end
   local failure
   if type(v) == "table" and v.feel_abort then
     failure = { type = v.type, message = v.message, kind = v.kind }

@@ -27,6 +27,7 @@
 local json = require "luaforce.json"
 local decimal = require "luaforce.decimal"
 local N = require "luaforce.feel.number"
+local budget = require "luaforce.feel.budget"
 
 local M = {}
 
@@ -327,6 +328,7 @@ function M.call(f, ...)
     for i = 1, n do args[i] = M.tolua(args[i]) end
     local ok, r = pcall(f, table.unpack(args, 1, n))
     if not ok then
+      if budget.passes(r) then error(r, 0) end
       M.warn("FUNCTION_INVOCATION_FAILURE", "the function failed: " .. tostring(r))
       return nil
     end

@@ -22,8 +22,11 @@
 -- (nil for other sinks).
 --
 -- sink:write(s) -> true | nil, err; sink:commit() -> true | nil, err;
--- sink:abort(). Errors are luaforce errors (code OUTPUT, exit 1) naming
--- the file.
+-- sink:abort(). Errors are luaforce errors (code OUTPUT) naming the file
+-- asked for, never the temporary one: exit 2 when the path cannot be
+-- written at all (a folder that is missing or not a folder, no permission,
+-- a directory as the target: the user's input to fix), exit 1 when a write
+-- fails later (a full disk).
 require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
 local sys = require "luaforce.core.sys"
 local errors = require "luaforce.errors"
@@ -34,9 +37,27 @@ local Sink = {}
 Sink.__index = Sink
 Sink.__name = "luaforce.output.Sink"
 
-local function file_error(path, why)
-  return errors.new { code = "OUTPUT", message = ("cannot write '%s': %s"):format(path, tostring(why)),
-    exit = errors.EXIT.API }
+-- `why` may start with the temporary file's name ("/d/.x.tmp: Permission
+-- denied"): the user named `path`, so only the reason is kept.
+local function file_error(path, why, exit, hint)
+  why = tostring(why):gsub("^[^:]*%.tmp: ", "")
+  return errors.new { code = "OUTPUT", message = ("cannot write '%s': %s"):format(path, why), hint = hint,
+    exit = exit or errors.EXIT.API }
+end
+
+local PLACE_REASONS = {
+  ENOENT = "the folder '%s' does not exist",
+  ENOTDIR = "'%s' is not a folder",
+  EACCES = "no permission to create a file in '%s'",
+}
+
+-- The temporary file beside `path` could not be made: the place is wrong.
+local function place_error(path, why, code)
+  local dir = path:match("^(.*)/[^/]*$") or "."
+  if dir == "" then dir = "/" end
+  local reason = PLACE_REASONS[code]
+  return file_error(path, reason and reason:format(dir) or why, errors.EXIT.USAGE,
+    "give a file in a folder that exists and that you may write to")
 end
 
 function Sink:write(s)
@@ -111,11 +132,12 @@ end
 
 function M.open(path)
   if type(path) ~= "string" or path == "" then error("sink.open: a file name is needed", 2) end
-  if path:sub(-1) == "/" then return nil, file_error(path, "it is a directory") end
+  local is_dir = "it is a folder; give a file name"
+  if path:sub(-1) == "/" then return nil, file_error(path, is_dir, errors.EXIT.USAGE) end
   local mode = 438 -- 0666, less the umask
   local st = sys.stat(path)
   if st then
-    if st.type == "dir" then return nil, file_error(path, "it is a directory") end
+    if st.type == "dir" then return nil, file_error(path, is_dir, errors.EXIT.USAGE) end
     mode = st.mode
   end
   local tmp, why, code
@@ -127,11 +149,11 @@ function M.open(path)
     tmp = nil
     if code ~= "EEXIST" then break end
   end
-  if not tmp then return nil, file_error(path, why) end
+  if not tmp then return nil, place_error(path, why, code) end
   local file, err = io.open(tmp, "wb")
   if not file then
     os.remove(tmp)
-    return nil, file_error(path, err)
+    return nil, place_error(path, err)
   end
   return setmetatable({ file = file, path = path, tmp = tmp }, Sink)
 end

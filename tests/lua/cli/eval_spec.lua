@@ -36,6 +36,15 @@ describe("luaforce eval", function()
     assert.truthy(r.stderr:find("BUDGET_EXCEEDED", 1, true), r.stderr)
   end)
 
+  -- defect: Ctrl-C was reported as a failed expression (exit 1)
+  it("exits 130 on Ctrl-C, as every command does", function()
+    local r = proc.interrupt({ "eval", "--max-seconds", "600", "--max-steps", "1e15",
+      "sum(for i in 1..1000000000 return i)" }, 0.5)
+    assert.equal(130, r.code, r.stderr)
+    assert.equal("luaforce: interrupted\n", r.stderr)
+    assert.equal("", r.stdout)
+  end)
+
   it("knows the connector's functions, as a connector task's error expression does", function()
     local r = proc.luaforce { "eval", "--compact", 'bpmnError("NF", "not found")' }
     assert.equal(0, r.code, r.stderr)

@@ -77,7 +77,9 @@ describe("records.fields", function()
     { { json = "{Name: 1}" }, true, "--json is not JSON: ", [[give an object: '{"Name": "Acme"}']] },
     { { json = "[1]" }, true, "--json must be a JSON object of fields", [[for example '{"Name": "Acme"}']] },
     { { json = "@DIR/list.json" }, true, "--json @DIR/list.json must be a JSON object of fields", nil },
-    { { json = "@DIR/none.json" }, true, "cannot read DIR/none.json", nil },
+    { { json = "@DIR/none.json" }, true, "cannot read the --json file 'DIR/none.json': no such file or directory",
+      "give a file of JSON, or @- for standard input" },
+    { { json = "@DIR" }, true, "cannot read the --json file 'DIR': is a directory", nil },
   }
   for _, r in ipairs(bad) do
     local name = r[1].values and ("--values " .. r[1].values) or r[1].json and ("--json " .. r[1].json) or "nothing"

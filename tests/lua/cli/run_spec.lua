@@ -86,8 +86,15 @@ describe("luaforce run", function()
   it("refuses a script that is not there, exit 2", function()
     local r = cli_run.run(run, { dir .. "/none.lua" })
     assert.equal(2, r.code)
-    assert.equal(("cannot open script '%s/none.lua' (check the path)"):format(dir), tostring(r.err))
+    assert.equal(("cannot read the script '%s/none.lua': no such file or directory (check the path)"):format(dir),
+      tostring(r.err))
     assert.is_true(errors.is(r.err))
+  end)
+
+  it("refuses a directory as the script, exit 2", function()
+    local r = cli_run.run(run, { dir })
+    assert.equal(2, r.code)
+    assert.equal(("cannot read the script '%s': is a directory (check the path)"):format(dir), tostring(r.err))
   end)
 end)
 

@@ -192,6 +192,44 @@ describe("collections", function()
     assert.equal(400, count(org, "SELECT COUNT() FROM Contact"))
   end)
 
+  -- defect: a chunk applied by a first attempt whose answer was lost was
+  -- marked failed when the retries then got 503s
+  it("marks a chunk unknown, never failed, once an attempt of it may have been applied", function()
+    local created = assert(org:create_many("Contact", contacts(300, "Maybe")))
+    local updates = {}
+    for i, r in ipairs(created) do updates[i] = { Id = r.id, Title = "m" } end
+    emu:set_faults { "PATCH /services/data/*/composite/sobjects -> close when=after times=1",
+      "PATCH /services/data/*/composite/sobjects -> status=503" }
+    local res, err = org:update_many("Contact", updates, { concurrency = 1 })
+    assert.is_nil(res)
+    assert.equal("OUTCOME_UNKNOWN", err.code)
+    assert.equal(6, err.exit)
+    assert.same({ "unknown", "not_sent" }, { err.chunks[1].state, err.chunks[2].state })
+    assert.equal("OUTCOME_UNKNOWN", err.results[1].errors[1].statusCode)
+    assert.equal(200, count(org, "SELECT COUNT() FROM Contact WHERE Title = 'm'"))
+
+    -- the retry is answered, and reports a record failed: that record's
+    -- outcome is unknown, the others are done
+    emu:set_faults { "PATCH /services/data/*/composite/sobjects -> close when=after times=1" }
+    updates = { { Id = created[1].id, Title = "n" }, { Id = created[2].id, Title = "n", NoSuchField__c = 1 } }
+    res, err = org:update_many("Contact", updates)
+    assert.is_nil(res)
+    assert.equal(6, err.exit)
+    assert.equal("unknown", err.chunks[1].state)
+    assert.is_true(err.results[1].success)
+    assert.equal("OUTCOME_UNKNOWN", err.results[2].errors[1].statusCode)
+    assert.matches("INVALID_FIELD", err.results[2].errors[1].message)
+    assert.equal(created[2].id, err.results[2].id)
+
+    -- a delete the lost attempt did is done, not "ENTITY_IS_DELETED"
+    emu:set_faults { "DELETE /services/data/*/composite/sobjects -> close when=after times=1" }
+    local ids = { created[1].id, created[2].id }
+    res = assert(org:delete_many(ids))
+    assert.is_true(res[1].success and res[2].success)
+    assert.equal(0, res.failed)
+    assert.equal("committed", res.chunks[1].state)
+  end)
+
   it("reports the first failure's code when nothing was written, and 6 over it when an outcome is unknown", function()
     emu:set_faults { "PATCH /services/data/*/composite/sobjects -> status=400 code=JSON_PARSER_ERROR nth=1" }
     local created = assert(org:create_many("Contact", contacts(400, "Codes")))

@@ -223,7 +223,55 @@ describe("client retries", function()
     assert.is_truthy(res, tostring(err))
     assert.are.equal(204, res.status)
     assert.are.equal(0, count("Idem after"))
-    assert.are.equal(1, #logs)
+    -- every attempt is this client's, none libcurl's behind its back: a
+    -- reused connection that closes unanswered is a retry it logs
+    assert.are.equal(3, #logs, table.concat(logs, "\n"))
+    for _, line in ipairs(logs) do assert.matches("retry 1 of 3", line) end
+    assert.matches("PATCH .* EMPTY_REPLY %(request sent%)", logs[2])
+  end)
+
+  -- defect: an update applied by a first attempt whose answer was lost was
+  -- reported failed when the retries then got 503s
+  it("reports a write unknown, never failed, once an attempt may have been applied", function()
+    local id = assert(org:create("Account", { Name = "Maybe" })).body.id
+    local ext = "EXT-MAYBE"
+    local ops = {
+      { "PATCH", function() return org:update("Account", id, { Name = "Maybe applied" }) end,
+        function() return assert(org:get("Account", id)).body.Name == "Maybe applied" end },
+      { "PATCH", function() return org:upsert("Invoice__c", "External_Id__c", ext, { Amount__c = 7 }) end,
+        function()
+          local q = ("SELECT COUNT() FROM Invoice__c WHERE External_Id__c = '%s'"):format(ext)
+          return assert(org:query(q)).body.totalSize == 1
+        end },
+      { "DELETE", function() return org:delete("Account", id) end,
+        function() return count("Maybe applied") == 0 end },
+    }
+    for _, op in ipairs(ops) do
+      for _, last in ipairs { "status=503", "status=500", "status=400 code=FIELD_CUSTOM_VALIDATION_EXCEPTION" } do
+        emu:set_faults { op[1] .. " /services/data/*/sobjects/** -> close when=after times=1",
+          op[1] .. " /services/data/*/sobjects/** -> " .. last }
+        local res, err = op[2]()
+        assert.is_nil(res, op[1] .. " " .. last)
+        assert.are.equal("OUTCOME_UNKNOWN", err.code, tostring(err))
+        assert.are.equal(6, err.exit)
+        assert.are.equal(last:match("status=(%d+)"), err.connector_code)
+        assert.matches("may have been applied", err.message)
+        assert.is_true(op[3](), "the first attempt was applied: " .. op[1])
+        assert.are.same(op[1], err.sent.method)
+      end
+    end
+    -- a gateway's answer counts as an attempt that may have reached, too
+    local id2 = assert(org:create("Account", { Name = "Gate" })).body.id
+    emu:set_faults { "PATCH /services/data/*/sobjects/** -> status=502 times=1",
+      "PATCH /services/data/*/sobjects/** -> status=503" }
+    local _, err = org:update("Account", id2, { Name = "Gate 2" })
+    assert.are.equal("OUTCOME_UNKNOWN", err.code)
+    -- an attempt the org refused before doing anything (503) leaves a
+    -- failure a failure
+    emu:set_faults { "PATCH /services/data/*/sobjects/** -> status=503" }
+    _, err = org:update("Account", id2, { Name = "Gate 3" })
+    assert.are.equal("503", err.code)
+    assert.are.equal(1, err.exit)
   end)
 
   it("retries nothing in mode never", function()

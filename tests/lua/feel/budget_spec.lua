@@ -102,6 +102,28 @@ describe("FEEL evaluation budget", function()
     assert.equal(6765, (feel.eval("{fib: function(n) if n < 2 then n else fib(n - 1) + fib(n - 2)}.fib(20)")))
   end)
 
+  -- Ctrl-C is no failure of the expression: it leaves eval as the error it
+  -- is, through every pcall in FEEL's own code (a filter's probe, sort, a
+  -- caller's Lua function)
+  it("lets an interruption through, wherever it strikes", function()
+    local errors = require "luaforce.errors"
+    local function ctrl_c() error(errors.interrupted, 0) end
+    for _, expr in ipairs { "f()", "[1, 2, 3][f()]", "sort([3, 1, 2], function(x, y) f())",
+      "for x in [1, 2] return f()", "some x in [1] satisfies f()" } do
+      local ok, err = pcall(feel.eval, expr, { f = ctrl_c })
+      assert.is_false(ok, expr)
+      assert.is_true(errors.is_interrupt(err), expr .. ": " .. tostring(err))
+    end
+    assert.is_true(budget.passes(errors.interrupted))
+    assert.is_true(budget.passes({ feel_abort = true }))
+    assert.is_false(budget.passes({ message = "x" }))
+    assert.is_false(budget.passes("text"))
+    -- an ordinary Lua error in a caller's function stays a warning
+    local v, warnings = feel.eval("f()", { f = function() error("boom") end })
+    assert.is_nil(v)
+    assert.equal("FUNCTION_INVOCATION_FAILURE", warnings[1].type)
+  end)
+
   it("has documented defaults that callers may change", function()
     assert.equal(1000000, budget.limits.steps)
     assert.equal(1, budget.limits.seconds)

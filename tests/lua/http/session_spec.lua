@@ -155,6 +155,21 @@ describe("luaforce.http sessions", function()
       assert.equal(errors.EXIT.UNKNOWN, err.exit) -- a POST that went out: outcome unknown
     end)
 
+    -- libcurl sends a request again by itself when a reused connection
+    -- closes unanswered; a request with a body is never sent twice behind
+    -- the caller's back (its first send may have been processed)
+    it("never resends a body on its own when a reused connection closes unanswered", function()
+      for _, method in ipairs { "PATCH", "POST", "PUT" } do
+        assert(s:request { url = url .. "/status/200" }) -- the connection is now in the pool
+        local before = srv:stats().requests
+        local res, err = s:request { url = url .. "/close", method = method, body = '{"Name":"x"}' }
+        assert.is_nil(res)
+        assert.equal("EMPTY_REPLY", err.kind)
+        assert.is_true(err.request_sent)
+        assert.equal(1, srv:stats().requests - before, method)
+      end
+    end)
+
     it("PARTIAL_BODY when the body stops short", function()
       local res, err = s:request { url = url .. "/cut" }
       assert.is_nil(res)

@@ -58,17 +58,29 @@ describe("sink.open", function()
     local s, err = sink.open(dir)
     assert.is_nil(s)
     assert.equal("OUTPUT", err.code)
-    assert.equal(1, err.exit)
-    assert.matches("cannot write '" .. dir .. "': it is a directory", err.message, 1, true)
+    assert.equal(2, err.exit)
+    assert.equal("cannot write '" .. dir .. "': it is a folder; give a file name", err.message)
     s, err = sink.open(dir .. "/")
     assert.is_nil(s)
-    assert.matches("it is a directory", err.message, 1, true)
+    assert.matches("it is a folder", err.message, 1, true)
   end)
 
-  it("fails for a directory that does not exist", function()
-    local s, err = sink.open(dir .. "/missing/out.csv")
-    assert.is_nil(s)
-    assert.equal("OUTPUT", err.code)
+  -- defect: exit 1, and the message named the temporary file
+  it("refuses a place it cannot write to: exit 2, the target named, not the temporary file", function()
+    files.write(dir .. "/plain", "x")
+    local rows = {
+      { dir .. "/missing/out.csv", ("the folder '%s/missing' does not exist"):format(dir) },
+      { dir .. "/plain/out.csv", ("'%s/plain' is not a folder"):format(dir) },
+    }
+    for _, row in ipairs(rows) do
+      local s, err = sink.open(row[1])
+      assert.is_nil(s)
+      assert.equal("OUTPUT", err.code)
+      assert.equal(2, err.exit)
+      assert.equal(("cannot write '%s': %s"):format(row[1], row[2]), err.message)
+      assert.is_nil(tostring(err):find(".tmp", 1, true))
+      assert.matches("a folder that exists", err.hint, 1, true)
+    end
   end)
 
   it("refuses writes after commit", function()

@@ -4,6 +4,7 @@
 --   files.clear(dir)                -- after_each: it and all in it removed
 --   files.read(path) -> text | nil  files.write(path, text)
 --   files.names(dir) -> sorted names, hidden ones included
+require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
 local sys = require "luaforce.core.sys"
 
 local M = {}

@@ -2,6 +2,7 @@
 -- The aggregates (min, max, sum, ...) take a list or several arguments.
 local values = require "luaforce.feel.kinds"
 local N = require "luaforce.feel.number"
+local budget = require "luaforce.feel.budget"
 
 local NULL, LIST_MT = values.NULL, values.LIST_MT
 local kind, out, equal, compare = values.kind, values.out, values.equal, values.compare
@@ -340,10 +341,10 @@ return function(def)
     for i = 1, #l do t[i] = l[i] end
     local ok, r = pcall(merge_sort, t, precedes)
     if not ok then
+      if budget.passes(r) then error(r, 0) end
       if type(r) == "table" and r.sort_failed ~= nil or type(r) == "table" and next(r) == nil then
         return nil, "the precedes function must return booleans"
       end
-      if type(r) == "table" and r.feel_abort then error(r, 0) end
       return nil, "sorting failed: " .. tostring(r)
     end
     return list(r)

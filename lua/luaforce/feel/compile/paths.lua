@@ -6,6 +6,7 @@
 local values = require "luaforce.feel.kinds"
 local N = require "luaforce.feel.number"
 local budget = require "luaforce.feel.budget"
+local passes = budget.passes
 local names = require "luaforce.feel.compile.names"
 
 local M = {}
@@ -129,7 +130,7 @@ function M.nodes.filter(node, compile)
       diag.list = nil
       local ok, v = pcall(cond, s)
       diag.list = saved
-      if not ok and type(v) == "table" and v.feel_abort then error(v, 0) end
+      if not ok and passes(v) then error(v, 0) end
       if ok and v ~= nil and N.is(v) then return index_by_number(list, v) end
     end
     return run(list, s)

@@ -35,6 +35,8 @@ is reported as such, and applied + failed + unknown = every input record.
   --latency MS      the slow responses' delay (default 20)
   --batch N         records per collection chunk (default 25; 4 per call)
   --concurrency N   calls in flight (default 1: a run repeats exactly)
+  --skip-pinned T   leave out the pinned sequences whose name holds T
+                    (a known open case, while it is being fixed)
 
 The load test: a `luaforce emulator` process under CLIENTS clients of mixed
 traffic (queries, paged queries, gets, creates, updates, deletes), no
@@ -63,6 +65,7 @@ past the tolerance (load), 2 bad options, 5 the run itself broke.]]
 local SOAK_OPTIONS = {
   updates = "count", creates = "count", deletes = "count", upserts = "count", rate = "rate", seed = "int",
   attempts = "positive", ["base-delay"] = "number", latency = "count", batch = "batch", concurrency = "positive",
+  ["skip-pinned"] = "text",
 }
 local LOAD_OPTIONS = {
   clients = "positive", seconds = "number", ops = "positive", warmup = "count", mode = "mode",
@@ -83,6 +86,7 @@ local KINDS = {
   batch = function(v) local n = math.tointeger(tonumber(v)); return n and n >= 1 and n <= 200 and n or nil,
     "a whole number from 1 to 200" end,
   file = function(v) return v ~= "" and v or nil, "a file name" end,
+  text = function(v) return v ~= "" and v or nil, "some text" end,
   mode = function(v) return (v == "processes" or v == "tasks") and v or nil, "processes or tasks" end,
 }
 

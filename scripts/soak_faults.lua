@@ -262,12 +262,18 @@ local PINNED = {
 }
 
 -- Takes the pinned scenarios' records from the end of each budget (a
--- kind whose budget is under twice what its scenarios need runs none).
-local function carve_pinned(items)
-  local need = {}
-  for _, s in ipairs(PINNED) do need[s.kind] = (need[s.kind] or 0) + s.count end
-  local scenarios = {}
+-- kind whose budget is under twice what its scenarios need runs none; a
+-- scenario whose label holds `skip` runs neither).
+local function carve_pinned(items, skip)
+  local need, chosen = {}, {}
   for _, s in ipairs(PINNED) do
+    if not (skip and s.label:find(skip, 1, true)) then
+      chosen[#chosen + 1] = s
+      need[s.kind] = (need[s.kind] or 0) + s.count
+    end
+  end
+  local scenarios = {}
+  for _, s in ipairs(chosen) do
     local list = items[s.kind]
     if #list >= 2 * need[s.kind] then
       local take = {}
@@ -448,7 +454,7 @@ function M.run(o)
     auth = { type = "bearer", token = emu.token } }, {}))
   assign_ids(reader, items)
   local expected = expected_names(items)
-  local scenarios = carve_pinned(items)
+  local scenarios = carve_pinned(items, o.skip_pinned)
   local jobs = mix_jobs(o, items)
   local all = {}
   for _, kind in ipairs(check.KINDS) do

@@ -55,7 +55,7 @@ the peaks of the first and second half after the warm-up.
                     500 query cursors; at least 100)
   --mode M          processes (each client a luaforce process, default)
                     or tasks (luaforce.http tasks in one process)
-  --tolerance MB    RSS may grow this much from middle to end (default 8)
+  --tolerance MB    RSS may grow this much from middle to end (default 12)
   --seed N          the traffic's choices (default 1)
   --samples FILE    write each sample as a line "seconds requests rss_kb"
 

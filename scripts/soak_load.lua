@@ -27,7 +27,7 @@ local sys = require "luaforce.core.sys"
 
 local M = {}
 
-M.DEFAULTS = { clients = 16, seconds = 60, mode = "processes", tolerance = 8, seed = 1 }
+M.DEFAULTS = { clients = 16, seconds = 60, mode = "processes", tolerance = 12, seed = 1 }
 
 -- The default warm-up: enough paged queries (2 in 8 operations) to fill the
 -- org's cache of query cursors (500, oldest dropped first) before the

@@ -17,11 +17,17 @@
 -- grows past twice MAX entries, the newest MAX are written to a temporary
 -- file, also 0600, renamed over it.
 --
--- A line is never written when it may carry a secret: it names one
+-- A line is never written (it is dropped, not redacted: a line with a hole
+-- in it is no use to recall) when it may carry a secret: it names one
 -- (token, secret, password, passwd, authorization, bearer, api key,
 -- credential, private key, session id), holds something shaped like a
--- Salesforce access token (00D...!...), holds a value luaforce.http masks
--- (the tokens and client secrets in use), or one of `known`.
+-- Salesforce access token (00D...!...), or holds a secret the process
+-- knows, whole or any 16 consecutive characters of it (the random part of
+-- a token after its `!`, a slice of a client secret): the values
+-- luaforce.http masks (every token and client secret in use, registered as
+-- they are obtained, also after a `.connect` or `sf.connect`) and `known`.
+local secret_set = require "luaforce.http.secret_set"
+
 local M = {}
 
 M.MAX = 1000
@@ -38,11 +44,10 @@ function M.is_secret(line, known)
     if low:find(w) then return true end
   end
   if line:find("00D%w+![%w%._]+") then return true end
-  if require("luaforce.http").redact(line) ~= line then return true end
-  for _, v in ipairs(known or {}) do
-    if type(v) == "string" and #v >= 4 and line:find(v, 1, true) then return true end
-  end
-  return false
+  if require("luaforce.http").holds_secret(line) then return true end
+  local set = secret_set.new()
+  for _, v in ipairs(known or {}) do set:add(v) end
+  return set:found_in(line)
 end
 
 --- See the file comment.

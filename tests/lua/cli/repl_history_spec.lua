@@ -53,6 +53,24 @@ describe("repl_history", function()
       require("luaforce.http").add_secret("registered-secret-value")
       assert.is_true(history.is_secret("x = 'registered-secret-value'"))
     end)
+
+    -- the probe's defect: the random part of the token in use, after its
+    -- `!`, reached the history file
+    it("drops a line holding 16 characters or more of a registered token", function()
+      local tail = "Qk9vLm3Rt8Zw2Xy7Pa5Sd1Fg6Hj4Kl0Mn2Bv8Cx3Nz7Qw1Ee5Rr9Tt3Yy6Uu0Ii4Oo8Pp2Aa6Ss1Dd5Ff9Gg3Hh7Jj0Kk4Ll8Zz"
+      require("luaforce.http").add_secret("00D5g000004Xyz1!" .. tail)
+      assert.is_true(history.is_secret("x = '" .. tail .. "'"))
+      assert.is_true(history.is_secret("print(#'" .. tail:sub(30, 45) .. "')")) -- 16 from the middle
+      assert.is_true(history.is_secret(tail:sub(-16)))
+      assert.is_false(history.is_secret("x = '" .. tail:sub(30, 44) .. "'")) -- 15 are not enough
+    end)
+
+    it("drops a line holding 16 characters or more of a known value", function()
+      local secret = "cl1ent-s3cr3t-1234567890abcdef"
+      assert.is_true(history.is_secret("s = '" .. secret:sub(5, 20) .. "'", { secret }))
+      assert.is_true(history.is_secret(secret:sub(1, 16) .. " and more", { secret }))
+      assert.is_false(history.is_secret("s = '" .. secret:sub(5, 19) .. "'", { secret }))
+    end)
   end)
 
   it("finds its file through XDG_STATE_HOME, else HOME", function()

@@ -141,6 +141,28 @@ describe("repl_history", function()
       assert.equal("next", again[#again])
     end)
 
+    it("stays owner-only under umask 000: created, compacted, made again when removed", function()
+      local mask = sys.umask(0)
+      finally(function() sys.umask(mask) end)
+      local path = dir .. "/state/luaforce/history"
+      local h = history.open { path = path }
+      assert.is_true(h:add("print(1)"))
+      assert.equal(384, sys.stat(path).mode)
+      assert.equal(448, sys.stat(dir .. "/state").mode)
+      assert.equal(448, sys.stat(dir .. "/state/luaforce").mode)
+      os.remove(path) -- while the REPL runs
+      assert.is_true(h:add("print(2)"))
+      assert.equal(384, sys.stat(path).mode)
+      assert.equal("print(2)\n", files.read(path))
+      local lines = {}
+      for i = 1, 2 * history.MAX + 1 do lines[i] = "line " .. i end
+      files.write(path, table.concat(lines, "\n") .. "\n")
+      os.execute("chmod 600 " .. path)
+      assert.equal(history.MAX, #history.open({ path = path }).lines)
+      assert.equal(384, sys.stat(path).mode)
+      assert.same({ "history" }, files.names(dir .. "/state/luaforce"))
+    end)
+
     it("is off when the path is a directory", function()
       local h = history.open { path = dir }
       assert.equal(("the history file %s is not a file"):format(dir), h.off)
@@ -152,7 +174,7 @@ describe("repl_history", function()
       local h = history.open { path = dir .. "/state/luaforce/history" }
       assert.is_nil(h.off)
       assert.is_false(h:add("print(1)"))
-      assert.equal(("cannot write the history file: %s/state is not a directory"):format(dir), h.off)
+      assert.equal(("cannot write the history file: %s/state: Not a directory"):format(dir), h.off)
       assert.is_false(h:add("print(2)"))
     end)
 

@@ -466,8 +466,10 @@ token = {{secrets.EMU_TOKEN}}
     local broken = {
       { "[profile p]\ninstance_ur = https://x\n", "config:2: unknown key 'instance_ur' (did you mean instance_url?)" },
       { "instance_url = https://x\n", "config:1: 'instance_url' outside a profile" },
-      { "[profil p]\n", "config:1: '[profil p]' is no section" },
-      { "default = q\n[profile p]\n", "the default profile 'q' is not defined" },
+      { "[profil p]\n", "config:1: not a section header" },
+      { "default = q\n[profile p]\n", "config:1: the default profile is not defined (did you mean p?)" },
+      { "[profile p]\nclient_secret: s3cr3t-value\n",
+        "config:2: expected 'key = value': 'client_secret' is followed by ':', not '='" },
     }
     for _, row in ipairs(broken) do
       it("names the mistake: " .. row[2], function()

@@ -52,18 +52,6 @@ function M.path()
   return base .. "/luaforce/tokens"
 end
 
--- The parent directories, created private (0700) when missing.
-local function make_dirs(file)
-  local dir = file:match("^(.*)/[^/]*$")
-  local path = ""
-  for part in dir:gmatch("[^/]+") do
-    path = path .. "/" .. part
-    local ok, err, code = sys.mkdir(path, tonumber("700", 8))
-    if not ok and code ~= "EEXIST" then return nil, err end
-  end
-  return true
-end
-
 -- The file's entries, or nil when it must not be used (and why). A missing
 -- file is an empty cache.
 local function read_disk(path)
@@ -93,23 +81,15 @@ local function read_disk(path)
   return doc.tokens
 end
 
+-- Replaces the file atomically (sys.write_file: a temporary file beside it,
+-- 0600 from the start, fsynced, renamed over it) in directories created
+-- 0700 when missing.
 local function write_disk(path, tokens)
-  local ok, err = make_dirs(path)
+  local ok, err = sys.mkdirs(path:match("^(.*)/[^/]*$"), tonumber("700", 8))
   if ok then
     local doc = json.object({ version = 1, tokens = json.object(tokens) }, { "version", "tokens" })
     local text = assert(json.encode(doc, { pretty = true })) .. "\n"
-    for _ = 1, 5 do
-      local tmp = ("%s.%d%06d.tmp"):format(path, sys.now_ms() % 100000, math.random(0, 999999))
-      local code
-      ok, err, code = sys.write_new(tmp, text, tonumber("600", 8))
-      if ok then
-        ok, err = os.rename(tmp, path)
-        if not ok then os.remove(tmp) end
-        break
-      elseif code ~= "EEXIST" then
-        break
-      end
-    end
+    ok, err = sys.write_file(path, text, tonumber("600", 8))
   end
   if not ok then warn(path, "cannot write the token cache: " .. tostring(err)) end
   return ok

@@ -31,6 +31,13 @@
 -- not only {{secrets.NAME}} placeholders) is refused while its group or
 -- others may read it: exit 2, with the chmod that fixes it.
 --
+-- A mistake in the file is an error naming the file and the line, and it
+-- quotes no text of that line but a key name: a known key, or a word so
+-- close to one that it is a typo of it. Never a value, never a line that
+-- does not parse (`client_secret: VALUE`, a secret pasted on a line of its
+-- own, `AQ...== `, whose base64 padding looks like `key =`), never a
+-- section header that is not one: any of them may be a secret.
+--
 -- API
 --   config.path([getenv]) -> the file name (it may not exist)
 --   config.parse(text, path) -> doc | nil, err     doc = {path, default,
@@ -72,6 +79,37 @@ local function bad(path, n, message, hint)
   return nil, errors.usage(("%s:%d: %s"):format(path, n, message), hint)
 end
 
+-- `word` when it may be quoted in a message: a known key, or so close to
+-- one that it is a typo of it (a secret is not); else nil.
+local function quotable(word)
+  if KEYS[word] or word == "default" then return word end
+  if args.nearest(word, KEY_NAMES) then return word end
+  return nil
+end
+
+-- The error for a line that is not `key = value`, quoting at most its key
+-- (and the punctuation after it, which is no part of a value).
+local function not_a_pair(path, n, s)
+  local word, rest = s:match("^([%w_%-]+)(.*)$")
+  local key = word and quotable(word)
+  if key then
+    local sep = rest:match("^%s*([^%w%s_%-])")
+    local what = sep and ("is followed by '" .. sep .. "', not '='")
+      or (rest:match("^%s*$") and "has no '= VALUE'" or "is followed by a value, not '='")
+    return bad(path, n, ("expected 'key = value': '%s' %s"):format(key, what),
+      ("write %s = VALUE"):format(args.nearest(key, KEY_NAMES) or key))
+  end
+  return bad(path, n, "expected 'key = value' (not shown: the line may hold a secret)",
+    "the keys are " .. table.concat(KEY_NAMES, ", "))
+end
+
+-- The error for an unknown key: named when it is a typo of a known one.
+local function unknown_key(path, n, key)
+  local near = args.nearest(key, KEY_NAMES)
+  if near then return bad(path, n, ("unknown key '%s'"):format(key), "did you mean " .. near .. "?") end
+  return bad(path, n, "unknown key (not shown: it may be a secret)", "the keys are " .. table.concat(KEY_NAMES, ", "))
+end
+
 local function unquote(v)
   local inner = v:match('^"(.*)"$')
   return inner or v
@@ -92,7 +130,8 @@ function M.parse(text, path)
       local name = s:match("^%[%s*profile%s+([%w_%.%-]+)%s*%]$")
       if not name and s:match("^%[%s*default%s*%]$") then name = "default" end
       if not name then
-        return bad(path, n, ("'%s' is no section"):format(s), "write [profile NAME] or [default]")
+        return bad(path, n, "not a section header (not shown: the line may hold a secret)",
+          "write [profile NAME] or [default]")
       end
       if doc.profiles[name] then return bad(path, n, ("profile '%s' is defined twice"):format(name)) end
       current = { _line = n }
@@ -100,21 +139,18 @@ function M.parse(text, path)
       doc.order[#doc.order + 1] = name
     else
       local key, v = s:match("^([%w_%-]+)%s*=%s*(.-)$")
-      if not key then return bad(path, n, ("expected 'key = value', not '%s'"):format(s)) end
+      if not key then return not_a_pair(path, n, s) end
       v = unquote(v)
       if not current then
         if key ~= "default" then
+          if not quotable(key) then return unknown_key(path, n, key) end
           return bad(path, n, ("'%s' outside a profile"):format(key),
             "only 'default = NAME' comes before the first [profile NAME]")
         end
-        doc.default = v
+        doc.default, doc.default_line = v, n
       else
         local target = KEYS[key]
-        if not target then
-          local near = args.nearest(key, KEY_NAMES)
-          return bad(path, n, ("unknown key '%s'"):format(key),
-            near and ("did you mean " .. near .. "?") or ("the keys are " .. table.concat(KEY_NAMES, ", ")))
-        end
+        if not target then return unknown_key(path, n, key) end
         current[target] = v
         if SECRET[key] and not doc.clear_secret and v:gsub(PLACEHOLDER, ""):match("%S") then
           doc.clear_secret = { profile = doc.order[#doc.order], key = key, line = n }
@@ -123,9 +159,11 @@ function M.parse(text, path)
     end
   end
   if doc.default and not doc.profiles[doc.default] then
+    -- the value is not quoted (values never are); the line says where it is
     local near = args.nearest(doc.default, doc.order)
-    return nil, errors.usage(("%s: the default profile '%s' is not defined"):format(path, doc.default),
-      near and ("did you mean " .. near .. "?") or "add [profile " .. doc.default .. "]")
+    return bad(path, doc.default_line, "the default profile is not defined",
+      near and ("did you mean " .. near .. "?")
+        or (#doc.order > 0 and ("the profiles are " .. table.concat(doc.order, ", ")) or "add [profile NAME]"))
   end
   if not doc.default and doc.profiles.default then doc.default = "default" end
   return doc

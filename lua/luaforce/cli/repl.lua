@@ -312,6 +312,28 @@ commands[".quit"] = function(self)
 end
 commands[".exit"] = commands[".quit"]
 
+-- Secrets the session knows of, added to `known` (the history filter's
+-- list): never written to the history file. The token cached on disk for
+-- client credentials counts before any request has used it: a person may
+-- paste it before the first query.
+local function known_secrets(opts, org, known)
+  known = known or {}
+  local function add(v) if type(v) == "string" and #v >= 4 then known[#known + 1] = v end end
+  add(opts.token)
+  add(os.getenv("SF_ACCESS_TOKEN"))
+  add(os.getenv("SF_CLIENT_SECRET"))
+  local connect = require "luaforce.cli.connect"
+  local emu = connect.emulator()
+  if emu then add(emu.token) end
+  local a = org and org.auth
+  if a and a.type == "bearer" and a.opts then add(a.opts.token) end
+  if a and a.type == "oauth-client-credentials" and a.key then
+    local cached = require("luaforce.auth.store").get(a.key, { disk = true })
+    if cached then add(cached.access_token) end
+  end
+  return known
+end
+
 commands[".connect"] = function(self, argv)
   local spec = { command = "repl .connect", usage = ".connect [OPTIONS]", max_args = 0,
     options = common.connection }
@@ -324,6 +346,7 @@ commands[".connect"] = function(self, argv)
   local connect = require "luaforce.cli.connect"
   local org = connect.org(self.ctx, opts)
   self.org, self.env.org = org, org
+  if self.known then known_secrets(opts, org, self.known) end
   self:out(("connected to %s (API %s)"):format(self:where(), org.api_version))
 end
 
@@ -522,20 +545,6 @@ local function open_reader(session, no_history)
     end,
     remember = function() end,
   }
-end
-
--- Secrets the session knows of: never written to the history file.
-local function known_secrets(opts, org)
-  local known = {}
-  local function add(v) if type(v) == "string" and #v >= 4 then known[#known + 1] = v end end
-  add(opts.token)
-  add(os.getenv("SF_ACCESS_TOKEN"))
-  add(os.getenv("SF_CLIENT_SECRET"))
-  local connect = require "luaforce.cli.connect"
-  local emu = connect.emulator()
-  if emu then add(emu.token) end
-  if org and org.auth and org.auth.type == "bearer" and org.auth.opts then add(org.auth.opts.token) end
-  return known
 end
 
 function M.run(ctx, opts)

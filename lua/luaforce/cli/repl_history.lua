@@ -10,18 +10,25 @@
 --
 -- The file is $XDG_STATE_HOME/luaforce/history (else
 -- ~/.local/state/luaforce/history): one entry per line, plain text, created
--- with mode 0600 from the start (sys.write_new) in directories created 0700,
--- then appended to a line at a time, so two REPLs at once both keep theirs.
+-- with mode 0600 from the start in directories created 0700, then appended
+-- to a line at a time (sys.append: one write on O_APPEND), so two REPLs at
+-- once both keep theirs.
 -- A file that others may read is not used (history is off, with a
 -- warning saying how to fix it): it might hold what it should not. When it
--- grows past twice MAX entries, the newest MAX are written to a temporary
--- file, also 0600, renamed over it.
+-- grows past twice MAX entries, the newest MAX replace it atomically
+-- (sys.write_file: a temporary file, also 0600, renamed over it).
 --
--- A line is never written when it may carry a secret: it names one
+-- A line is never written (it is dropped, not redacted: a line with a hole
+-- in it is no use to recall) when it may carry a secret: it names one
 -- (token, secret, password, passwd, authorization, bearer, api key,
 -- credential, private key, session id), holds something shaped like a
--- Salesforce access token (00D...!...), holds a value luaforce.http masks
--- (the tokens and client secrets in use), or one of `known`.
+-- Salesforce access token (00D...!...), or holds a secret the process
+-- knows, whole or any 16 consecutive characters of it (the random part of
+-- a token after its `!`, a slice of a client secret): the values
+-- luaforce.http masks (every token and client secret in use, registered as
+-- they are obtained, also after a `.connect` or `sf.connect`) and `known`.
+local secret_set = require "luaforce.http.secret_set"
+
 local M = {}
 
 M.MAX = 1000
@@ -38,11 +45,10 @@ function M.is_secret(line, known)
     if low:find(w) then return true end
   end
   if line:find("00D%w+![%w%._]+") then return true end
-  if require("luaforce.http").redact(line) ~= line then return true end
-  for _, v in ipairs(known or {}) do
-    if type(v) == "string" and #v >= 4 and line:find(v, 1, true) then return true end
-  end
-  return false
+  if require("luaforce.http").holds_secret(line) then return true end
+  local set = secret_set.new()
+  for _, v in ipairs(known or {}) do set:add(v) end
+  return set:found_in(line)
 end
 
 --- See the file comment.
@@ -54,22 +60,6 @@ function M.path(getenv)
   local home = getenv("HOME")
   if home and home ~= "" then return home .. "/.local/state/luaforce/history" end
   return nil
-end
-
--- Creates the directories leading to `path` (0700), like mkdir -p.
-local function make_dirs(sys, path)
-  local dir = path:match("^(.*)/[^/]*$")
-  if not dir or dir == "" then return true end
-  local st = sys.stat(dir)
-  if st then
-    if st.type ~= "dir" then return nil, dir .. " is not a directory" end
-    return true
-  end
-  local ok, err = make_dirs(sys, dir)
-  if not ok then return nil, err end
-  local made, why, code = sys.mkdir(dir, 448) -- 0700
-  if not made and code ~= "EEXIST" then return nil, why end
-  return true
 end
 
 local History = {}
@@ -90,10 +80,7 @@ end
 local function compact(sys, path, lines)
   local keep = {}
   for i = math.max(1, #lines - M.MAX + 1), #lines do keep[#keep + 1] = lines[i] end
-  local tmp = ("%s.%d.tmp"):format(path, math.floor(sys.monotonic_ms()) % 1000000)
-  local ok = sys.write_new(tmp, table.concat(keep, "\n") .. "\n", 384) -- 0600
-  if ok and os.rename(tmp, path) then return keep end
-  os.remove(tmp)
+  if sys.write_file(path, table.concat(keep, "\n") .. "\n", 384) then return keep end -- 0600
   return lines
 end
 
@@ -125,36 +112,23 @@ function M.open(opts)
   return h
 end
 
--- Creates the file (0600) when it is not there yet.
-function History:ensure()
-  if self.ready then return true end
-  local sys = self.sys
-  local ok, err = make_dirs(sys, self.path)
-  if not ok then return nil, err end
-  if not sys.stat(self.path) then
-    local made, why, code = sys.write_new(self.path, "", 384) -- 0600
-    if not made and code ~= "EEXIST" then return nil, why end
-  end
-  self.ready = true
-  return true
-end
-
 --- See the file comment.
 function History:add(line)
   if self.off or line:match("^%s*$") then return false end
   if M.is_secret(line, self.known) then return false end
-  local ok, err = self:ensure()
+  local sys = self.sys
+  local ok, err = true, nil
+  if not self.ready then
+    ok, err = sys.mkdirs(self.path:match("^(.*)/[^/]*$") or ".", 448) -- 0700
+    self.ready = ok
+  end
+  -- one write(2) on O_APPEND, the file created 0600 if it is not there
+  -- (also when it was removed while the REPL ran)
+  if ok then ok, err = sys.append(self.path, line .. "\n", 384) end
   if not ok then
     self.off = "cannot write the history file: " .. tostring(err)
     return false
   end
-  local f, why = io.open(self.path, "a")
-  if not f then
-    self.off = "cannot write the history file: " .. tostring(why)
-    return false
-  end
-  f:write(line, "\n")
-  f:close()
   return true
 end
 

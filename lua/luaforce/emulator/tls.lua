@@ -35,36 +35,6 @@ local function slurp(path)
   return s
 end
 
--- Creates dir and its missing parents (mode 0700: it will hold a key).
-local function mkdirs(dir)
-  local st = sys.stat(dir)
-  if st then
-    if st.type ~= "dir" then return nil, dir .. ": not a directory" end
-    return true
-  end
-  local parent = dir:match("^(.*[^/])/+[^/]+/*$")
-  if parent then
-    local ok, err = mkdirs(parent)
-    if not ok then return nil, err end
-  end
-  local ok, err, code = sys.mkdir(dir, 448) -- 0700
-  if not ok and code ~= "EEXIST" then return nil, err end
-  return true
-end
-
--- Writes text to path atomically with the given mode.
-local function write_file(path, text, mode)
-  local tmp = ("%s.tmp-%d"):format(path, math.random(1, 1e9))
-  local ok, err = sys.write_new(tmp, text, mode)
-  if not ok then return nil, err end
-  local renamed, rerr = os.rename(tmp, path)
-  if not renamed then
-    os.remove(tmp)
-    return nil, rerr
-  end
-  return true
-end
-
 local function have_command(name)
   local ok = os.execute("command -v " .. quote(name) .. " >/dev/null 2>&1")
   return ok == true
@@ -81,7 +51,7 @@ function M.make_cert(dir, opts)
     return fail(("cannot make a certificate: the '%s' command was not found"):format(openssl),
       "install it: apt-get install openssl")
   end
-  local ok, err = mkdirs(dir)
+  local ok, err = sys.mkdirs(dir, 448) -- 0700: it will hold a key
   if not ok then return fail("cannot make a certificate: " .. err) end
 
   -- openssl writes into a private directory of its own; only the finished
@@ -108,8 +78,8 @@ function M.make_cert(dir, opts)
   end
 
   local paths = { cert = dir:gsub("/+$", "") .. "/" .. M.CERT_FILE, key = dir:gsub("/+$", "") .. "/" .. M.KEY_FILE }
-  ok, err = write_file(paths.key, key, 384) -- 0600
-  if ok then ok, err = write_file(paths.cert, cert, 420) end -- 0644
+  ok, err = sys.write_file(paths.key, key, 384) -- 0600
+  if ok then ok, err = sys.write_file(paths.cert, cert, 420) end -- 0644
   if not ok then return fail("cannot write the certificate: " .. tostring(err)) end
   return paths
 end

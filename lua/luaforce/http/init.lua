@@ -40,6 +40,8 @@
 --                                 and bodies; to stderr, secrets as ***
 --   http.add_secret(value)        mask this exact text wherever it is printed
 --   http.redact(text)             text with every known secret masked
+--   http.holds_secret(text)       true when text holds a registered secret
+--                                 or 16 consecutive bytes of one
 --   http.request(req)             the same on a default session of the module
 --   http.escape(s [, form])       percent-encoding; http.encode_query(t [, form])
 --                                 "k=v&..." with sorted keys (form: spaces as +)
@@ -61,6 +63,7 @@
 --     http/request.lua   a request table checked and normalized for C
 --     http/parallel.lua  the coroutine scheduler (parallel, spawn, sleep)
 --     http/trace.lua     secrets and tracing
+--     http/secret_set.lua  does a text hold a secret or 16 bytes of one
 -- * Inside http.parallel a request starts its transfer and yields; the
 --   scheduler drives every transfer at once (core.wait) and resumes each
 --   task when its own finished. Outside, a request runs to its end in one C
@@ -98,6 +101,8 @@ M.KINDS = {
 M.add_secret = trace.add_secret
 --- `text` with every registered secret replaced by ***.
 M.redact = trace.redact
+--- True when `text` holds a registered secret, or 16 bytes of one.
+M.holds_secret = trace.holds_secret
 --- Sets the trace level (0, 1, 2) and optionally the writer; returns the previous level.
 M.trace = trace.set
 

@@ -4,6 +4,8 @@
 --   trace.add_secret(value)   mask this exact text (and its percent-encoded
 --                             and JSON-escaped forms) wherever it is printed
 --   trace.redact(text)        text with every registered secret masked
+--   trace.holds_secret(text)  true when text holds a registered secret, or
+--                             16 bytes of one (luaforce.http.secret_set)
 --   trace.set(level [, write]) -> previous level: 0 off, 1 one line per
 --                             exchange, 2 with headers and bodies; lines go
 --                             to write(line) (default: standard error)
@@ -17,6 +19,7 @@
 -- live here, one set per Lua state.
 require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
 local core = require "luaforce.core.http"
+local secret_set = require "luaforce.http.secret_set"
 
 local M = {}
 
@@ -24,12 +27,14 @@ local trace_level = 0
 local trace_write = function(line) io.stderr:write(line, "\n") end
 local secrets = {}      -- value -> true
 local secret_list = {}  -- the values, for core.redact_secrets
+local pieces = secret_set.new() -- the same, for holds_secret
 local MAX_TRACE_BODY = 16 * 1024
 
 local function add_one(v)
   if #v >= 4 and not secrets[v] then
     secrets[v] = true
     secret_list[#secret_list + 1] = v
+    pieces:add(v)
   end
 end
 
@@ -54,6 +59,12 @@ function M.redact(text)
   return core.redact_secrets(text, secret_list)
 end
 local mask = M.redact
+
+--- True when `text` holds a registered secret whole, or any 16 consecutive
+-- bytes of one (the random part of an access token after its `!`).
+function M.holds_secret(text)
+  return pieces:found_in(tostring(text))
+end
 
 --- Sets the trace level (0 off, 1 one line per exchange, 2 with headers and
 -- bodies) and, optionally, where lines go (a function(line); default: the

@@ -125,7 +125,9 @@ describe("luaforce.auth.store", function()
     local function path() return dir .. "/cache/luaforce/tokens" end
     local function doc() return assert(json.decode(assert(files.read(path())))) end
 
-    it("writes a private file in private directories", function()
+    it("writes a private file in private directories, whatever the umask", function()
+      local mask = sys.umask(0)
+      finally(function() sys.umask(mask) end)
       store.put(KEY, entry("tok-1"), DISK)
       assert.equal(path(), store.path())
       assert.equal("600", mode(path()))

@@ -36,10 +36,12 @@ client_secret = {{secrets.B}}
   local bad = {
     { "[profile a]\n[profile a]\n", "cfg:2: profile 'a' is defined twice" },
     { "[profile a]\nclient_secrte = x\n", "cfg:2: unknown key 'client_secrte'" },
-    { "[profile a]\njust text\n", "cfg:2: expected 'key = value'" },
+    { "[profile a]\njust text\n", "cfg:2: expected 'key = value' (not shown: the line may hold a secret)" },
     { "token = x\n", "cfg:1: 'token' outside a profile" },
-    { "[profile]\n", "cfg:1: '[profile]' is no section" },
-    { "default = zz\n[profile a]\n", "the default profile 'zz' is not defined" },
+    { "[profile]\n", "cfg:1: not a section header" },
+    { "default = zz\n[profile a]\n", "cfg:1: the default profile is not defined" },
+    { "[profile a]\nclient_secret: x\n", "cfg:2: expected 'key = value': 'client_secret' is followed by ':', not '='" },
+    { "[profile a]\ntoken\n", "cfg:2: expected 'key = value': 'token' has no '= VALUE'" },
   }
   for _, row in ipairs(bad) do
     it("refuses: " .. row[2], function()
@@ -47,6 +49,34 @@ client_secret = {{secrets.B}}
       assert.is_nil(doc)
       assert.equal(2, err.exit)
       assert.matches(row[2], err.message, 1, true)
+    end)
+  end
+
+  -- Whatever the mistake, no text of the line but a key name reaches the
+  -- message or its hint: a line that does not parse may be a secret.
+  local SECRET = "Zq7SECRETvalue9Xw2LmP4"
+  local leaky = {
+    "[profile a]\nclient_secret: " .. SECRET .. "\n",
+    "[profile a]\ntoken " .. SECRET .. "\n",
+    "[profile a]\ntoken\t" .. SECRET .. "\n",
+    "[profile a]\n" .. SECRET .. "\n",
+    "[profile a]\n" .. SECRET .. "==\n",            -- base64 padding looks like `key =`
+    "[profile a]\n" .. SECRET .. " = 1\n",
+    SECRET .. " = x\n",
+    "[" .. SECRET .. "]\n",
+    "[profile " .. SECRET .. "!]\n",
+    "default = " .. SECRET .. "\n[profile a]\n",
+    "[profile a]\nclient_secret = \"" .. SECRET .. "\n\"x\n",
+    "[profile a]\n\"client_secret\" = " .. SECRET .. "\n",
+  }
+  for i, text in ipairs(leaky) do
+    it("quotes no value of a bad line (case " .. i .. ")", function()
+      local doc, err = config.parse(text, "cfg")
+      assert.is_nil(doc)
+      local shown = tostring(err) .. " " .. tostring(err.hint)
+      assert.matches("^cfg:%d+: ", err.message)
+      assert.is_nil(shown:find(SECRET:sub(1, 6), 1, true), shown)
+      assert.is_nil(shown:find(SECRET:sub(-6), 1, true), shown)
     end)
   end
 end)

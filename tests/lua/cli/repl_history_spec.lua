@@ -53,6 +53,24 @@ describe("repl_history", function()
       require("luaforce.http").add_secret("registered-secret-value")
       assert.is_true(history.is_secret("x = 'registered-secret-value'"))
     end)
+
+    -- the probe's defect: the random part of the token in use, after its
+    -- `!`, reached the history file
+    it("drops a line holding 16 characters or more of a registered token", function()
+      local tail = "Qk9vLm3Rt8Zw2Xy7Pa5Sd1Fg6Hj4Kl0Mn2Bv8Cx3Nz7Qw1Ee5Rr9Tt3Yy6Uu0Ii4Oo8Pp2Aa6Ss1Dd5Ff9Gg3Hh7Jj0Kk4Ll8Zz"
+      require("luaforce.http").add_secret("00D5g000004Xyz1!" .. tail)
+      assert.is_true(history.is_secret("x = '" .. tail .. "'"))
+      assert.is_true(history.is_secret("print(#'" .. tail:sub(30, 45) .. "')")) -- 16 from the middle
+      assert.is_true(history.is_secret(tail:sub(-16)))
+      assert.is_false(history.is_secret("x = '" .. tail:sub(30, 44) .. "'")) -- 15 are not enough
+    end)
+
+    it("drops a line holding 16 characters or more of a known value", function()
+      local secret = "cl1ent-s3cr3t-1234567890abcdef"
+      assert.is_true(history.is_secret("s = '" .. secret:sub(5, 20) .. "'", { secret }))
+      assert.is_true(history.is_secret(secret:sub(1, 16) .. " and more", { secret }))
+      assert.is_false(history.is_secret("s = '" .. secret:sub(5, 19) .. "'", { secret }))
+    end)
   end)
 
   it("finds its file through XDG_STATE_HOME, else HOME", function()
@@ -123,6 +141,28 @@ describe("repl_history", function()
       assert.equal("next", again[#again])
     end)
 
+    it("stays owner-only under umask 000: created, compacted, made again when removed", function()
+      local mask = sys.umask(0)
+      finally(function() sys.umask(mask) end)
+      local path = dir .. "/state/luaforce/history"
+      local h = history.open { path = path }
+      assert.is_true(h:add("print(1)"))
+      assert.equal(384, sys.stat(path).mode)
+      assert.equal(448, sys.stat(dir .. "/state").mode)
+      assert.equal(448, sys.stat(dir .. "/state/luaforce").mode)
+      os.remove(path) -- while the REPL runs
+      assert.is_true(h:add("print(2)"))
+      assert.equal(384, sys.stat(path).mode)
+      assert.equal("print(2)\n", files.read(path))
+      local lines = {}
+      for i = 1, 2 * history.MAX + 1 do lines[i] = "line " .. i end
+      files.write(path, table.concat(lines, "\n") .. "\n")
+      os.execute("chmod 600 " .. path)
+      assert.equal(history.MAX, #history.open({ path = path }).lines)
+      assert.equal(384, sys.stat(path).mode)
+      assert.same({ "history" }, files.names(dir .. "/state/luaforce"))
+    end)
+
     it("is off when the path is a directory", function()
       local h = history.open { path = dir }
       assert.equal(("the history file %s is not a file"):format(dir), h.off)
@@ -134,7 +174,7 @@ describe("repl_history", function()
       local h = history.open { path = dir .. "/state/luaforce/history" }
       assert.is_nil(h.off)
       assert.is_false(h:add("print(1)"))
-      assert.equal(("cannot write the history file: %s/state is not a directory"):format(dir), h.off)
+      assert.equal(("cannot write the history file: %s/state: Not a directory"):format(dir), h.off)
       assert.is_false(h:add("print(2)"))
     end)
 

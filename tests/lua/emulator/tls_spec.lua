@@ -11,6 +11,7 @@ local json = require "luaforce.json"
 local tls = require "luaforce.emulator.tls"
 local emulator = require "luaforce.emulator"
 local proc = require "support.proc"
+local files = require "support.files"
 local inflight = require "support.inflight"
 
 local q = proc.quote
@@ -84,14 +85,18 @@ describe("luaforce.emulator.tls", function()
   local dir
   after_each(function() rmtree(dir) end)
 
-  it("make_cert writes a certificate for localhost and 127.0.0.1, the key 0600", function()
+  it("make_cert writes a certificate for localhost and 127.0.0.1, the key 0600 even under umask 000", function()
     dir = tmpdir()
+    local mask = sys.umask(0)
     local paths, err = tls.make_cert(dir .. "/nested/certs")
+    sys.umask(mask)
     assert.is_nil(err)
     assert.equal(dir .. "/nested/certs/cert.pem", paths.cert)
     assert.equal(dir .. "/nested/certs/key.pem", paths.key)
     assert.equal(384, sys.stat(paths.key).mode) -- 0600
     assert.equal(420, sys.stat(paths.cert).mode) -- 0644
+    assert.equal(448, sys.stat(dir .. "/nested/certs").mode) -- 0700
+    assert.same({ "cert.pem", "key.pem" }, files.names(dir .. "/nested/certs"))
     assert.matches("^%-%-%-%-%-BEGIN CERTIFICATE%-%-%-%-%-\n", slurp(paths.cert))
     assert.matches("^%-%-%-%-%-BEGIN PRIVATE KEY%-%-%-%-%-\n", slurp(paths.key))
     local text = proc.sh("openssl x509 -noout -text -in " .. q(paths.cert)).stdout
@@ -131,7 +136,7 @@ describe("luaforce.emulator.tls", function()
     local paths, err = tls.make_cert(file)
     os.remove(file)
     assert.is_nil(paths)
-    assert.equal("cannot make a certificate: " .. file .. ": not a directory", err.message)
+    assert.equal("cannot make a certificate: " .. file .. ": Not a directory", err.message)
   end)
 
   describe("read_pair", function()

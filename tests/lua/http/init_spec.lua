@@ -13,7 +13,7 @@ describe("luaforce.http", function()
     table.sort(names)
     assert.same({
       "KINDS:table", "add_secret:function", "encode_query:function", "escape:function",
-      "libcurl:string", "parallel:function", "redact:function", "request:function",
+      "holds_secret:function", "libcurl:string", "parallel:function", "redact:function", "request:function",
       "session:function", "sleep:function", "spawn:function", "trace:function", "version:string",
     }, names)
   end)
@@ -31,6 +31,7 @@ describe("luaforce.http", function()
     assert.equal(parallel.sleep, http.sleep)
     assert.equal(trace.add_secret, http.add_secret)
     assert.equal(trace.redact, http.redact)
+    assert.equal(trace.holds_secret, http.holds_secret)
     assert.equal(trace.set, http.trace)
   end)
 

@@ -158,6 +158,17 @@ describe("luaforce.http.trace", function()
     assert.has_error(function() trace.add_secret(42) end)
   end)
 
+  it("holds_secret finds a registered secret, its encoded forms, or 16 characters of one", function()
+    local tail = "Hs8Kd3Lq0Zm5Xn2Bv7Cr4Tw9Ye1Ua6Io"
+    assert.is_false(trace.holds_secret("x = '" .. tail:sub(1, 16) .. "'"))
+    trace.add_secret("00Dhs000000001!" .. tail)
+    assert.is_true(trace.holds_secret("x = '" .. tail:sub(1, 16) .. "'"))
+    assert.is_true(trace.holds_secret("q=" .. http.escape("00Dhs000000001!" .. tail)))
+    assert.is_false(trace.holds_secret("x = '" .. tail:sub(1, 15) .. "'"))
+    trace.add_secret("short-5ecret")
+    assert.is_true(trace.holds_secret("pw short-5ecret"))
+  end)
+
   it("safe_url masks the userinfo and registered secrets", function()
     trace.add_secret("url-5ecret-path")
     local u = trace.safe_url("https://user:pw-in-url@h.example/url-5ecret-path?x=1")

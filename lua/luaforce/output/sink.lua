@@ -49,6 +49,8 @@ local PLACE_REASONS = {
   ENOENT = "the folder '%s' does not exist",
   ENOTDIR = "'%s' is not a folder",
   EACCES = "no permission to create a file in '%s'",
+  EPERM = "no permission to create a file in '%s'",
+  EROFS = "'%s' is on a read-only file system",
 }
 
 -- The temporary file beside `path` could not be made: the place is wrong.

@@ -535,7 +535,12 @@ token = {{secrets.EMU_TOKEN}}
       local creds = { "--instance", url, "--client-id", CLIENT_ID, "--client-secret-file", secret_file }
       assert.equal(0, lf({ "login", table.unpack(creds) }).code)
       local wrong = proc.write(home .. "/wrong-secret", "not-the-secret\n")
-      local r = lf { "login", "--instance", url, "--client-id", CLIENT_ID, "--client-secret-file", wrong }
+      -- any command, not only login: the cached token is not lent to a
+      -- wrong secret (it was, and exited 0 until the token expired)
+      local r = lf { "limits", "--instance", url, "--client-id", CLIENT_ID, "--client-secret-file", wrong }
+      assert.equal(3, r.code, r.stdout)
+      assert.matches("^luaforce: invalid_client: ", r.stderr)
+      r = lf { "login", "--instance", url, "--client-id", CLIENT_ID, "--client-secret-file", wrong }
       assert.equal(3, r.code)
       assert.matches("^luaforce: invalid_client: ", r.stderr)
     end)

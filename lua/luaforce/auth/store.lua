@@ -17,6 +17,11 @@
 -- to disk; in memory an entry remembers the secret that obtained it
 -- (`secret`), so an auth object with another secret for the same client (a
 -- typo, a rotation) asks the token endpoint instead of borrowing a token.
+-- On disk the same check is `secret_check`: a 64-bit FNV-1a fingerprint
+-- of the secret (not the secret, and no use without it: the file already
+-- holds the tokens themselves). An entry without one, or with another,
+-- is not used: a wrong secret is refused by the token endpoint, never
+-- hidden behind a token the right one obtained.
 require "luaforce.core"
 local sys = require "luaforce.core.sys"
 local json = require "luaforce.json"
@@ -27,7 +32,17 @@ local memory = {}
 local warned = {}
 
 local ENTRY_KEYS = { "token_url", "client_id", "access_token", "instance_url", "id", "issued_at",
-  "obtained_at" }
+  "obtained_at", "secret_check" }
+
+-- The fingerprint of a client secret kept with its token on disk.
+local function secret_check(secret)
+  local h = -3750763034362895579 -- 0xcbf29ce484222325, FNV-1a's offset basis
+  for i = 1, #secret do
+    h = (h ~ secret:byte(i)) * 1099511628211 -- FNV's 64-bit prime; wraps mod 2^64
+  end
+  return ("%016x"):format(h)
+end
+M.secret_check = secret_check
 
 --- The cache key of a client at a token endpoint.
 function M.key(token_url, client_id)
@@ -115,11 +130,13 @@ function M.get(key, opts)
     local path = M.path()
     local tokens = path and read_disk(path)
     local d = tokens and tokens[key]
-    if type(d) == "table" and type(d.access_token) == "string" then
+    if type(d) == "table" and type(d.access_token) == "string"
+        and (not opts.secret or d.secret_check == secret_check(opts.secret)) then
       e = {}
       for _, k in ipairs(ENTRY_KEYS) do
         if d[k] ~= json.null then e[k] = d[k] end
       end
+      e.secret = opts.secret -- it matched the check
       memory[key] = e
     end
   end
@@ -138,6 +155,8 @@ function M.put(key, entry, opts)
     local tokens = path and read_disk(path)
     if tokens then
       tokens[key] = disk_entry(entry)
+      local secret = opts.secret or entry.secret
+      if secret then tokens[key].secret_check = secret_check(secret) end
       write_disk(path, tokens)
     end
   end

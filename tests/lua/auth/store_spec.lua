@@ -145,10 +145,37 @@ describe("luaforce.auth.store", function()
       local d = doc()
       assert.equal(1, d.version)
       local e = d.tokens[KEY]
-      assert.same({ "token_url", "client_id", "access_token", "instance_url", "id", "issued_at", "obtained_at" },
-        json.keys(e))
+      assert.same({ "token_url", "client_id", "access_token", "instance_url", "id", "issued_at", "obtained_at",
+        "secret_check" }, json.keys(e))
       assert.equal("tok-1", e.access_token)
       assert.is_nil(e.secret)
+      assert.equal(store.secret_check("the-client-secret"), e.secret_check)
+      assert.matches("^%x+$", e.secret_check)
+      assert.equal(16, #e.secret_check)
+    end)
+
+    -- the file replaced by `text`, keeping its mode
+    local function overwrite(text)
+      local f = assert(io.open(path(), "wb"))
+      f:write(text)
+      f:close()
+    end
+
+    -- a wrong client secret used to borrow the token the right one got,
+    -- and exit 0 until it expired
+    it("does not lend a token on disk to a caller holding another secret", function()
+      assert.equal("af63dc4c8601ec8c", store.secret_check("a")) -- FNV-1a 64 of "a"
+      store.put(KEY, entry("tok-1", { secret = "right" }), DISK)
+      store.clear()
+      assert.is_nil(store.get(KEY, { disk = true, secret = "wrong" }))
+      local e = assert(store.get(KEY, { disk = true, secret = "right" }))
+      assert.equal("tok-1", e.access_token)
+      -- and once in memory, not to another secret either
+      assert.is_nil(store.get(KEY, { disk = true, secret = "wrong" }))
+      -- an entry written before the check existed is not used
+      overwrite('{"version": 1, "tokens": {"' .. KEY .. '": {"access_token": "tok-old"}}}')
+      store.clear()
+      assert.is_nil(store.get(KEY, { disk = true, secret = "right" }))
     end)
 
     it("keeps memory-only callers off the disk", function()
@@ -178,16 +205,9 @@ describe("luaforce.auth.store", function()
       local e = assert(store.get(KEY, { disk = true, secret = "s" }))
       assert.equal("tok-1", e.access_token)
       assert.equal("https://acme.example.com", e.instance_url)
-      assert.is_nil(e.secret)
+      assert.is_nil(doc().tokens[KEY].secret)
       assert.equal(e, store.get(KEY, {})) -- now in memory too
     end)
-
-    -- the file replaced by `text`, keeping its mode
-    local function overwrite(text)
-      local f = assert(io.open(path(), "wb"))
-      f:write(text)
-      f:close()
-    end
 
     it("reads a null field as missing", function()
       store.put(KEY, entry("tok-0"), DISK) -- makes the directories and a private file

@@ -88,6 +88,8 @@ typedef struct parser {
     int null_as_nil;    /* null members left out, recorded in the shape */
     int anchors_idx;    /* stack index of the table anchoring their keys */
     int key_recorded;   /* the last map key went into keys[] */
+    size_t value_end;   /* just past the top-level value, once it is whole */
+    int value_done;
     /* an error found in a callback */
     const char *err;
     size_t err_off;
@@ -144,7 +146,11 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
 /* Stores the value on top of the stack into the open container, or leaves
  * it as the result when nothing is open. */
 static int add_value(parser *p) {
-    if (p->depth == 0) return 1;
+    if (p->depth == 0) {
+        p->value_done = 1;
+        p->value_end = yajl_get_bytes_consumed(p->h);
+        return 1;
+    }
     frame *f = &p->frames[p->depth];
     if (f->is_map) lua_rawset(p->L, -3);
     else lua_rawseti(p->L, -2, ++f->n);
@@ -520,6 +526,20 @@ static int yajl_failure(lua_State *L, parser *p, int at_end) {
     return push_error(L, p, r, off);
 }
 
+/* The offset of the first byte that is not whitespace after a top-level
+ * value that yajl_parse completed, or the text's length. yajl reports a
+ * token after the value as trailing garbage, but a token the text ends
+ * inside (an unterminated string: `{"a":1}"xyz`, `9"223`) it keeps waiting
+ * for, and yajl_complete_parse then accepts the text, dropping the tail. A
+ * value completed by yajl_complete_parse (a number at the very end) has
+ * nothing after it. */
+static size_t trailing_garbage(const parser *p) {
+    size_t i = p->value_end;
+    while (i < p->len && (p->text[i] == ' ' || p->text[i] == '\t' || p->text[i] == '\n' || p->text[i] == '\r'))
+        i++;
+    return i;
+}
+
 int lf_json_raw_decode(lua_State *L) {
     size_t len;
     const char *text = luaL_checklstring(L, 1, &len);
@@ -543,6 +563,13 @@ int lf_json_raw_decode(lua_State *L) {
 
     yajl_status st = yajl_parse(p->h, (const unsigned char *)text, len);
     int at_end = 0;
+    if (st == yajl_status_ok && p->value_done) {
+        size_t tail = trailing_garbage(p);
+        if (tail < len) {
+            parser_release(p);
+            return push_error(L, p, "trailing garbage", tail);
+        }
+    }
     if (st == yajl_status_ok) {
         at_end = 1;
         st = yajl_complete_parse(p->h);

@@ -162,6 +162,12 @@ describe("luaforce.json", function()
       { "truncated literal at top", "tru", "invalid string in json text", 1, 1, 1 },
       { "trailing garbage", "[1] x", "trailing garbage", 5, 1, 5 },
       { "two values", "1 2", "trailing garbage", 3, 1, 3 },
+      -- a whole value, then a string the text ends inside: yajl waits for the
+      -- string's end and would accept the text with the tail dropped
+      { "a value then an unterminated string", '{"a":1}"xyz', "trailing garbage", 8, 1, 8 },
+      { "an array then an unterminated invalid string", '[1,2]"\xff', "trailing garbage", 6, 1, 6 },
+      { "a number then an unterminated string", '9"223', "trailing garbage", 2, 1, 2 },
+      { "a string then an unterminated string", '"a" \n "b', "trailing garbage", 7, 2, 2 },
       { "trailing comma", "[1,]", "unallowed token", 4, 1, 4 },
       { "leading zero", "[01]", "after array element", 3, 1, 3 },
       { "leading zero at top", "01", "trailing garbage", 2, 1, 2 },

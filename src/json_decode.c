@@ -434,7 +434,9 @@ static int set_shape(parser *p, const dkey *k, size_t n) {
         p->slots = t;
         p->nslots = ns;
     }
-    if (!grow((void **)&p->pool, &p->pcap, p->ptop + n, sizeof *p->pool)) return 0;
+    /* room for one key even when n is 0: the pool is never NULL once a
+     * shape is interned (NULL + 0 is undefined behaviour in C) */
+    if (!grow((void **)&p->pool, &p->pcap, p->ptop + n + 1, sizeof *p->pool)) return 0;
     size_t kofs = p->ptop;
     p->ptop += n;
     new_shape(p, k, n, p->pool + kofs);
@@ -452,7 +454,8 @@ static int cb_end_map(void *ctx) {
     parser *p = ctx;
     frame *f = &p->frames[p->depth];
     size_t n = p->ktop - f->kstart;
-    if (!set_shape(p, p->keys + f->kstart, n))
+    /* keys is NULL until an object has had a key */
+    if (!set_shape(p, p->keys ? p->keys + f->kstart : NULL, n))
         return fail(p, nomem, yajl_get_bytes_consumed(p->h));
     p->ktop = f->kstart;
     f->hint_map = n < 1024 ? (int)n : 1024;

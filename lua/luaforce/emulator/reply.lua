@@ -29,9 +29,29 @@ function M.json(status, value, headers)
   return M.json_text(status, assert(json.encode(value)), headers)
 end
 
---- One Salesforce error object (key order as Salesforce writes it).
+-- `s` with every byte that is not part of valid UTF-8 written as "?" (as
+-- the C server does in the error bodies it writes itself): messages quote
+-- the request (its method, a field name, a line of SOQL), and JSON holds
+-- valid UTF-8 only.
+local function valid_utf8(s)
+  if type(s) ~= "string" or utf8.len(s) then return s end
+  local out, i = {}, 1
+  while i <= #s do
+    local _, bad = utf8.len(s, i)
+    if not bad then
+      out[#out + 1] = s:sub(i)
+      break
+    end
+    out[#out + 1] = s:sub(i, bad - 1) .. "?"
+    i = bad + 1
+  end
+  return table.concat(out)
+end
+
+--- One Salesforce error object (key order as Salesforce writes it); bytes
+-- of `message` that are not valid UTF-8 become "?".
 function M.error_object(code, message, fields)
-  local e = { message = message, errorCode = code }
+  local e = { message = valid_utf8(message), errorCode = code }
   if fields and #fields > 0 then e.fields = json.array(fields) end
   return json.object(e, ERROR_KEYS)
 end

@@ -47,6 +47,22 @@ describe("luaforce.emulator.reply", function()
       end)
     end
 
+    -- found by fuzzing: a method or a field name that is not UTF-8, quoted in
+    -- the message, made the JSON encoder fail and the server answer 500
+    -- { what, message, the message as sent }
+    local not_utf8 = {
+      { "a stray byte", "HTTP Method 'G\xe7T' not allowed", "HTTP Method 'G?T' not allowed" },
+      { "a truncated sequence at the end", "caf\xc3", "caf?" },
+      { "an overlong form and an encoded surrogate", "\xc0\xaf-\xed\xa0\x80", "??-???" },
+      { "valid UTF-8 kept", "caf\xc3\xa9 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xf0\x9f\x98\x80" },
+    }
+    for _, row in ipairs(not_utf8) do
+      it("writes bytes of a message that are not UTF-8 as '?': " .. row[1], function()
+        local r = reply.error(405, "METHOD_NOT_ALLOWED", row[2])
+        assert.equal(row[3], json.decode(r.body)[1].message)
+      end)
+    end
+
     it("adds headers to an error", function()
       local r = reply.error(401, "INVALID_SESSION_ID", "Session expired or invalid", nil, { { "WWW-Authenticate", "Token" } })
       assert.same({ JSON_TYPE, { "WWW-Authenticate", "Token" } }, r.headers)

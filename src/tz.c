@@ -36,11 +36,13 @@
 
 #include "calendar.h"
 #include "core.h"
+#include "tz.h"
 
 #define ZONE_MT "luaforce.tz.Zone"
 #define TZIF_MAX (1 << 20)       /* real TZif files are a few KiB */
 #define NAME_MAX_LEN 255
 #define YEAR_MAX 999999999LL     /* java.time's Year.MAX_VALUE */
+#define EPOCH_MAX 100000000000000000LL /* 1e17: |epoch seconds| stay below */
 
 typedef struct ttype {
     int32_t off;    /* seconds east of UTC */
@@ -345,6 +347,17 @@ static const char *parse_tzif(lua_State *L, const unsigned char *raw, size_t n) 
     return NULL;
 }
 
+const char *lf_tz_push_tzif(lua_State *L, const unsigned char *raw, size_t n) {
+    int top = lua_gettop(L);
+    const char *bad = parse_tzif(L, raw, n);
+    if (bad) {
+        lua_settop(L, top);
+        return bad;
+    }
+    luaL_setmetatable(L, ZONE_MT);
+    return NULL;
+}
+
 /* load(name, dir) -> zone | nil, err, code ("INVALID_NAME", "UNKNOWN_ZONE",
  * "BAD_FILE"). */
 static int tz_load(lua_State *L) {
@@ -401,22 +414,27 @@ static int tz_load(lua_State *L) {
         lua_pushliteral(L, "BAD_FILE");
         return 3;
     }
-    const char *bad = parse_tzif(L, raw, got);
+    const char *bad = lf_tz_push_tzif(L, raw, got);
     if (bad) {
         lua_pushnil(L);
         lua_pushfstring(L, "time zone '%s': %s", name, bad);
         lua_pushliteral(L, "BAD_FILE");
         return 3;
     }
-    luaL_setmetatable(L, ZONE_MT);
     return 1;
 }
 
 static lf_zone *check_zone(lua_State *L) { return luaL_checkudata(L, 1, ZONE_MT); }
 
-/* An epoch-seconds argument: integers as they are, floats floored. */
+/* An epoch-seconds argument: integers as they are, floats floored; both
+ * within 10^17 seconds of 1970 (some 3 billion years, past java.time's
+ * range), so the rule's arithmetic on them cannot overflow. */
 static int64_t check_epoch(lua_State *L, int idx) {
-    if (lua_isinteger(L, idx)) return (int64_t)lua_tointeger(L, idx);
+    if (lua_isinteger(L, idx)) {
+        lua_Integer v = lua_tointeger(L, idx);
+        luaL_argcheck(L, v > -EPOCH_MAX && v < EPOCH_MAX, idx, "epoch seconds out of range");
+        return (int64_t)v;
+    }
     lua_Number x = luaL_checknumber(L, idx);
     luaL_argcheck(L, x == x && x > -1e17 && x < 1e17, idx, "epoch seconds out of range");
     lua_Number f = (lua_Number)(int64_t)x;

@@ -53,6 +53,19 @@ describe("luaforce.tz", function()
       assert.are.equal(3600, (zone("Europe/Berlin"):offset_at_utc(1711846799.9)))
       assert.are.equal(7200, (zone("Europe/Berlin"):offset_at_utc(1711846800.0)))
     end)
+
+    it("answers within 10^17 seconds of 1970 and refuses integers beyond, as floats", function()
+      -- found by fuzzing: math.maxinteger overflowed the rule's arithmetic
+      -- (undefined behaviour in C) instead of being refused
+      local z = zone("Europe/Berlin")
+      assert.are.equal(3208, (z:offset_at_utc(-99999999999999999))) -- LMT
+      assert.is_number((z:offset_at_utc(99999999999999999)))
+      for _, e in ipairs { math.maxinteger, math.mininteger, 100000000000000000, -100000000000000000, 1e17 } do
+        local ok, err = pcall(z.offset_at_utc, z, e)
+        assert.is_false(ok, tostring(e))
+        assert.matches("epoch seconds out of range", err)
+      end
+    end)
   end)
 
   describe("resolve_local (java.time.ZonedDateTime rules)", function()

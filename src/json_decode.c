@@ -361,6 +361,9 @@ static void new_shape(parser *p, const dkey *k, size_t n, dkey *out) {
             lua_rawset(L, -3);
         }
         count += nulls; /* distinct null keys; a key repeated: the slow path below */
+        /* every null member was given a value again later ({"b":null,"b":2}):
+         * no set after all, and the stack must be as it was */
+        if (nulls == 0) lua_pop(L, 1);
     }
     lua_createtable(L, 0, 3); /* obj [nulls] mt */
     if (nulls) {

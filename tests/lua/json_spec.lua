@@ -498,6 +498,24 @@ describe("luaforce.json", function()
       end
     end)
 
+    -- found by fuzzing: when every null member got a value again later, a
+    -- table was left on the decoder's stack: the object lost its shape (its
+    -- keys came back sorted) and, inside a container, the decode crashed
+    it("takes the last of repeated keys when every null is given a value again", function()
+      local rows = {
+        { '{"b":null,"b":2,"a":1}', '{"b":2,"a":1}' },
+        { '[{"b":null,"b":2},3]', '[{"b":2},3]' },
+        { '{"x":{"b":null,"b":2,"a":1},"y":[{"c":null,"c":0}]}', '{"x":{"b":2,"a":1},"y":[{"c":0}]}' },
+        { '{"b":null,"b":2,"c":null}', '{"b":2,"c":null}' },
+      }
+      for _, row in ipairs(rows) do
+        local v = nil_decode(row[1])
+        assert.are.equal(row[2], json.encode(v), row[1])
+        assert.are.equal(json.encode(json.decode(row[1])), json.encode(v), row[1])
+      end
+      assert.same({ "b", "a" }, json.keys(nil_decode('{"b":null,"b":2,"a":1}')))
+    end)
+
     it("keeps the keys of null members alive through collections", function()
       local parts = {}
       for i = 1, 3000 do

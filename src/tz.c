@@ -172,13 +172,23 @@ static int pz_day(pz *p, rule_day *r) {
     return 0;
 }
 
+/* An offset a zone may have: the range the type table is held to. Lookups
+ * rely on it (resolve_local brackets a wall time with the offsets a day
+ * either side). */
+static int offset_ok(int32_t off) {
+    return off > -89999 && off < 93600;
+}
+
 /* Parses a footer like "CET-1CEST,M3.5.0,M10.5.0/3" (POSIX offsets are
- * west-positive, hence the negations). */
+ * west-positive, hence the negations). Offsets past the table's range are
+ * refused: POSIX allows 24 hours, pz_time reads up to 167 for the times of
+ * day (RFC 8536), and "XXX60" would be a zone 60 hours off UTC. */
 static int parse_rule(lf_zone *z, const char *s, size_t n) {
     pz p = {s, s + n};
     int32_t off;
     if (pz_name(&p, z->std_abbr, sizeof z->std_abbr) < 0 || pz_time(&p, &off) < 0) return -1;
     z->std_off = -off;
+    if (!offset_ok(z->std_off)) return -1;
     z->has_rule = 1;
     if (p.s == p.e) return 0;
     if (pz_name(&p, z->dst_abbr, sizeof z->dst_abbr) < 0) return -1;
@@ -191,7 +201,7 @@ static int parse_rule(lf_zone *z, const char *s, size_t n) {
     if (pz_day(&p, &z->start) < 0) return -1;
     if (p.s >= p.e || *p.s++ != ',') return -1;
     if (pz_day(&p, &z->end) < 0) return -1;
-    if (p.s != p.e) return -1;
+    if (p.s != p.e || !offset_ok(z->dst_off)) return -1;
     z->rule_dst = 1;
     return 0;
 }
@@ -330,7 +340,7 @@ static const char *parse_tzif(lua_State *L, const unsigned char *raw, size_t n) 
         tt->off = (int32_t)be32(p);
         tt->isdst = p[4] != 0;
         tt->abbr = p[5];
-        if (tt->off <= -89999 || tt->off >= 93600) return "TZif offset out of range";
+        if (!offset_ok(tt->off)) return "TZif offset out of range";
         if (p[5] >= h.chars) return "TZif abbreviation index out of range";
     }
     memcpy(z_chars(z), p, h.chars);

@@ -87,6 +87,7 @@ typedef struct parser {
     int shapes_idx;     /* stack index of the shapes table */
     int null_as_nil;    /* null members left out, recorded in the shape */
     int anchors_idx;    /* stack index of the table anchoring their keys */
+    lua_Integer nanchors; /* long keys in its array part */
     int key_recorded;   /* the last map key went into keys[] */
     size_t value_end;   /* just past the top-level value, once it is whole */
     int value_done;
@@ -193,10 +194,19 @@ static int cb_null(void *ctx) {
     lua_State *L = p->L;
     if (p->null_as_nil && p->depth > 0 && p->frames[p->depth].is_map) {
         /* stack: object, key. The key string is anchored, the member left
-         * out (or removed: with a repeated key the last one counts). */
+         * out (or removed: with a repeated key the last one counts). A
+         * long key goes into the anchors' array part: as a set key, an
+         * equal long string anchored before would be kept instead of this
+         * one, whose address keys[] holds. */
+        size_t klen;
+        lua_tolstring(L, -1, &klen);
         lua_pushvalue(L, -1);
-        lua_pushboolean(L, 1);
-        lua_rawset(L, p->anchors_idx);
+        if (klen > p->shortlen) {
+            lua_rawseti(L, p->anchors_idx, ++p->nanchors);
+        } else {
+            lua_pushboolean(L, 1);
+            lua_rawset(L, p->anchors_idx);
+        }
         lua_pushnil(L);
         lua_rawset(L, -3);
         if (p->key_recorded) p->keys[p->ktop - 1].null = 1;
@@ -383,14 +393,17 @@ static void new_shape(parser *p, const dkey *k, size_t n, dkey *out) {
         const char *s = lua_pushlstring(L, k[i].p, k[i].len);
         if (out) out[i] = (dkey){.p = s, .len = k[i].len, .null = k[i].null};
         if (count != n) {
+            /* seen[key] = where it was first: a repeated long key is a new
+             * string that is not kept, so the pool takes the first one's */
             lua_pushvalue(L, -1);
             if (lua_rawget(L, -3) != LUA_TNIL) {
+                if (out) out[i].p = out[lua_tointeger(L, -1) - 1].p;
                 lua_pop(L, 2);
                 continue;
             }
             lua_pop(L, 1);
             lua_pushvalue(L, -1);
-            lua_pushboolean(L, 1);
+            lua_pushinteger(L, (lua_Integer)i + 1);
             lua_rawset(L, -4);
             lua_rawseti(L, -3, ++j);
         } else {

@@ -516,6 +516,26 @@ describe("luaforce.json", function()
       assert.same({ "b", "a" }, json.keys(nil_decode('{"b":null,"b":2,"a":1}')))
     end)
 
+    -- found by fuzzing (AddressSanitizer: heap-use-after-free): a long key
+    -- null twice in one object, or null in several objects, left the shape
+    -- pointing at a key string no table kept, freed by the next collection
+    it("keeps long keys of null members alive when they repeat", function()
+      local long = ("k"):rep(50)
+      local twice, across = {}, {}
+      for i = 1, 300 do
+        twice[i] = ('{"%s":null,"%s":null,"v":%d}'):format(long, long, i)
+        across[i] = ('{"%s":null,"v":%d}'):format(long, i)
+      end
+      for _, parts in ipairs { twice, across } do
+        local text = "[" .. table.concat(parts, ",") .. "]"
+        local list = nil_decode(text)
+        collectgarbage()
+        assert.are.equal(json.encode(json.decode(text)), json.encode(list))
+        assert.same({ long, "v" }, json.keys(list[300]))
+        assert.is_true(json.isnull(list[1], long))
+      end
+    end)
+
     it("keeps the keys of null members alive through collections", function()
       local parts = {}
       for i = 1, 3000 do

@@ -63,6 +63,15 @@ describe("luaforce.emulator.reply", function()
       end)
     end
 
+    it("writes bytes that are not UTF-8 anywhere in a JSON answer as '?', keeping key order", function()
+      -- found by fuzzing: a collection delete echoed an id that was not UTF-8
+      local value = json.array { json.object({ id = "001\xc1AA", success = false, ["k\xff"] = "v" },
+        { "id", "success", "k\xff" }) }
+      local r = reply.json(200, value)
+      assert.equal('[{"id":"001?AA","success":false,"k?":"v"}]', r.body)
+      assert.equal("001\xc1AA", value[1].id) -- the caller's value is left as it was
+    end)
+
     it("adds headers to an error", function()
       local r = reply.error(401, "INVALID_SESSION_ID", "Session expired or invalid", nil, { { "WWW-Authenticate", "Token" } })
       assert.same({ JSON_TYPE, { "WWW-Authenticate", "Token" } }, r.headers)

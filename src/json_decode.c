@@ -199,7 +199,7 @@ static int cb_null(void *ctx) {
          * equal long string anchored before would be kept instead of this
          * one, whose address keys[] holds. */
         size_t klen;
-        lua_tolstring(L, -1, &klen);
+        const char *k = lua_tolstring(L, -1, &klen);
         lua_pushvalue(L, -1);
         if (klen > p->shortlen) {
             lua_rawseti(L, p->anchors_idx, ++p->nanchors);
@@ -209,7 +209,16 @@ static int cb_null(void *ctx) {
         }
         lua_pushnil(L);
         lua_rawset(L, -3);
-        if (p->key_recorded) p->keys[p->ktop - 1].null = 1;
+        if (p->key_recorded) {
+            p->keys[p->ktop - 1].null = 1;
+        } else {
+            /* a long key repeated after a value ({"LONG":1,"LONG":null}):
+             * not recorded again for the value, but the member is null now,
+             * and the shape must say so; this string is anchored above */
+            if (!grow((void **)&p->keys, &p->kcap, p->ktop + 1, sizeof *p->keys))
+                return fail(p, nomem, yajl_get_bytes_consumed(p->h));
+            p->keys[p->ktop++] = (dkey){.p = k, .len = klen, .null = 1};
+        }
         return 1;
     }
     lua_pushvalue(L, LF_JSON_UV_NULL);

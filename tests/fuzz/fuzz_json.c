@@ -55,18 +55,18 @@ static int check(lua_State *S) {
     size_t n1, n2, n3, n4;
     const char *e1 = encode(S, value, 0, &n1);
     int text1 = lua_gettop(S);
-    FUZZ_CHECK(decode(S, text1, 0), "the encoder's text does not decode: %s", e1);
+    FUZZ_CHECK(decode(S, text1, 0), "the encoder's text does not decode: %.300s", e1);
     const char *e2 = encode(S, lua_gettop(S), 0, &n2);
-    FUZZ_CHECK(n1 == n2 && memcmp(e1, e2, n1) == 0, "round trip changed %s into %s", e1, e2);
+    FUZZ_CHECK(n1 == n2 && memcmp(e1, e2, n1) == 0, "round trip changed %.300s into %.300s", e1, e2);
 
     encode(S, value, 1, &n3);
     FUZZ_CHECK(decode(S, lua_gettop(S), 0), "the pretty text does not decode");
     const char *e3 = encode(S, lua_gettop(S), 0, &n3);
-    FUZZ_CHECK(n1 == n3 && memcmp(e1, e3, n1) == 0, "pretty round trip changed %s into %s", e1, e3);
+    FUZZ_CHECK(n1 == n3 && memcmp(e1, e3, n1) == 0, "pretty round trip changed %.300s into %.300s", e1, e3);
 
     FUZZ_CHECK(decode(S, 1, 1), "decodes only without null_as_nil");
     const char *e4 = encode(S, lua_gettop(S), 0, &n4);
-    FUZZ_CHECK(n1 == n4 && memcmp(e1, e4, n1) == 0, "null_as_nil encodes %s, not %s", e4, e1);
+    FUZZ_CHECK(n1 == n4 && memcmp(e1, e4, n1) == 0, "null_as_nil encodes %.300s, not %.300s", e4, e1);
     return 0;
 }
 

@@ -516,6 +516,20 @@ describe("luaforce.json", function()
       assert.same({ "b", "a" }, json.keys(nil_decode('{"b":null,"b":2,"a":1}')))
     end)
 
+    it("takes the last of repeated long keys, null after a value too (found by fuzzing)", function()
+      local long = ("k"):rep(50)
+      local rows = {
+        { '{"L":true,"L":null,"v":45}', '{"L":null,"v":45}' },
+        { '{"L":1,"L":null,"L":2}', '{"L":2}' },
+        { '[{"L":1,"L":null},{"L":null},{"L":2,"L":null,"x":1}]', '[{"L":null},{"L":null},{"L":null,"x":1}]' },
+      }
+      for _, row in ipairs(rows) do
+        local text, want = row[1]:gsub("L", long), row[2]:gsub("L", long)
+        assert.are.equal(want, json.encode(nil_decode(text)), row[1])
+      end
+      assert.is_true(json.isnull(nil_decode(('{"L":true,"L":null}'):gsub("L", long)), long))
+    end)
+
     -- found by fuzzing (AddressSanitizer: heap-use-after-free): a long key
     -- null twice in one object, or null in several objects, left the shape
     -- pointing at a key string no table kept, freed by the next collection

@@ -194,31 +194,27 @@ static int cb_null(void *ctx) {
     lua_State *L = p->L;
     if (p->null_as_nil && p->depth > 0 && p->frames[p->depth].is_map) {
         /* stack: object, key. The key string is anchored, the member left
-         * out (or removed: with a repeated key the last one counts). A
-         * long key goes into the anchors' array part: as a set key, an
-         * equal long string anchored before would be kept instead of this
-         * one, whose address keys[] holds. */
+         * out (or removed: with a repeated key the last one counts). Long
+         * keys recorded were anchored then (cb_map_key). */
         size_t klen;
         const char *k = lua_tolstring(L, -1, &klen);
-        lua_pushvalue(L, -1);
-        if (klen > p->shortlen) {
-            lua_rawseti(L, p->anchors_idx, ++p->nanchors);
-        } else {
+        if (klen <= p->shortlen) {
+            lua_pushvalue(L, -1);
             lua_pushboolean(L, 1);
             lua_rawset(L, p->anchors_idx);
+        } else if (!p->key_recorded) {
+            /* a long key repeated after a value ({"LONG":1,"LONG":null}):
+             * not recorded for the value, but the member is null now and
+             * the shape must say so */
+            if (!grow((void **)&p->keys, &p->kcap, p->ktop + 1, sizeof *p->keys))
+                return fail(p, nomem, yajl_get_bytes_consumed(p->h));
+            lua_pushvalue(L, -1);
+            lua_rawseti(L, p->anchors_idx, ++p->nanchors);
+            p->keys[p->ktop++] = (dkey){.p = k, .len = klen, .null = 1};
         }
         lua_pushnil(L);
         lua_rawset(L, -3);
-        if (p->key_recorded) {
-            p->keys[p->ktop - 1].null = 1;
-        } else {
-            /* a long key repeated after a value ({"LONG":1,"LONG":null}):
-             * not recorded again for the value, but the member is null now,
-             * and the shape must say so; this string is anchored above */
-            if (!grow((void **)&p->keys, &p->kcap, p->ktop + 1, sizeof *p->keys))
-                return fail(p, nomem, yajl_get_bytes_consumed(p->h));
-            p->keys[p->ktop++] = (dkey){.p = k, .len = klen, .null = 1};
-        }
+        if (p->key_recorded) p->keys[p->ktop - 1].null = 1;
         return 1;
     }
     lua_pushvalue(L, LF_JSON_UV_NULL);
@@ -316,6 +312,14 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len) {
     p->keys[p->ktop] = (dkey){.p = k, .len = len, .null = 0};
     p->ktop++;
     p->key_recorded = 1;
+    if (len > p->shortlen && p->null_as_nil) {
+        /* a null member later may take this key out of the object, which
+         * then no longer holds the string: anchor it (in the array part:
+         * as a set key an equal string anchored before would be kept
+         * instead of this one) */
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, p->anchors_idx, ++p->nanchors);
+    }
     return 1;
 }
 

@@ -530,6 +530,24 @@ describe("luaforce.json", function()
       assert.is_true(json.isnull(nil_decode(('{"L":true,"L":null}'):gsub("L", long)), long))
     end)
 
+    -- found by fuzzing (AddressSanitizer: heap-use-after-free, so the
+    -- sanitizer run is where this test bites): a null taking a long key out
+    -- of its object left the string recorded for it unheld
+    it("keeps a long key alive when a null takes it out of its object, collecting all the while", function()
+      local long = ("k"):rep(50)
+      local parts = {}
+      for i = 1, 300 do
+        parts[i] = ('{"L":true,"L":null,"a":1,"L":null,"v":%d}'):gsub("L", long):format(i)
+      end
+      local text = "[" .. table.concat(parts, ",") .. "]"
+      collectgarbage("incremental", 1, 1000) -- pause 1%: a cycle after nearly every step
+      local ok, list = pcall(nil_decode, text)
+      collectgarbage("incremental", 200, 100)
+      assert(ok, list)
+      assert.are.equal(json.encode(json.decode(text)), json.encode(list))
+      assert.same({ long, "a", "v" }, json.keys(list[300]))
+    end)
+
     -- found by fuzzing (AddressSanitizer: heap-use-after-free): a long key
     -- null twice in one object, or null in several objects, left the shape
     -- pointing at a key string no table kept, freed by the next collection

@@ -38,9 +38,8 @@
 --   fuzzer.mutate(rng, input, others, dict, max_len) -> a mutant
 local M = {}
 
--- Past this many lines executed a run is a hang (every loop's turn is a
--- line event). Counted in the line hook: raising from a count hook while
--- the line hook calls debug.getinfo left the target running (Lua 5.4.4).
+-- Past this many lines executed a run is a hang: the line hook counts them
+-- (every turn of a loop is a line event, even `while true do end`).
 M.LINE_BUDGET = 20000000
 
 local errors -- luaforce.errors, loaded with the targets

@@ -311,8 +311,10 @@ static int dec_strip(lua_State *L) { return unary(L, UN_STRIP); }
 static int dec_negate(lua_State *L) { return unary(L, UN_NEG); }
 static int dec_abs(lua_State *L) { return unary(L, UN_ABS); }
 
-/* floor, ceiling, trunc: setScale(0, mode), as FEEL's floor(n). */
-static int to_scale0(lua_State *L, int mode) {
+/* floor, ceiling, trunc: setScale(0, mode), as FEEL's floor(n). A result
+ * past DIGITS_MAX digits (floor of 1e999999999) fails as every operation
+ * does, with nil and the code. */
+static int to_scale0(lua_State *L, int mode, const char *fname) {
     lua_settop(L, 1);
     operand a;
     check_operand(L, 1, &a);
@@ -322,17 +324,12 @@ static int to_scale0(lua_State *L, int mode) {
     lf_num r = a.num;
     int rc = lf_num_set_scale(&A, &r, 0, mode);
     if (rc == LF_NUM_OK) rc = push_num(L, &r);
-    if (rc != LF_NUM_OK) return luaL_error(L, "decimal result out of range");
-    if (lua_gettop(L) > 2) {
-        lua_replace(L, 2);
-        lua_settop(L, 2);
-    }
-    return 1;
+    return finish(L, 1, rc, fname);
 }
 
-static int dec_floor(lua_State *L) { return to_scale0(L, LF_ROUND_FLOOR); }
-static int dec_ceiling(lua_State *L) { return to_scale0(L, LF_ROUND_CEILING); }
-static int dec_trunc(lua_State *L) { return to_scale0(L, LF_ROUND_DOWN); }
+static int dec_floor(lua_State *L) { return to_scale0(L, LF_ROUND_FLOOR, "floor"); }
+static int dec_ceiling(lua_State *L) { return to_scale0(L, LF_ROUND_CEILING, "ceiling"); }
+static int dec_trunc(lua_State *L) { return to_scale0(L, LF_ROUND_DOWN, "trunc"); }
 
 /* ---- operators ------------------------------------------------------- */
 

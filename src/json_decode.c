@@ -87,7 +87,10 @@ typedef struct parser {
     int shapes_idx;     /* stack index of the shapes table */
     int null_as_nil;    /* null members left out, recorded in the shape */
     int anchors_idx;    /* stack index of the table anchoring their keys */
+    lua_Integer nanchors; /* long keys in its array part */
     int key_recorded;   /* the last map key went into keys[] */
+    size_t value_end;   /* just past the top-level value, once it is whole */
+    int value_done;
     /* an error found in a callback */
     const char *err;
     size_t err_off;
@@ -144,7 +147,11 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
 /* Stores the value on top of the stack into the open container, or leaves
  * it as the result when nothing is open. */
 static int add_value(parser *p) {
-    if (p->depth == 0) return 1;
+    if (p->depth == 0) {
+        p->value_done = 1;
+        p->value_end = yajl_get_bytes_consumed(p->h);
+        return 1;
+    }
     frame *f = &p->frames[p->depth];
     if (f->is_map) lua_rawset(p->L, -3);
     else lua_rawseti(p->L, -2, ++f->n);
@@ -187,10 +194,24 @@ static int cb_null(void *ctx) {
     lua_State *L = p->L;
     if (p->null_as_nil && p->depth > 0 && p->frames[p->depth].is_map) {
         /* stack: object, key. The key string is anchored, the member left
-         * out (or removed: with a repeated key the last one counts). */
-        lua_pushvalue(L, -1);
-        lua_pushboolean(L, 1);
-        lua_rawset(L, p->anchors_idx);
+         * out (or removed: with a repeated key the last one counts). Long
+         * keys recorded were anchored then (cb_map_key). */
+        size_t klen;
+        const char *k = lua_tolstring(L, -1, &klen);
+        if (klen <= p->shortlen) {
+            lua_pushvalue(L, -1);
+            lua_pushboolean(L, 1);
+            lua_rawset(L, p->anchors_idx);
+        } else if (!p->key_recorded) {
+            /* a long key repeated after a value ({"LONG":1,"LONG":null}):
+             * not recorded for the value, but the member is null now and
+             * the shape must say so */
+            if (!grow((void **)&p->keys, &p->kcap, p->ktop + 1, sizeof *p->keys))
+                return fail(p, nomem, yajl_get_bytes_consumed(p->h));
+            lua_pushvalue(L, -1);
+            lua_rawseti(L, p->anchors_idx, ++p->nanchors);
+            p->keys[p->ktop++] = (dkey){.p = k, .len = klen, .null = 1};
+        }
         lua_pushnil(L);
         lua_rawset(L, -3);
         if (p->key_recorded) p->keys[p->ktop - 1].null = 1;
@@ -291,6 +312,14 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len) {
     p->keys[p->ktop] = (dkey){.p = k, .len = len, .null = 0};
     p->ktop++;
     p->key_recorded = 1;
+    if (len > p->shortlen && p->null_as_nil) {
+        /* a null member later may take this key out of the object, which
+         * then no longer holds the string: anchor it (in the array part:
+         * as a set key an equal string anchored before would be kept
+         * instead of this one) */
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, p->anchors_idx, ++p->nanchors);
+    }
     return 1;
 }
 
@@ -355,6 +384,9 @@ static void new_shape(parser *p, const dkey *k, size_t n, dkey *out) {
             lua_rawset(L, -3);
         }
         count += nulls; /* distinct null keys; a key repeated: the slow path below */
+        /* every null member was given a value again later ({"b":null,"b":2}):
+         * no set after all, and the stack must be as it was */
+        if (nulls == 0) lua_pop(L, 1);
     }
     lua_createtable(L, 0, 3); /* obj [nulls] mt */
     if (nulls) {
@@ -374,14 +406,17 @@ static void new_shape(parser *p, const dkey *k, size_t n, dkey *out) {
         const char *s = lua_pushlstring(L, k[i].p, k[i].len);
         if (out) out[i] = (dkey){.p = s, .len = k[i].len, .null = k[i].null};
         if (count != n) {
+            /* seen[key] = where it was first: a repeated long key is a new
+             * string that is not kept, so the pool takes the first one's */
             lua_pushvalue(L, -1);
             if (lua_rawget(L, -3) != LUA_TNIL) {
+                if (out) out[i].p = out[lua_tointeger(L, -1) - 1].p;
                 lua_pop(L, 2);
                 continue;
             }
             lua_pop(L, 1);
             lua_pushvalue(L, -1);
-            lua_pushboolean(L, 1);
+            lua_pushinteger(L, (lua_Integer)i + 1);
             lua_rawset(L, -4);
             lua_rawseti(L, -3, ++j);
         } else {
@@ -428,7 +463,9 @@ static int set_shape(parser *p, const dkey *k, size_t n) {
         p->slots = t;
         p->nslots = ns;
     }
-    if (!grow((void **)&p->pool, &p->pcap, p->ptop + n, sizeof *p->pool)) return 0;
+    /* room for one key even when n is 0: the pool is never NULL once a
+     * shape is interned (NULL + 0 is undefined behaviour in C) */
+    if (!grow((void **)&p->pool, &p->pcap, p->ptop + n + 1, sizeof *p->pool)) return 0;
     size_t kofs = p->ptop;
     p->ptop += n;
     new_shape(p, k, n, p->pool + kofs);
@@ -446,7 +483,8 @@ static int cb_end_map(void *ctx) {
     parser *p = ctx;
     frame *f = &p->frames[p->depth];
     size_t n = p->ktop - f->kstart;
-    if (!set_shape(p, p->keys + f->kstart, n))
+    /* keys is NULL until an object has had a key */
+    if (!set_shape(p, p->keys ? p->keys + f->kstart : NULL, n))
         return fail(p, nomem, yajl_get_bytes_consumed(p->h));
     p->ktop = f->kstart;
     f->hint_map = n < 1024 ? (int)n : 1024;
@@ -520,6 +558,20 @@ static int yajl_failure(lua_State *L, parser *p, int at_end) {
     return push_error(L, p, r, off);
 }
 
+/* The offset of the first byte that is not whitespace after a top-level
+ * value that yajl_parse completed, or the text's length. yajl reports a
+ * token after the value as trailing garbage, but a token the text ends
+ * inside (an unterminated string: `{"a":1}"xyz`, `9"223`) it keeps waiting
+ * for, and yajl_complete_parse then accepts the text, dropping the tail. A
+ * value completed by yajl_complete_parse (a number at the very end) has
+ * nothing after it. */
+static size_t trailing_garbage(const parser *p) {
+    size_t i = p->value_end;
+    while (i < p->len && (p->text[i] == ' ' || p->text[i] == '\t' || p->text[i] == '\n' || p->text[i] == '\r'))
+        i++;
+    return i;
+}
+
 int lf_json_raw_decode(lua_State *L) {
     size_t len;
     const char *text = luaL_checklstring(L, 1, &len);
@@ -543,6 +595,13 @@ int lf_json_raw_decode(lua_State *L) {
 
     yajl_status st = yajl_parse(p->h, (const unsigned char *)text, len);
     int at_end = 0;
+    if (st == yajl_status_ok && p->value_done) {
+        size_t tail = trailing_garbage(p);
+        if (tail < len) {
+            parser_release(p);
+            return push_error(L, p, "trailing garbage", tail);
+        }
+    }
     if (st == yajl_status_ok) {
         at_end = 1;
         st = yajl_complete_parse(p->h);

@@ -172,7 +172,7 @@ static void read_response(lua_State *S, request *rq, int idx) {
             if (rq->res_headers == NULL) luaL_error(S, "not enough memory for the response");
         }
         for (lua_Integer i = 1; i <= n; i++) {
-            size_t nlen, vlen;
+            size_t nlen = 0, vlen = 0;
             if (lua_rawgeti(S, -1, i) != LUA_TTABLE)
                 luaL_error(S, "response header %d must be a {name, value} pair, not %s", (int)i,
                            luaL_typename(S, -1));

@@ -36,11 +36,13 @@
 
 #include "calendar.h"
 #include "core.h"
+#include "tz.h"
 
 #define ZONE_MT "luaforce.tz.Zone"
 #define TZIF_MAX (1 << 20)       /* real TZif files are a few KiB */
 #define NAME_MAX_LEN 255
 #define YEAR_MAX 999999999LL     /* java.time's Year.MAX_VALUE */
+#define EPOCH_MAX 100000000000000000LL /* 1e17: |epoch seconds| stay below */
 
 typedef struct ttype {
     int32_t off;    /* seconds east of UTC */
@@ -170,13 +172,23 @@ static int pz_day(pz *p, rule_day *r) {
     return 0;
 }
 
+/* An offset a zone may have: the range the type table is held to. Lookups
+ * rely on it (resolve_local brackets a wall time with the offsets a day
+ * either side). */
+static int offset_ok(int32_t off) {
+    return off > -89999 && off < 93600;
+}
+
 /* Parses a footer like "CET-1CEST,M3.5.0,M10.5.0/3" (POSIX offsets are
- * west-positive, hence the negations). */
+ * west-positive, hence the negations). Offsets past the table's range are
+ * refused: POSIX allows 24 hours, pz_time reads up to 167 for the times of
+ * day (RFC 8536), and "XXX60" would be a zone 60 hours off UTC. */
 static int parse_rule(lf_zone *z, const char *s, size_t n) {
     pz p = {s, s + n};
     int32_t off;
     if (pz_name(&p, z->std_abbr, sizeof z->std_abbr) < 0 || pz_time(&p, &off) < 0) return -1;
     z->std_off = -off;
+    if (!offset_ok(z->std_off)) return -1;
     z->has_rule = 1;
     if (p.s == p.e) return 0;
     if (pz_name(&p, z->dst_abbr, sizeof z->dst_abbr) < 0) return -1;
@@ -189,7 +201,7 @@ static int parse_rule(lf_zone *z, const char *s, size_t n) {
     if (pz_day(&p, &z->start) < 0) return -1;
     if (p.s >= p.e || *p.s++ != ',') return -1;
     if (pz_day(&p, &z->end) < 0) return -1;
-    if (p.s != p.e) return -1;
+    if (p.s != p.e || !offset_ok(z->dst_off)) return -1;
     z->rule_dst = 1;
     return 0;
 }
@@ -328,7 +340,7 @@ static const char *parse_tzif(lua_State *L, const unsigned char *raw, size_t n) 
         tt->off = (int32_t)be32(p);
         tt->isdst = p[4] != 0;
         tt->abbr = p[5];
-        if (tt->off <= -89999 || tt->off >= 93600) return "TZif offset out of range";
+        if (!offset_ok(tt->off)) return "TZif offset out of range";
         if (p[5] >= h.chars) return "TZif abbreviation index out of range";
     }
     memcpy(z_chars(z), p, h.chars);
@@ -342,6 +354,17 @@ static const char *parse_tzif(lua_State *L, const unsigned char *raw, size_t n) 
         if (q >= end) return "unterminated TZif footer";
         if (q > p && parse_rule(z, (const char *)p, (size_t)(q - p)) < 0) return "unsupported TZ rule in TZif footer";
     }
+    return NULL;
+}
+
+const char *lf_tz_push_tzif(lua_State *L, const unsigned char *raw, size_t n) {
+    int top = lua_gettop(L);
+    const char *bad = parse_tzif(L, raw, n);
+    if (bad) {
+        lua_settop(L, top);
+        return bad;
+    }
+    luaL_setmetatable(L, ZONE_MT);
     return NULL;
 }
 
@@ -401,22 +424,27 @@ static int tz_load(lua_State *L) {
         lua_pushliteral(L, "BAD_FILE");
         return 3;
     }
-    const char *bad = parse_tzif(L, raw, got);
+    const char *bad = lf_tz_push_tzif(L, raw, got);
     if (bad) {
         lua_pushnil(L);
         lua_pushfstring(L, "time zone '%s': %s", name, bad);
         lua_pushliteral(L, "BAD_FILE");
         return 3;
     }
-    luaL_setmetatable(L, ZONE_MT);
     return 1;
 }
 
 static lf_zone *check_zone(lua_State *L) { return luaL_checkudata(L, 1, ZONE_MT); }
 
-/* An epoch-seconds argument: integers as they are, floats floored. */
+/* An epoch-seconds argument: integers as they are, floats floored; both
+ * within 10^17 seconds of 1970 (some 3 billion years, past java.time's
+ * range), so the rule's arithmetic on them cannot overflow. */
 static int64_t check_epoch(lua_State *L, int idx) {
-    if (lua_isinteger(L, idx)) return (int64_t)lua_tointeger(L, idx);
+    if (lua_isinteger(L, idx)) {
+        lua_Integer v = lua_tointeger(L, idx);
+        luaL_argcheck(L, v > -EPOCH_MAX && v < EPOCH_MAX, idx, "epoch seconds out of range");
+        return (int64_t)v;
+    }
     lua_Number x = luaL_checknumber(L, idx);
     luaL_argcheck(L, x == x && x > -1e17 && x < 1e17, idx, "epoch seconds out of range");
     lua_Number f = (lua_Number)(int64_t)x;

@@ -338,6 +338,52 @@ static void test_position(void **state) {
     assert_int_equal(col, 2);
 }
 
+/* ---- trailing text -------------------------------------------------------------- */
+
+typedef struct {
+    const char *text;
+    size_t len;
+    lua_Integer offset; /* 1-based offset of the trailing garbage; 0: decodes */
+} trailing_row;
+
+/* A whole value followed by a token the text ends inside: yajl_parse waits
+ * for the rest of the token and yajl_complete_parse accepts the text, so
+ * the decoder itself must refuse what follows the value. */
+static const trailing_row trailing_rows[] = {
+    {"{\"a\":1}\"xyz", 11, 8},
+    {"[1,2]\"\xff", 7, 6},
+    {"9\"223", 5, 2},
+    {"true\"", 5, 5},
+    {"null \"\\u12", 10, 6},
+    {"{} \r\n\t\"", 7, 7},
+    {"[1] x", 5, 5},
+    {"{\"a\":1} \r\n\t", 11, 0},
+    {"12", 2, 0},
+    {"\"a\"  ", 5, 0},
+};
+
+static void test_trailing_text(void **state) {
+    (void)state;
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    luaL_requiref(L, "luaforce.core.json", luaopen_luaforce_core_json, 0);
+    for (size_t i = 0; i < sizeof trailing_rows / sizeof *trailing_rows; i++) {
+        const trailing_row *r = &trailing_rows[i];
+        lua_getfield(L, -1, "raw_decode");
+        lua_pushlstring(L, r->text, r->len);
+        lua_call(L, 1, 5);
+        if (r->offset == 0) {
+            if (lua_isnil(L, -5)) fail_msg("row %zu: %s", i, lua_tostring(L, -4));
+        } else {
+            if (!lua_isnil(L, -5)) fail_msg("row %zu decoded", i);
+            assert_string_equal("trailing garbage", lua_tostring(L, -4));
+            assert_int_equal(r->offset, lua_tointeger(L, -3));
+        }
+        lua_pop(L, 5);
+    }
+    lua_close(L);
+}
+
 /* ---- memory errors -------------------------------------------------------------- */
 
 typedef struct {
@@ -421,6 +467,7 @@ int main(void) {
         cmocka_unit_test(test_format_double_agrees),
         cmocka_unit_test(test_token_start),
         cmocka_unit_test(test_position),
+        cmocka_unit_test(test_trailing_text),
         cmocka_unit_test(test_memory_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -221,6 +221,17 @@ describe("luaforce query", function()
       assert.matches("\n  SELECT Id FRM Contact\n            %^\n", r.stderr)
     end)
 
+    it("2 for conditions nested past 1,000 parentheses (was a stack overflow, exit 5)", function()
+      local deep = "SELECT Id FROM Contact WHERE " .. ("("):rep(150000) .. "LastName = 'x'" .. (")"):rep(150000)
+      local r = proc.luaforce({ "query", "--instance", emu.url, "-" },
+        { env = { SF_ACCESS_TOKEN = TOKEN }, stdin = deep })
+      assert.equal(2, r.code)
+      assert.equal("", r.stdout)
+      assert.matches("^luaforce: MALFORMED_QUERY: conditions nested deeper than 1000 parentheses %(row 1, column 1030%)\n",
+        r.stderr)
+      assert.is_nil(r.stderr:find("traceback", 1, true))
+    end)
+
     it("2 for an unknown field (the org says so)", function()
       local r = query { "SELECT Id, Nmae FROM Contact" }
       assert.equal(2, r.code)

@@ -258,6 +258,17 @@ describe("luaforce.decimal arithmetic", function()
         is(r[2], decimal.floor(r[1]))
       end)
     end
+
+    it("fails with nil, DECIMAL_RANGE past DIGITS_MAX digits, as every operation (found by fuzzing: raised)", function()
+      local huge = decimal("1e999999999")
+      for _, op in ipairs { "floor", "ceiling", "trunc" } do
+        local ok, v, err = pcall(huge[op], huge)
+        assert.is_true(ok, tostring(v))
+        assert.is_nil(v)
+        assert.equal("DECIMAL_RANGE", err.code)
+        assert.equal("decimal." .. op .. ": result out of the decimal range", err.message)
+      end
+    end)
   end)
 
   describe("sqrt, ln, exp", function()

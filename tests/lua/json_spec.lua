@@ -162,6 +162,12 @@ describe("luaforce.json", function()
       { "truncated literal at top", "tru", "invalid string in json text", 1, 1, 1 },
       { "trailing garbage", "[1] x", "trailing garbage", 5, 1, 5 },
       { "two values", "1 2", "trailing garbage", 3, 1, 3 },
+      -- a whole value, then a string the text ends inside: yajl waits for the
+      -- string's end and would accept the text with the tail dropped
+      { "a value then an unterminated string", '{"a":1}"xyz', "trailing garbage", 8, 1, 8 },
+      { "an array then an unterminated invalid string", '[1,2]"\xff', "trailing garbage", 6, 1, 6 },
+      { "a number then an unterminated string", '9"223', "trailing garbage", 2, 1, 2 },
+      { "a string then an unterminated string", '"a" \n "b', "trailing garbage", 7, 2, 2 },
       { "trailing comma", "[1,]", "unallowed token", 4, 1, 4 },
       { "leading zero", "[01]", "after array element", 3, 1, 3 },
       { "leading zero at top", "01", "trailing garbage", 2, 1, 2 },
@@ -489,6 +495,76 @@ describe("luaforce.json", function()
       }
       for _, row in ipairs(rows) do
         assert.are.equal(row[2], json.encode(nil_decode(row[1])), row[1])
+      end
+    end)
+
+    -- found by fuzzing: when every null member got a value again later, a
+    -- table was left on the decoder's stack: the object lost its shape (its
+    -- keys came back sorted) and, inside a container, the decode crashed
+    it("takes the last of repeated keys when every null is given a value again", function()
+      local rows = {
+        { '{"b":null,"b":2,"a":1}', '{"b":2,"a":1}' },
+        { '[{"b":null,"b":2},3]', '[{"b":2},3]' },
+        { '{"x":{"b":null,"b":2,"a":1},"y":[{"c":null,"c":0}]}', '{"x":{"b":2,"a":1},"y":[{"c":0}]}' },
+        { '{"b":null,"b":2,"c":null}', '{"b":2,"c":null}' },
+      }
+      for _, row in ipairs(rows) do
+        local v = nil_decode(row[1])
+        assert.are.equal(row[2], json.encode(v), row[1])
+        assert.are.equal(json.encode(json.decode(row[1])), json.encode(v), row[1])
+      end
+      assert.same({ "b", "a" }, json.keys(nil_decode('{"b":null,"b":2,"a":1}')))
+    end)
+
+    it("takes the last of repeated long keys, null after a value too (found by fuzzing)", function()
+      local long = ("k"):rep(50)
+      local rows = {
+        { '{"L":true,"L":null,"v":45}', '{"L":null,"v":45}' },
+        { '{"L":1,"L":null,"L":2}', '{"L":2}' },
+        { '[{"L":1,"L":null},{"L":null},{"L":2,"L":null,"x":1}]', '[{"L":null},{"L":null},{"L":null,"x":1}]' },
+      }
+      for _, row in ipairs(rows) do
+        local text, want = row[1]:gsub("L", long), row[2]:gsub("L", long)
+        assert.are.equal(want, json.encode(nil_decode(text)), row[1])
+      end
+      assert.is_true(json.isnull(nil_decode(('{"L":true,"L":null}'):gsub("L", long)), long))
+    end)
+
+    -- found by fuzzing (AddressSanitizer: heap-use-after-free, so the
+    -- sanitizer run is where this test bites): a null taking a long key out
+    -- of its object left the string recorded for it unheld
+    it("keeps a long key alive when a null takes it out of its object, collecting all the while", function()
+      local long = ("k"):rep(50)
+      local parts = {}
+      for i = 1, 300 do
+        parts[i] = ('{"L":true,"L":null,"a":1,"L":null,"v":%d}'):gsub("L", long):format(i)
+      end
+      local text = "[" .. table.concat(parts, ",") .. "]"
+      collectgarbage("incremental", 1, 1000) -- pause 1%: a cycle after nearly every step
+      local ok, list = pcall(nil_decode, text)
+      collectgarbage("incremental", 200, 100)
+      assert(ok, list)
+      assert.are.equal(json.encode(json.decode(text)), json.encode(list))
+      assert.same({ long, "a", "v" }, json.keys(list[300]))
+    end)
+
+    -- found by fuzzing (AddressSanitizer: heap-use-after-free): a long key
+    -- null twice in one object, or null in several objects, left the shape
+    -- pointing at a key string no table kept, freed by the next collection
+    it("keeps long keys of null members alive when they repeat", function()
+      local long = ("k"):rep(50)
+      local twice, across = {}, {}
+      for i = 1, 300 do
+        twice[i] = ('{"%s":null,"%s":null,"v":%d}'):format(long, long, i)
+        across[i] = ('{"%s":null,"v":%d}'):format(long, i)
+      end
+      for _, parts in ipairs { twice, across } do
+        local text = "[" .. table.concat(parts, ",") .. "]"
+        local list = nil_decode(text)
+        collectgarbage()
+        assert.are.equal(json.encode(json.decode(text)), json.encode(list))
+        assert.same({ long, "v" }, json.keys(list[300]))
+        assert.is_true(json.isnull(list[1], long))
       end
     end)
 

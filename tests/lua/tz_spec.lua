@@ -53,6 +53,19 @@ describe("luaforce.tz", function()
       assert.are.equal(3600, (zone("Europe/Berlin"):offset_at_utc(1711846799.9)))
       assert.are.equal(7200, (zone("Europe/Berlin"):offset_at_utc(1711846800.0)))
     end)
+
+    it("answers within 10^17 seconds of 1970 and refuses integers beyond, as floats", function()
+      -- found by fuzzing: math.maxinteger overflowed the rule's arithmetic
+      -- (undefined behaviour in C) instead of being refused
+      local z = zone("Europe/Berlin")
+      assert.are.equal(3208, (z:offset_at_utc(-99999999999999999))) -- LMT
+      assert.is_number((z:offset_at_utc(99999999999999999)))
+      for _, e in ipairs { math.maxinteger, math.mininteger, 100000000000000000, -100000000000000000, 1e17 } do
+        local ok, err = pcall(z.offset_at_utc, z, e)
+        assert.is_false(ok, tostring(e))
+        assert.matches("epoch seconds out of range", err)
+      end
+    end)
   end)
 
   describe("resolve_local (java.time.ZonedDateTime rules)", function()
@@ -187,6 +200,14 @@ describe("luaforce.tz", function()
       f = assert(io.open(dir .. "/Test/Truncated", "wb"))
       f:write(data:sub(1, 60))
       f:close()
+      -- Kolkata with other footer rules (the POSIX TZ string at the end)
+      local body = assert(data:match("^(.*\n)IST%-5:30\n$"))
+      for name, rule in pairs { Sixty = "IST-60", DstSixty = "IST-5:30XST-60,M3.5.0,M10.5.0/3",
+                                FarTimes = "IST-5:30XST-6:30,M3.5.0/-167,M10.5.0/167" } do
+        f = assert(io.open(dir .. "/Test/" .. name, "wb"))
+        f:write(body, rule, "\n")
+        f:close()
+      end
     end)
     after_each(function()
       os.execute(("rm -rf %q"):format(dir))
@@ -207,8 +228,15 @@ describe("luaforce.tz", function()
       assert.is_truthy(tz.zone("Test/Kolkata"))
     end)
 
-    it("reports files that are not TZif", function()
-      for _, name in ipairs { "Test/Garbage", "Test/Truncated" } do
+    it("reads a footer rule whose times of day reach RFC 8536's 167 hours", function()
+      local z = assert(tz.zone("Test/FarTimes", { dir = dir }))
+      assert.are.equal(19800, (z:offset_at_utc(0)))
+      assert.are.same({ std_abbr = "IST", std_offset = 19800, dst_abbr = "XST", dst_offset = 23400 }, z:rule())
+    end)
+
+    it("reports files that are not TZif, or whose rule puts the zone 60 hours off UTC", function()
+      -- found by fuzzing: such offsets broke resolve_local's bracketing
+      for _, name in ipairs { "Test/Garbage", "Test/Truncated", "Test/Sixty", "Test/DstSixty" } do
         local z, err = tz.zone(name, { dir = dir })
         assert.is_nil(z)
         assert.are.equal("BAD_TIMEZONE_FILE", err.code)

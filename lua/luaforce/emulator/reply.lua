@@ -24,14 +24,48 @@ function M.json_text(status, text, headers)
   return { status = status, headers = h, body = text }
 end
 
---- A JSON reply of `value` (encoded here) with `status`.
-function M.json(status, value, headers)
-  return M.json_text(status, assert(json.encode(value)), headers)
+-- `v` with every string (keys too) made valid UTF-8, in new tables that
+-- keep their metatables (an object's key order).
+local function valid_value(v)
+  if type(v) == "string" then return M.valid_utf8(v) end
+  if type(v) ~= "table" then return v end
+  local out = {}
+  for k, x in pairs(v) do out[valid_value(k)] = valid_value(x) end
+  return setmetatable(out, getmetatable(v))
 end
 
---- One Salesforce error object (key order as Salesforce writes it).
+--- A JSON reply of `value` (encoded here) with `status`. Answers quote the
+-- request (an id, a name, a reference); bytes of it that are not UTF-8
+-- become "?" rather than a failure to encode.
+function M.json(status, value, headers)
+  local text, err = json.encode(value)
+  if not text and tostring(err):find("invalid UTF-8", 1, true) then text, err = json.encode(valid_value(value)) end
+  return M.json_text(status, assert(text, err), headers)
+end
+
+--- `s` with every byte that is not part of valid UTF-8 written as "?" (as
+-- the C server does in the error bodies it writes itself): messages quote
+-- the request (its method, a field name, a line of SOQL), and JSON holds
+-- valid UTF-8 only. Non-strings come back as they are.
+function M.valid_utf8(s)
+  if type(s) ~= "string" or utf8.len(s) then return s end
+  local out, i = {}, 1
+  while i <= #s do
+    local _, bad = utf8.len(s, i)
+    if not bad then
+      out[#out + 1] = s:sub(i)
+      break
+    end
+    out[#out + 1] = s:sub(i, bad - 1) .. "?"
+    i = bad + 1
+  end
+  return table.concat(out)
+end
+
+--- One Salesforce error object (key order as Salesforce writes it); bytes
+-- of `message` that are not valid UTF-8 become "?".
 function M.error_object(code, message, fields)
-  local e = { message = message, errorCode = code }
+  local e = { message = M.valid_utf8(message), errorCode = code }
   if fields and #fields > 0 then e.fields = json.array(fields) end
   return json.object(e, ERROR_KEYS)
 end

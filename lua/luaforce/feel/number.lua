@@ -180,7 +180,8 @@ function M.truncate(v)
     if v ~= v then return nil end
     return tointeger(v >= 0 and floor(v) or -floor(-v))
   end
-  return v:trunc():tointeger()
+  local whole = v:trunc() -- nil past decimal.DIGITS_MAX digits (1e999999999)
+  return whole and whole:tointeger()
 end
 
 --- v as exact text: BigDecimal.toString, as Camunda's string() writes numbers.

@@ -107,6 +107,23 @@ local function semi_join(left, q, negated, where, ctx)
   return simple(format("%s %s %s", items.text(left), negated and "NOT IN" or "IN", ctx.subquery(q, where)))
 end
 
+-- Condition tables nest at most this deep: a table that holds itself would
+-- recurse until Lua's stack overflows, and each level adds at most one pair
+-- of parentheses, so the text stays within the parser's limit of 1,000.
+local MAX_DEPTH = 1000
+
+-- Runs step(...) one level deeper in ctx, refusing to go past MAX_DEPTH.
+local function deeper(ctx, step, ...)
+  local depth = (ctx.depth or 0) + 1
+  if depth > MAX_DEPTH then
+    fail(format("conditions nested deeper than %d levels", MAX_DEPTH), "does a condition table contain itself?")
+  end
+  ctx.depth = depth
+  local part = step(...)
+  ctx.depth = depth - 1
+  return part
+end
+
 local field_condition
 
 -- One operator on a field.
@@ -144,7 +161,7 @@ local function operator(left, op, v, where, ctx)
 end
 
 -- The condition a value puts on a field.
-function field_condition(left, v, where, ctx)
+local function field_condition_at(left, v, where, ctx)
   if ctx.is_query(v) then return semi_join(left, v, false, where, ctx) end
   if type(v) == "table" and not literals.is_value(v) then
     local shape = table_shape(v)
@@ -164,6 +181,10 @@ function field_condition(left, v, where, ctx)
   return operator(left, "$eq", v, where, ctx)
 end
 
+function field_condition(left, v, where, ctx)
+  return deeper(ctx, field_condition_at, left, v, where, ctx)
+end
+
 local compile
 
 -- $and / $or: a non-empty list of conditions.
@@ -181,7 +202,7 @@ local function logical(word, list, ctx)
 end
 
 -- A condition: a table (array items, then sorted keys) or soql.raw text.
-function compile(cond, ctx)
+local function compile_at(cond, ctx)
   if literals.is_value(cond) and cond.kind == "raw" then return { text = cond.text, kind = "raw" } end
   if ctx.is_query(cond) then
     fail("a query is not a condition", "a semi-join is written { Id = query } or { Id = { [\"$nin\"] = query } }")
@@ -216,6 +237,10 @@ function compile(cond, ctx)
   end
   if #parts == 0 then fail("empty condition: a condition table needs at least one entry") end
   return join(parts, "AND")
+end
+
+function compile(cond, ctx)
+  return deeper(ctx, compile_at, cond, ctx)
 end
 
 --- The SOQL text of condition `cond`. ctx: { clause = "where" | "having",

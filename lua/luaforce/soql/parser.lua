@@ -8,6 +8,7 @@
 -- message>, reason = <the last line of it>, row, column, pos }. The local
 -- org executes this AST, the builder's tests parse their output with it, and
 -- the REPL and CLI use it to catch mistakes before sending a query.
+-- `parser.MAX_NESTING` (1000) is how deep parenthesised conditions may nest.
 --
 -- A recursive-descent parser over luaforce.soql.lexer's tokens. Failures
 -- deep in the descent raise a private error object that `parse` catches, so
@@ -132,6 +133,12 @@ local FIELDS_WHICH = set { "ALL", "STANDARD", "CUSTOM" }
 local MAX_HOPS = 5
 local MAX_OFFSET = 2000
 local MAX_STRING = 4000
+-- Parenthesised conditions nest at most this deep. Salesforce documents no
+-- limit of its own (only 100,000 characters a query); this one keeps the
+-- descent, and every walk of the AST after it, far from Lua's stack limit,
+-- and matches luaforce.json's limit on nesting.
+local MAX_NESTING = 1000
+M.MAX_NESTING = MAX_NESTING
 local MAX_FIELDS_LIMIT = 200
 
 local NESTED_CHILD = "SOQL statements cannot query aggregate relationships more than 1 level away from the root entity object."
@@ -412,9 +419,14 @@ local parse_condition
 local function parse_simple(st, ctx)
   local t = peek(st)
   if is_p(t, "(") then
+    if st.depth >= MAX_NESTING then
+      fail(t.p, format("conditions nested deeper than %d parentheses", MAX_NESTING))
+    end
+    st.depth = st.depth + 1
     st.i = st.i + 1
     local e = parse_condition(st, ctx)
     expect_p(st, ")", "a right parentheses")
+    st.depth = st.depth - 1
     return e
   end
   return parse_field_expr(st, ctx)
@@ -784,7 +796,7 @@ function M.parse(text)
   if type(text) ~= "string" then
     error(format("bad argument #1 to 'parse' (string expected, got %s)", type(text)), 2)
   end
-  local st = { toks = lexer.tokenize(text), i = 1, text = text }
+  local st = { toks = lexer.tokenize(text), i = 1, text = text, depth = 0 }
   local ok, res = pcall(function()
     local first = peek(st)
     if not is_kw(first, "SELECT") then unexpected(first) end

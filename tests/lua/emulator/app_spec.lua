@@ -32,6 +32,12 @@ describe("emulator app", function()
   end)
 
   describe("wire details", function()
+    it("answers a method that is not UTF-8 with 405 and valid JSON (found by fuzzing: was a 500)", function()
+      local r = request("G\xe7T", "/services/data/v62.0/query", { query = { q = "SELECT Id FROM Account" } })
+      assert.equal(405, r.status)
+      assert.equal("HTTP Method 'G?T' not allowed. Allowed are GET,HEAD", r.json[1].message)
+    end)
+
     it("leaves the body out of HEAD answers and gzips only when asked", function()
       local h = request("HEAD", "/services/data/v62.0/sobjects/Account/001000000000001AAA")
       assert.equal(200, h.status)

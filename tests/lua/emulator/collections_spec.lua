@@ -238,6 +238,14 @@ describe("sObject Collections", function()
       assert.same({ "003000000000001AAA", GLOBEX }, { r.json[1].id, r.json[2].id })
     end)
 
+    it("answers an id that is not UTF-8 with MALFORMED_ID, '?' in its place (found by fuzzing: was a 500)", function()
+      local r = call("DELETE", BASE, nil, { ids = "00100000000000\xc1AA," .. GLOBEX, allOrNone = "true" })
+      assert.equal(200, r.status)
+      assert.same({ "00100000000000?AA", false, "MALFORMED_ID" }, { r.json[1].id, r.json[1].success,
+        r.json[1].errors[1].statusCode or r.json[1].errors[1].errorCode })
+      assert.same({ "Acme", "Globex" }, column("Account", "Name"))
+    end)
+
     it("refuses more than 200 ids and a request without ids", function()
       local list = {}
       for i = 1, 201 do list[i] = ACME end

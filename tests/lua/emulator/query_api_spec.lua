@@ -181,6 +181,14 @@ describe("luaforce.emulator.query_api", function()
       end)
     end
 
+    it("refuses conditions nested past 1,000 parentheses with 400 MALFORMED_QUERY", function()
+      local deep = "SELECT Id FROM Account WHERE " .. ("("):rep(150000) .. "Name = 'x'" .. (")"):rep(150000)
+      local r = request("GET", V .. "/query", { query = { q = deep } })
+      assert.equal(400, r.status)
+      assert.equal("MALFORMED_QUERY", r.json[1].errorCode)
+      assert.matches("ERROR at Row:1:Column:1030\nconditions nested deeper than 1000 parentheses$", r.json[1].message)
+    end)
+
     it("allows GET and HEAD only", function()
       local r = request("POST", V .. "/query", { query = { q = "SELECT Id FROM Account" } })
       assert.equal(405, r.status)

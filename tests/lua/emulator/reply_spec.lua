@@ -47,6 +47,31 @@ describe("luaforce.emulator.reply", function()
       end)
     end
 
+    -- found by fuzzing: a method or a field name that is not UTF-8, quoted in
+    -- the message, made the JSON encoder fail and the server answer 500
+    -- { what, message, the message as sent }
+    local not_utf8 = {
+      { "a stray byte", "HTTP Method 'G\xe7T' not allowed", "HTTP Method 'G?T' not allowed" },
+      { "a truncated sequence at the end", "caf\xc3", "caf?" },
+      { "an overlong form and an encoded surrogate", "\xc0\xaf-\xed\xa0\x80", "??-???" },
+      { "valid UTF-8 kept", "caf\xc3\xa9 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xf0\x9f\x98\x80" },
+    }
+    for _, row in ipairs(not_utf8) do
+      it("writes bytes of a message that are not UTF-8 as '?': " .. row[1], function()
+        local r = reply.error(405, "METHOD_NOT_ALLOWED", row[2])
+        assert.equal(row[3], json.decode(r.body)[1].message)
+      end)
+    end
+
+    it("writes bytes that are not UTF-8 anywhere in a JSON answer as '?', keeping key order", function()
+      -- found by fuzzing: a collection delete echoed an id that was not UTF-8
+      local value = json.array { json.object({ id = "001\xc1AA", success = false, ["k\xff"] = "v" },
+        { "id", "success", "k\xff" }) }
+      local r = reply.json(200, value)
+      assert.equal('[{"id":"001?AA","success":false,"k?":"v"}]', r.body)
+      assert.equal("001\xc1AA", value[1].id) -- the caller's value is left as it was
+    end)
+
     it("adds headers to an error", function()
       local r = reply.error(401, "INVALID_SESSION_ID", "Session expired or invalid", nil, { { "WWW-Authenticate", "Token" } })
       assert.same({ JSON_TYPE, { "WWW-Authenticate", "Token" } }, r.headers)

@@ -161,6 +161,8 @@ describe("luaforce.emulator.sobjects", function()
       { "a JSON list", "[1]", "JSON_PARSER_ERROR", "Cannot deserialize instance of sObject from START_ARRAY token" },
       { "a JSON scalar", "5", "JSON_PARSER_ERROR", "Cannot deserialize instance of sObject from a scalar token" },
       { "broken JSON", '{"Name": }', "JSON_PARSER_ERROR", "Unexpected character at [line:1, column:10]" },
+      { "JSON with an unterminated string after it", '{"Name": "Tail"}"xyz', "JSON_PARSER_ERROR",
+        "Unexpected character at [line:1, column:17]: trailing garbage" },
       { "an unknown field", '{"Nope__c": 1}', "INVALID_FIELD", "No such column 'Nope__c' on sobject of type Account" },
       { "a required field missing", "{}", "REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]" },
     }

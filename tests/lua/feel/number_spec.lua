@@ -41,6 +41,13 @@ describe("luaforce.feel.number", function()
     assert.equal("integer:2", s(N.set_scale(2.5, 0, "half_even")))
   end)
 
+  it("truncates to a Lua integer, or nil when the value does not fit", function()
+    assert.equal(-2, N.truncate(decimal.new("-2.7")))
+    assert.equal(3, N.truncate(3.9))
+    assert.is_nil(N.truncate(decimal.new("1e30")))
+    assert.is_nil(N.truncate(decimal.new("1e999999999"))) -- past DIGITS_MAX: trunc itself fails
+  end)
+
   it("gives results back as integers, exact doubles or decimals", function()
     assert.equal("integer:3", s(N.tolua(decimal.new("3.00"))))
     assert.equal("float:0.3", s(N.tolua(decimal.new("0.3"))))

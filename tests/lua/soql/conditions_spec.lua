@@ -166,5 +166,40 @@ describe("luaforce.soql.conditions", function()
         raises(function() conditions.compile(row[2], ctx(row[3])) end, row[4])
       end)
     end
+
+    -- { what, a condition nested too deep }
+    local function wrapped(n, wrap, inner)
+      local c = inner
+      for _ = 1, n do c = wrap(c) end
+      return c
+    end
+    local loop = {}
+    loop[1] = loop
+    local not_loop = {}
+    not_loop["$not"] = not_loop
+    local too_deep = {
+      { "a table that holds itself", loop },
+      { "a field's $not that holds itself", { Name = not_loop } },
+      { "200,000 $not", wrapped(200000, function(c) return { ["$not"] = c } end, { A = 1 }) },
+      { "1,000 $or", wrapped(1000, function(c) return { ["$or"] = { c, { B = 2 } } } end, { A = 1 }) },
+    }
+    for _, row in ipairs(too_deep) do
+      it("refuses " .. row[1] .. " as nested too deep, not with a stack overflow", function()
+        raises(function() conditions.compile(row[2], ctx()) end, "conditions nested deeper than 1000 levels")
+      end)
+    end
+
+    it("writes conditions up to the limit as text the parser takes", function()
+      for _, wrap in ipairs {
+        function(c) return { ["$not"] = c } end,
+        function(c) return { ["$or"] = { c, { B = 2 } } } end,
+        function(c) return { c, { B = 2 } } end,
+      } do
+        local text = conditions.compile(wrapped(998, wrap, { A = 1 }), ctx())
+        local _, parens = text:gsub("%(", "")
+        assert.is_true(parens >= 997)
+        assert.is_truthy(soql.parse(W(text)))
+      end
+    end)
   end)
 end)

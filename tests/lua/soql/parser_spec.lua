@@ -665,6 +665,48 @@ describe("luaforce.soql.parser", function()
     end
   end)
 
+  describe("nesting", function()
+    local function nested(n, inner, prefix)
+      return ("("):rep(n):gsub("%(", (prefix or "") .. "(") .. inner .. (")"):rep(n)
+    end
+    local W = "SELECT Id FROM Account WHERE "
+
+    -- { what, query with parentheses 1,000 deep }
+    local deep = {
+      { "parentheses", W .. nested(1000, "Name = 'x'") },
+      { "NOT in every parenthesis", W .. nested(1000, "Name = 'x'", "NOT ") },
+      { "AND at every level", W .. nested(1000, "Name = 'x'", "A = 1 AND ") },
+      { "HAVING", "SELECT Name FROM Account GROUP BY Name HAVING " .. nested(1000, "COUNT(Id) > 1") },
+    }
+    for _, row in ipairs(deep) do
+      it("parses " .. row[1] .. " 1,000 deep, the limit", function()
+        local ast = parse_ok(row[2])
+        assert.is_truthy(ast.where or ast.having)
+      end)
+    end
+
+    -- { what, query, byte position of the parenthesis past the limit }
+    local too_deep = {
+      { "1,001 parentheses", W .. nested(1001, "Name = 'x'"), #W + 1001 },
+      { "150,000 parentheses (stack overflow before)", W .. nested(150000, "Name = 'x'"), #W + 1001 },
+      { "150,000 unclosed ones", W .. ("("):rep(150000), #W + 1001 },
+      { "NOT at every level", W .. nested(1001, "Name = 'x'", "NOT "), #W + 1001 * 5 },
+      { "inside a semi-join", W .. "Id IN (SELECT AccountId FROM Contact WHERE " .. nested(1001, "A = 1") .. ")",
+        #W + 43 + 1001 },
+    }
+    for _, row in ipairs(too_deep) do
+      it("refuses " .. row[1] .. " with MALFORMED_QUERY", function()
+        local ok, ast, err = pcall(parser.parse, row[2])
+        assert.is_true(ok, tostring(ast))
+        assert.is_nil(ast)
+        assert.equal("MALFORMED_QUERY", err.errorCode)
+        assert.equal("conditions nested deeper than 1000 parentheses", err.reason)
+        assert.equal(row[3], err.pos)
+        assert.equal("(", row[2]:sub(err.pos, err.pos))
+      end)
+    end
+  end)
+
   describe("positions", function()
     it("every node carries the byte offset of its first character", function()
       local q = "SELECT Name, (SELECT Id FROM Contacts) FROM Account a "

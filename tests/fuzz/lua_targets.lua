@@ -1,0 +1,113 @@
+--- tests/fuzz/lua_targets.lua: what tests/fuzz/lua_fuzzer.lua fuzzes.
+--
+-- A target is an entry of this table:
+--   about    one line for --list
+--   covers   chunk-name prefixes of the files whose lines guide the fuzzer
+--            ("@lua/luaforce/soql/": the modules load from lua/)
+--   dict     tokens the mutator inserts (keywords, punctuation, markers)
+--   max_len  the longest input (default 4096)
+--   run(input) -> a value, or nil and the reader's error; may raise a
+--            luaforce.errors object. Checks of its own on what came back
+--            raise with error() or assert(): a finding, like a Lua runtime
+--            error.
+-- Its seed corpus is the folder tests/fuzz/<name>/: a few hand-made inputs,
+-- each defect's input, each finding's input.
+--
+-- A new reader is a few lines here and a folder of seeds, e.g. for a CSV
+-- reader:
+--   T.csv = { about = "luaforce.csv: CSV text to rows", covers = { "@lua/luaforce/csv" },
+--     dict = { ",", '"', '""', "\r\n" }, run = function(input) return csv.parse(input) end }
+-- Modules load when a target first runs, so --list needs no build.
+local T = {}
+
+-- A luaforce error object, as a reader's documented failure.
+local function check_error(err, what)
+  if not require("luaforce.errors").is(err) then error(what .. " failed without a luaforce error: " .. tostring(err), 0) end
+  if type(err.message) ~= "string" or err.message == "" then error(what .. ": an error without a message", 0) end
+end
+
+T.soql = {
+  about = "luaforce.soql.parser: SOQL text to an AST, or MALFORMED_QUERY with a position",
+  covers = { "@lua/luaforce/soql/" },
+  max_len = 4096,
+  dict = {
+    "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "NOT IN", "LIKE", "INCLUDES", "EXCLUDES",
+    "GROUP BY", "ROLLUP(", "CUBE(", "HAVING", "ORDER BY", "ASC", "DESC", "NULLS FIRST", "NULLS LAST",
+    "LIMIT", "OFFSET", "FOR VIEW", "FOR UPDATE", "FOR REFERENCE", "WITH SECURITY_ENFORCED", "USING SCOPE",
+    "TYPEOF", "WHEN", "THEN", "ELSE", "END", "COUNT()", "COUNT(", "SUM(", "MAX(", "FORMAT(", "toLabel(",
+    "CALENDAR_YEAR(", "FIELDS(ALL)", "(SELECT", "null", "TRUE", "false", "TODAY", "LAST_N_DAYS:",
+    "2024-01-31", "2024-01-31T10:00:00Z", "+05:30", "USD", "'", "\\'", "\\u00e9", "%", "_", "(", ")", ",",
+    ".", ":", "=", "!=", "<>", "<=", ">=", "<", ">", "Account.Owner.Name", "Id", "Name", "Contacts", "a",
+  },
+  run = function(input)
+    local parser = require "luaforce.soql.parser"
+    local ast, err = parser.parse(input)
+    if ast then
+      if ast.kind ~= "query" or type(ast.fields) ~= "table" then error("an AST that is no query", 0) end
+      return ast
+    end
+    if type(err) ~= "table" or type(err.errorCode) ~= "string" or type(err.message) ~= "string" then
+      error("a parse failure without errorCode and message", 0)
+    end
+    if math.type(err.pos) ~= "integer" or err.pos < 1 or err.pos > #input + 1 then
+      error(("error position %s outside the text"):format(tostring(err.pos)), 0)
+    end
+    local row, column = parser.position(input, err.pos)
+    if row ~= err.row or column ~= err.column then error("row and column do not match the position", 0) end
+    return nil, err
+  end,
+}
+
+T.profile = {
+  about = "luaforce.cli.config: the profile file's text to profiles, or a usage error",
+  covers = { "@lua/luaforce/cli/config.lua" },
+  dict = {
+    "[profile ", "[default]", "]", "default = ", "instance_url = ", "api_version = ", "client_id = ",
+    "client_secret = ", "token = ", "{{secrets.", "}}", "{{ secrets.A_B }}", "local", "https://x.my.salesforce.com",
+    "v62.0", "#", ";", "=", '"', "\n", "\r\n", " ", "\t", "acme", "sandbox",
+  },
+  run = function(input)
+    local config = require "luaforce.cli.config"
+    local doc, err = config.parse(input, "config")
+    if not doc then
+      check_error(err, "config.parse")
+      return nil, err
+    end
+    for _, name in ipairs(doc.order) do
+      if not doc.profiles[name] then error("profile '" .. name .. "' listed but missing", 0) end
+    end
+    if doc.default and not doc.profiles[doc.default] then error("the default names no profile", 0) end
+    return doc
+  end,
+}
+
+local secrets_path -- a file name of our own, made on the first run
+
+T.secrets = {
+  about = "luaforce.client.secrets: a secrets file to NAME -> value, or a usage error",
+  covers = { "@lua/luaforce/client/secrets.lua" },
+  dict = { "=", "#", "\n", "\r\n", " ", "\t", "ACME_SECRET", "a.b-c_d", "{{secrets.X}}", "\0", "\xff" },
+  run = function(input)
+    local secrets = require "luaforce.client.secrets"
+    local sys = require "luaforce.core.sys"
+    if not secrets_path then
+      secrets_path = os.tmpname()
+      os.remove(secrets_path)
+    end
+    os.remove(secrets_path)
+    assert(sys.write_new(secrets_path, input, 384)) -- 0600, as the reader wants
+    local values, err = secrets.read_file(secrets_path)
+    os.remove(secrets_path)
+    if not values then
+      check_error(err, "secrets.read_file")
+      return nil, err
+    end
+    for name, value in pairs(values) do
+      if type(name) ~= "string" or not name:match("^[%w_%.%-]+$") then error("a secret without a name", 0) end
+      if type(value) ~= "string" or value:find("\n", 1, true) then error("secret " .. name .. ": a bad value", 0) end
+    end
+    return values
+  end,
+}
+
+return T

@@ -54,6 +54,21 @@ local function soql_of(arg)
   return (text:gsub("^%s+", ""):gsub("%s+$", ""))
 end
 
+-- At most WINDOW characters of a long row around column `col` (a query
+-- built by a program may be one line of 100,000 characters): the part
+-- shown, with "..." where it was cut, and the column within it.
+local WINDOW = 120
+local function clip(line, col)
+  local len = utf8.len(line)
+  if not len or len <= WINDOW then return line, col end
+  local first = math.max(1, col - WINDOW // 2)
+  local last = math.min(len, first + WINDOW - 1)
+  first = math.max(1, last - WINDOW + 1)
+  local b1, b2 = utf8.offset(line, first), (utf8.offset(line, last + 1) or (#line + 1)) - 1
+  local head, tail = first > 1 and "..." or "", last < len and "..." or ""
+  return head .. line:sub(b1, b2) .. tail, col - first + 1 + #head
+end
+
 -- A malformed query as one line saying what and where, then the query's
 -- row with a caret under the mistake.
 local function malformed(soql, err)
@@ -63,8 +78,10 @@ local function malformed(soql, err)
     n = n + 1
     if n == row then line = l break end
   end
+  local at
+  line, at = clip(line, col)
   -- tabs stay tabs under the caret, so it lines up with the row above
-  local caret = line:sub(1, (utf8.offset(line, col) or (#line + 1)) - 1):gsub("[^\t\x80-\xBF]", " "):gsub("[\x80-\xBF]", "")
+  local caret = line:sub(1, (utf8.offset(line, at) or (#line + 1)) - 1):gsub("[^\t\x80-\xBF]", " "):gsub("[\x80-\xBF]", "")
   return errors.new {
     code = err.errorCode or "MALFORMED_QUERY",
     message = ("%s (row %d, column %d)\n  %s\n  %s^"):format(err.reason or "malformed query", row, col, line, caret),

@@ -30,6 +30,16 @@ describe("luaforce query", function()
         "MALFORMED_QUERY: unexpected token: 'AND' (row 2, column 38)\n"
           .. "  \tFROM Account WHERE Name = 'Zoë' AND AND x\n"
           .. "  \t" .. (" "):rep(36) .. "^" },
+      -- a long row shows 120 characters around the mistake, not all of it
+      { { "SELECT Id FROM Account WHERE " .. ("Name = 'x' OR "):rep(100) .. "Name = 'y' ANDD x" },
+        "MALFORMED_QUERY: unexpected token: 'ANDD' (row 1, column 1441)\n"
+          .. "  ...' OR " .. ("Name = 'x' OR "):rep(7) .. "Name = 'y' ANDD x\n"
+          .. "  " .. (" "):rep(117) .. "^" },
+      { { "SELECT Id FROM Account WHERE Name = 'x' ANDD " .. ("OR Name = 'x' "):rep(100) },
+        "MALFORMED_QUERY: unexpected token: 'ANDD' (row 1, column 41)\n"
+          .. "  " .. ("SELECT Id FROM Account WHERE Name = 'x' ANDD " .. ("OR Name = 'x' "):rep(100)):sub(1, 120)
+          .. "...\n"
+          .. "  " .. (" "):rep(40) .. "^" },
       { { "" }, "the query is empty (give SOQL, or - to read it from standard input)" },
       { { "SELECT Id FROM Account", "--batch-size", "0" },
         "--batch-size 0 is out of range (give 200 to 2000 (Salesforce may send fewer))" },

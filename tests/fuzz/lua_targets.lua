@@ -26,6 +26,33 @@ local function check_error(err, what)
   if type(err.message) ~= "string" or err.message == "" then error(what .. ": an error without a message", 0) end
 end
 
+-- A file reader's error may hold a secret's value only if it quotes the
+-- file: it must quote no 16 characters of its input (issue 14, defect 7:
+-- 16 characters of a secret are as bad as all of it). Key names and the
+-- messages' own words are shorter than that, or not in the input.
+-- `public` (optional) says which lines a message may quote (a profile's
+-- section header: its name is no secret, and hints suggest it).
+local function quotes_no_input(err, input, what, public)
+  local windows = {}
+  for line in (input .. "\n"):gmatch("([^\n]*)\n") do
+    if not (public and public(line)) then
+      for i = 1, #line - 15 do windows[line:sub(i, i + 15)] = true end
+    end
+  end
+  -- the known key names are words a message may use (write client_secret
+  -- = VALUE); a window through one is no quote of the file
+  local text = tostring(err)
+  for _, word in ipairs { "instance_url", "api_version", "client_id", "client_secret", "token", "default",
+    "profile" } do
+    text = text:gsub(word, "\255\254")
+  end
+  for i = 1, #text - 15 do
+    if windows[text:sub(i, i + 15)] then
+      error(("%s: the error quotes the file: %q"):format(what, text:sub(i, i + 15)), 0)
+    end
+  end
+end
+
 T.soql = {
   about = "luaforce.soql.parser: SOQL text to an AST, or MALFORMED_QUERY with a position",
   covers = { "@lua/luaforce/soql/" },
@@ -71,6 +98,9 @@ T.profile = {
     local doc, err = config.parse(input, "config")
     if not doc then
       check_error(err, "config.parse")
+      quotes_no_input(err, input, "config.parse", function(line)
+        return line:match("^%s*%[%s*profile%s[^%]]*%]%s*\r?$") ~= nil
+      end)
       return nil, err
     end
     for _, name in ipairs(doc.order) do
@@ -100,6 +130,7 @@ T.secrets = {
     os.remove(secrets_path)
     if not values then
       check_error(err, "secrets.read_file")
+      quotes_no_input(err, input, "secrets.read_file")
       return nil, err
     end
     for name, value in pairs(values) do

@@ -81,9 +81,16 @@ end
 
 -- `word` when it may be quoted in a message: a known key, or so close to
 -- one that it is a typo of it (a secret is not); else nil.
+-- A typo is at most 2 edits from a key, and a quoted word is shorter than
+-- 16 characters (the secret scan's unit), so a secret pasted onto a key
+-- (`client_secretAQ9x...`) is never quoted.
+local MAX_QUOTED = 15
 local function quotable(word)
   if KEYS[word] or word == "default" then return word end
-  if args.nearest(word, KEY_NAMES) then return word end
+  if #word > MAX_QUOTED then return nil end
+  for _, k in ipairs(KEY_NAMES) do
+    if args.distance(word:lower(), k) <= 2 then return word end
+  end
   return nil
 end
 
@@ -105,7 +112,7 @@ end
 
 -- The error for an unknown key: named when it is a typo of a known one.
 local function unknown_key(path, n, key)
-  local near = args.nearest(key, KEY_NAMES)
+  local near = quotable(key) and args.nearest(key, KEY_NAMES)
   if near then return bad(path, n, ("unknown key '%s'"):format(key), "did you mean " .. near .. "?") end
   return bad(path, n, "unknown key (not shown: it may be a secret)", "the keys are " .. table.concat(KEY_NAMES, ", "))
 end

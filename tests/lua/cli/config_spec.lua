@@ -68,6 +68,10 @@ client_secret = {{secrets.B}}
     "default = " .. SECRET .. "\n[profile a]\n",
     "[profile a]\nclient_secret = \"" .. SECRET .. "\n\"x\n",
     "[profile a]\n\"client_secret\" = " .. SECRET .. "\n",
+    -- the fuzzer's: a secret run onto its key (no ' = ') read as a typo of it
+    "[profile a]\nclient_secr" .. SECRET:sub(1, 6) .. "//x\n",
+    "[profile a]\nclient_secret" .. SECRET .. "\n",
+    "[profile a]\ntoken" .. SECRET:sub(1, 6) .. " = x\n",
   }
   for i, text in ipairs(leaky) do
     it("quotes no value of a bad line (case " .. i .. ")", function()

@@ -531,6 +531,17 @@ token = {{secrets.EMU_TOKEN}}
       assert.equal(2, other(stats()) - other(before))
     end)
 
+    it("reads the client secret from standard input with --client-secret-file -", function()
+      os.remove(token_cache())
+      local r = lf({ "login", "--instance", url, "--client-id", CLIENT_ID, "--client-secret-file", "-" }, nil,
+        CLIENT_SECRET .. "\n")
+      assert.equal(0, r.code, r.stderr)
+      assert.matches("client luaforce-local", r.stdout, 1, true)
+      r = lf({ "login", "--instance", url, "--client-id", CLIENT_ID, "--client-secret-file", "-" }, nil, "")
+      assert.equal(2, r.code)
+      assert.matches("the client secret file - is empty", r.stderr, 1, true)
+    end)
+
     it("checks the secret even when a token is cached: a wrong one exits 3", function()
       local creds = { "--instance", url, "--client-id", CLIENT_ID, "--client-secret-file", secret_file }
       assert.equal(0, lf({ "login", table.unpack(creds) }).code)

@@ -33,11 +33,11 @@ end
 -- `public` (optional) says which lines a message may quote (a profile's
 -- section header: its name is no secret, and hints suggest it).
 local function quotes_no_input(err, input, what, public)
-  local windows = {}
+  -- the same 16-byte windows the REPL's history filter looks for
+  local secret_set = require "luaforce.http.secret_set"
+  local set = secret_set.new()
   for line in (input .. "\n"):gmatch("([^\n]*)\n") do
-    if not (public and public(line)) then
-      for i = 1, #line - 15 do windows[line:sub(i, i + 15)] = true end
-    end
+    if #line >= secret_set.WINDOW and not (public and public(line)) then set:add(line) end
   end
   -- the known key names are words a message may use (write client_secret
   -- = VALUE); a window through one is no quote of the file
@@ -46,11 +46,7 @@ local function quotes_no_input(err, input, what, public)
     "profile" } do
     text = text:gsub(word, "\255\254")
   end
-  for i = 1, #text - 15 do
-    if windows[text:sub(i, i + 15)] then
-      error(("%s: the error quotes the file: %q"):format(what, text:sub(i, i + 15)), 0)
-    end
-  end
+  if set:found_in(text) then error(("%s: the error quotes 16 bytes of the file: %q"):format(what, text), 0) end
 end
 
 T.soql = {

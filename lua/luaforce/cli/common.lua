@@ -27,7 +27,7 @@ M.connection = {
   { name = "api-version", arg = "VERSION", help = "the REST API version, e.g. v62.0 (default v62.0)" },
   { name = "token", arg = "TOKEN", help = "an access token (SF_ACCESS_TOKEN keeps it out of the process list)" },
   { name = "client-id", arg = "ID", help = "OAuth client credentials: the connected app's consumer key" },
-  { name = "client-secret-file", arg = "FILE", help = "a file holding the client secret (first line)" },
+  { name = "client-secret-file", arg = "FILE", help = "a file holding the client secret (first line; - reads standard input)" },
   { name = "profile", short = "P", arg = "NAME", help = "a profile of the config file (default: its default)" },
 }
 

@@ -10,7 +10,9 @@
 --   2 bad usage or bad input   3 authentication failed
 --   4 network or timeout, nothing written
 --   5 script error             6 outcome unknown (a write may have happened)
---   7-9 reserved (connector task outcomes)     130 interrupted
+--   7 a connector task threw a BPMN error     8 a connector task's job failed
+--     with no retries left                    9 a connector task raised an
+--     incident (its inputs or expressions are wrong)      130 interrupted
 --
 -- A run with several outcomes (a batch with some failures, a chain, a
 -- connector task, an interruption) reports the most serious thing the user
@@ -26,6 +28,9 @@ M.EXIT = {
   NETWORK = 4,
   SCRIPT = 5,
   UNKNOWN = 6,
+  BPMN_ERROR = 7,
+  JOB_FAILED = 8,
+  INCIDENT = 9,
   INTERRUPTED = 130,
 }
 
@@ -90,7 +95,10 @@ end
 --   3. no failure                                             0
 --   4. some items done, some failed: a partial failure        1, with a report
 --   5. nothing done                                           the first failure's code
--- Later outcome kinds (connector task outcomes 7-9) place themselves here.
+-- A connector task's outcome is a failure of its own code (7 BPMN error,
+-- 8 job failed, 9 incident) under the same rules: an unknown outcome
+-- outranks it, and an ignoreError that completes the task after a write of
+-- unknown outcome is still 6.
 function M.outcome_exit(o)
   if (o.unknown or 0) > 0 then return M.EXIT.UNKNOWN end
   if o.interrupted then return M.EXIT.INTERRUPTED end
@@ -98,6 +106,42 @@ function M.outcome_exit(o)
   if #failed == 0 then return M.EXIT.OK end
   if (o.done or 0) > 0 then return M.EXIT.API end
   return failed[1]
+end
+
+--- Damerau-Levenshtein distance (optimal string alignment), for suggestions.
+function M.distance(a, b)
+  local la, lb = #a, #b
+  if la == 0 then return lb end
+  if lb == 0 then return la end
+  local d = {}
+  for i = 0, la do d[i] = { [0] = i } end
+  for j = 0, lb do d[0][j] = j end
+  for i = 1, la do
+    local ca = a:sub(i, i)
+    for j = 1, lb do
+      local cb = b:sub(j, j)
+      local cost = ca == cb and 0 or 1
+      local v = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if i > 1 and j > 1 and ca == b:sub(j - 1, j - 1) and a:sub(i - 1, i - 1) == cb then
+        v = math.min(v, d[i - 2][j - 2] + 1)
+      end
+      d[i][j] = v
+    end
+  end
+  return d[la][lb]
+end
+
+--- The candidate nearest to `word`, or nil when none is close enough.
+-- A candidate that starts with `word` (an abbreviation) also counts.
+function M.nearest(word, candidates)
+  local best, bestd
+  local limit = math.max(2, #word // 3)
+  for _, c in ipairs(candidates) do
+    local d = M.distance(word:lower(), c:lower())
+    if #word >= 3 and c:sub(1, #word) == word then d = math.min(d, 1) end
+    if d <= limit and (bestd == nil or d < bestd) then best, bestd = c, d end
+  end
+  return best
 end
 
 --- True for an interruption: the Ctrl-C error itself, or an error that

@@ -13,41 +13,10 @@ local errors = require "luaforce.errors"
 
 local M = {}
 
---- Damerau-Levenshtein distance (optimal string alignment), for suggestions.
-function M.distance(a, b)
-  local la, lb = #a, #b
-  if la == 0 then return lb end
-  if lb == 0 then return la end
-  local d = {}
-  for i = 0, la do d[i] = { [0] = i } end
-  for j = 0, lb do d[0][j] = j end
-  for i = 1, la do
-    local ca = a:sub(i, i)
-    for j = 1, lb do
-      local cb = b:sub(j, j)
-      local cost = ca == cb and 0 or 1
-      local v = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-      if i > 1 and j > 1 and ca == b:sub(j - 1, j - 1) and a:sub(i - 1, i - 1) == cb then
-        v = math.min(v, d[i - 2][j - 2] + 1)
-      end
-      d[i][j] = v
-    end
-  end
-  return d[la][lb]
-end
-
---- The candidate nearest to `word`, or nil when none is close enough.
--- A candidate that starts with `word` (an abbreviation) also counts.
-function M.nearest(word, candidates)
-  local best, bestd
-  local limit = math.max(2, #word // 3)
-  for _, c in ipairs(candidates) do
-    local d = M.distance(word:lower(), c:lower())
-    if #word >= 3 and c:sub(1, #word) == word then d = math.min(d, 1) end
-    if d <= limit and (bestd == nil or d < bestd) then best, bestd = c, d end
-  end
-  return best
-end
+--- Edit distance and "did you mean" (luaforce.errors owns them: every
+-- layer's messages suggest names the same way).
+M.distance = errors.distance
+M.nearest = errors.nearest
 
 local function usage_error(message, hint)
   return nil, errors.usage(message, hint)

@@ -25,6 +25,7 @@ M.commands = {
   { name = "run", module = "luaforce.cli.run" },
   { name = "repl", module = "luaforce.cli.repl" },
   { name = "emulator", module = "luaforce.cli.emulator" },
+  { name = "connector", module = "luaforce.cli.connector" },
   { name = "eval", module = "luaforce.cli.eval" },
   { name = "help", module = "luaforce.cli.help" },
   { name = "version", module = "luaforce.cli.version" },
@@ -54,14 +55,16 @@ Exit codes:
   4    network failure or timeout; nothing was written
   5    a script error
   6    outcome unknown: a write may or may not have happened
-  7-9  reserved for connector task outcomes
+  7    a connector task threw a BPMN error
+  8    a connector task's job failed with no retries left
+  9    a connector task raised an incident (invalid inputs or expressions)
   130  interrupted (Ctrl-C, SIGTERM or SIGHUP)
 
 A run with several outcomes (a batch, a chain, a connector task, an
 interruption) exits with the most serious: 6 if any write's outcome is
 unknown (even one cut short by Ctrl-C), else 130 if interrupted, else 0 if
 nothing failed, else 1 for a partial failure (some items done, a report
-says which), else the first failure's own code.]]
+says which), else the first failure's own code (a connector task's 7-9).]]
 
 local function command_names()
   local names = {}

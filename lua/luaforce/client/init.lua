@@ -63,6 +63,9 @@
 --                                   -- reached fn)
 --       write = false,              -- a POST that only reads (default: the
 --                                   -- method says whether it may write)
+--       retry_statuses = false,     -- HTTP answers are final: only
+--                                   -- transport failures are retried
+--                                   -- (luaforce.client.retry's `statuses`)
 --       outcome = {},               -- filled in: attempts, and reached =
 --                                   -- true when an attempt of a write may
 --                                   -- have been applied (a success after
@@ -225,6 +228,7 @@ end
 local CALL_OPTIONS = {
   query = "table", body = true, headers = "table", retry = "string", expect_json = "boolean",
   on_chunk = "function", timeout = "number", write = "boolean", outcome = "table",
+  retry_statuses = "boolean",
 }
 
 local function origin_of(url)
@@ -350,6 +354,9 @@ function Org:call(method, target, opts)
     return nil, err
   end
   local policy = self.retry_policy
+  if opts.retry_statuses == false then
+    policy = setmetatable({ statuses = false }, { __index = policy })
+  end
   local attempt = send
   if req.on_chunk then
     attempt = function()

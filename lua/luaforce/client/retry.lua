@@ -15,6 +15,9 @@
 -- OUTCOME_UNKNOWN); a 500/502/504 to a create is reported, not retried.
 -- "idempotent" (GET, PATCH, DELETE, PUT) and "safe-create" (a POST the
 -- caller vouches for) retry everything retryable; "never" retries nothing.
+-- A policy with `statuses = false` retries transport failures only: every
+-- HTTP answer is final (the connector layer hands 429s and 503s to a task's
+-- error expression, as Camunda does, and retries whole jobs itself).
 --
 -- May have reached. An attempt of a write "may have reached" the org when
 -- it went out and its answer was lost (a transport failure with
@@ -47,7 +50,7 @@ local FINAL_KIND = { TLS = true, URL = true, ABORTED = true, TOO_LARGE = true }
 
 local OPTION_TYPES = {
   attempts = "integer", max_time = "number", base_delay = "number", max_delay = "number",
-  log = "function", sleep = "function",
+  log = "function", sleep = "function", statuses = "boolean",
 }
 
 --- A policy from options (copied over the defaults); bad options raise.
@@ -58,6 +61,8 @@ local OPTION_TYPES = {
 --   log         function(line) told about every retry
 --   sleep       function(seconds) (default luaforce.http.sleep, which
 --               yields inside http.parallel)
+--   statuses    false: HTTP answers are never retried, transport failures
+--               still are (default true)
 function M.policy(opts)
   local p = {}
   for k, v in pairs(M.DEFAULTS) do p[k] = v end
@@ -67,7 +72,7 @@ function M.policy(opts)
     if not want then error(("retry: unknown option '%s'"):format(tostring(k)), 3) end
     local ok = want == "integer" and math.type(v) == "integer" or type(v) == want
     if not ok then error(("retry: option '%s' must be a %s"):format(k, want == "integer" and "whole number" or want), 3) end
-    if want ~= "function" and v < 0 then error(("retry: option '%s' must not be negative"):format(k), 3) end
+    if want ~= "function" and want ~= "boolean" and v < 0 then error(("retry: option '%s' must not be negative"):format(k), 3) end
     p[k] = v
   end
   if p.attempts < 1 then error("retry: attempts must be at least 1", 3) end
@@ -125,9 +130,12 @@ end
 
 --- Whether to try again after one attempt: "retry", "unknown" or nil.
 -- `res` is luaforce.http's response (body still text), or nil and `terr`.
-function M.judge(mode, res, terr)
+function M.judge(mode, res, terr, policy)
   if mode == "never" then return nil end
-  if res then return judge_response(mode, res) end
+  if res then
+    if policy and policy.statuses == false then return nil end
+    return judge_response(mode, res)
+  end
   return judge_transport(mode, terr)
 end
 
@@ -164,7 +172,7 @@ function M.run(policy, mode, send, what)
     n = n + 1
     local res, terr, final = send()
     reached = reached or M.may_have_reached(res, terr)
-    local verdict = M.judge(mode, res, terr)
+    local verdict = M.judge(mode, res, terr, policy)
     if verdict == "unknown" then return res, terr, "unknown", n, reached end
     if final then return res, terr, nil, n, reached end -- e.g. a body already streamed out
     if verdict ~= "retry" or n >= policy.attempts then return res, terr, nil, n, reached end

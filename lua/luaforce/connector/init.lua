@@ -1,26 +1,56 @@
---- luaforce.connector: the connector layer's face (Camunda's connector tasks).
+--- luaforce.connector: Camunda Salesforce Connector tasks, run as the
+-- connector runtime runs them (docs/connector.md).
 --
 --     local connector = require "luaforce.connector"   -- also require("luaforce").connector
---     local vars, warnings = connector.result("= {newId: response.body.id}", response)
---     local outcome = connector.outcome('if error.code = "404" then bpmnError("NF", error.message) else null', ctx)
+--     local report = connector.run({
+--       baseUrl = "{{secrets.SF_URL}}",
+--       authentication = { type = "bearer", token = "{{secrets.SF_TOKEN}}" },
+--       salesforceOperationType = "soqlQuery",
+--       soqlQuery = "=\"SELECT Id FROM Account WHERE Name = '\" + name + \"'\"",
+--       resultExpression = "={ids: for r in body.records return r.Id}",
+--     }, { name = "Acme" })
+--     print(report.exit, json.encode(report.document))
 --
+-- connector.run(task, vars[, opts]) -> report | nil, err
+--   `task` is a task file's object (the template's field ids, nested or
+--   flat dotted; luaforce.connector.task) or a task already read (from
+--   connector.read_task or a BPMN file). `vars` are the process variables.
+--   opts and report: luaforce.connector.run's (org, retries, follow_pages,
+--   log, ...; outcome, exit, document, variables, unknown, attempts). err
+--   (exit 2) is a task that cannot be read: an unknown field, not an
+--   object. Everything after that is an outcome in the report.
+-- connector.read_task(value[, origin]) -> task | nil, err
 -- connector.result(expr, response[, opts]) -> variables, warnings | nil, err
 -- connector.outcome(expr, context[, opts]) -> outcome | false, warnings | nil, err
---   A connector task's result and error expressions, with Camunda's
+--   A result and an error expression on their own, with Camunda's
 --   semantics (luaforce.connector.outcome has the details).
 --
 -- Loading the layer registers the connector runtime's FEEL functions
--- (bpmnError, jobError, ignoreError, fromAi) through feel.register, for the
--- whole process: luaforce.feel itself knows nothing of task outcomes.
---
--- The face stays small on purpose: it names what the layer offers and
--- nothing of how. A later issue adds `connector.run(task, vars, opts)` here
--- (a task file's inputs evaluated, the call made, its outcome decided).
+-- (bpmnError, jobError, ignoreError, backoff, fromAi) through feel.register,
+-- for the whole process: luaforce.feel itself knows nothing of task
+-- outcomes.
 local outcome = require "luaforce.connector.outcome"
+local run = require "luaforce.connector.run"
+local task = require "luaforce.connector.task"
 
 local M = {}
 
 M.result = outcome.result
 M.outcome = outcome.outcome
+M.read_task = task.read
+
+--- See the file comment.
+function M.run(t, vars, opts)
+  if type(t) ~= "table" then error("bad argument #1 to 'run' (a task table expected)", 2) end
+  if vars ~= nil and type(vars) ~= "table" then error("bad argument #2 to 'run' (a table of variables expected)", 2) end
+  if opts ~= nil and type(opts) ~= "table" then error("bad argument #3 to 'run' (a table of options expected)", 2) end
+  local read = t
+  if type(t.inputs) ~= "table" or not t.form then
+    local err
+    read, err = task.read(t, "the task")
+    if not read then return nil, err end
+  end
+  return run.task(read, vars, opts)
+end
 
 return M

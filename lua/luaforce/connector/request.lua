@@ -1,10 +1,13 @@
 --- luaforce.connector.request: the one Salesforce call a task's evaluated
 -- inputs describe, checked before anything is sent.
 --
--- request.build(fields, form) -> req, notes | nil, err
+-- request.build(fields, form[, instance]) -> req, notes | nil, err
 --   `fields` are luaforce.connector.inputs' (secrets already in); `form` is
 --   the task's ("template": the template's field ids; "bpmn": the targets a
 --   BPMN file binds them to: salesforceInteractionType, method, url, ...).
+--   `instance`: the URL of an org that replaces the task's baseUrl and
+--   authentication (`--instance`): those fields are then not checked, and
+--   req.auth is nil.
 --   req = {
 --     operation = "sObject" | "soqlQuery", interaction = "get" | "post" |
 --     "patch" | "delete", method = "GET" | "POST" | "PATCH" | "DELETE",
@@ -244,16 +247,20 @@ local function template_url(raw_base, version, f, operation)
 end
 
 --- See the file comment.
-function M.build(fields, form)
+function M.build(fields, form, instance)
   local f, unknown = normalize(fields, form or "template")
   local problems, notes = {}, {}
   for _, name in ipairs(unknown) do
     notes[#notes + 1] = ("the input '%s' is not one of the Salesforce template's: ignored"):format(name)
   end
   local req = {}
-  req.base_url = check_base(problems, notes, f.baseUrl)
+  if instance then
+    req.base_url = instance
+  else
+    req.base_url = check_base(problems, notes, f.baseUrl)
+    req.auth = check_auth(problems, f)
+  end
   req.api_version = check_version(problems, f.apiVersion)
-  req.auth = check_auth(problems, f)
   local timeout = check_timeout(problems, f.connectionTimeoutInSeconds)
   req.connect_timeout = timeout or nil
 
@@ -312,7 +319,7 @@ function M.build(fields, form)
   if #problems > 0 then return invalid(problems) end
 
   req.url = req.base_url .. req.path
-  if form == "bpmn" then
+  if form == "bpmn" and not instance then
     local raw = f.baseUrl
     local want = template_url(raw, req.api_version, f, req.operation)
     if present(f.url) and f.url ~= want then

@@ -68,6 +68,9 @@ local NO_LIMIT = 86400 * 30
 -- fails before or around the call.
 local INPUT_EXCEPTION = "io.camunda.connector.api.error.ConnectorInputException"
 
+-- The inputs an org given in opts.org replaces (with authentication.*).
+local REPLACED = { baseUrl = true, url = true }
+
 local function obj(t, keys) return json.object(t, keys) end
 
 local function empty() return json.object({}, {}) end
@@ -371,14 +374,24 @@ function M.task(task, vars, opts)
       problem = w
     else
       warn_all(say, w)
+      if opts.org then
+        -- the org replaces these: their secrets are not needed
+        for target in pairs(fields) do
+          if REPLACED[target] or target:match("^authentication%.") then fields[target] = nil end
+        end
+      end
       fields, problem = inputs.put_secrets(fields, opts.lookup)
       if fields then
         local notes
-        req, notes = request.build(fields, task.form)
+        req, notes = request.build(fields, task.form, opts.org and opts.org.instance_url or nil)
         if not req then problem = notes end
         for _, n in ipairs(type(notes) == "table" and notes or {}) do say("note: %s", n) end
       end
     end
+  end
+  if problem and problem.hint then
+    problem.message = ("%s (%s)"):format(problem.message, problem.hint)
+    problem.hint = nil
   end
   if problem and problem.excerpt and not problem.message:find("\n", 1, true) then
     problem.message = problem.message .. "\n" .. problem.excerpt

@@ -24,7 +24,10 @@ local function plain_array(v)
   local n = #v
   if n == 0 then return false end
   local count = 0
-  for _ in pairs(v) do count = count + 1 end
+  for k in pairs(v) do
+    if math.type(k) ~= "integer" or k < 1 or k > n then return false end
+    count = count + 1
+  end
   return count == n
 end
 

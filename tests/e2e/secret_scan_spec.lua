@@ -168,12 +168,25 @@ describe("secret scan", function()
       "[profile bytoken]", "instance_url = " .. url, "token = {{secrets.SCAN_TOKEN}}", "",
       "[profile wrong]", "instance_url = " .. url, "client_id = " .. CLIENT_ID, "client_secret = " .. WRONG_SECRET, "",
     }, "\n"))
-    input(home .. "/.config/luaforce/secrets", ("SCAN_CLIENT_SECRET=%s\nSCAN_TOKEN=%s\n"):format(CLIENT_SECRET,
-      static_token))
+    input(home .. "/.config/luaforce/secrets", ("SCAN_CLIENT_SECRET=%s\nSCAN_TOKEN=%s\nSCAN_URL=%s\n"):format(
+      CLIENT_SECRET, static_token, url))
     input(work .. "/client-secret.txt", CLIENT_SECRET .. "\n")
     input(work .. "/wrong-secret.txt", WRONG_SECRET .. "\n")
     input(work .. "/ctx.json", [[{"x": {"y": 41}}]])
     input(work .. "/account.json", [[{"Name": "Scan From File"}]])
+    -- connector tasks: their own connection from secrets (an --instance
+    -- or a profile replaces it), one reading and one that fails
+    input(work .. "/task.json", json.encode {
+      baseUrl = "{{secrets.SCAN_URL}}", salesforceOperationType = "soqlQuery",
+      authentication = { type = "oauth-client-credentials-flow", clientId = CLIENT_ID,
+        clientSecret = "{{secrets.SCAN_CLIENT_SECRET}}" },
+      soqlQuery = "SELECT Id, Name FROM Account LIMIT 2", resultVariable = "page",
+    })
+    input(work .. "/task-404.json", json.encode {
+      baseUrl = "{{secrets.SCAN_URL}}", salesforceOperationType = "sObject", interactionType = "get",
+      authentication = { type = "bearer", token = "{{secrets.SCAN_TOKEN}}" },
+      objectType = "Account", objectId = "001000000000000AAA", retries = 1,
+    })
     input(work .. "/job.lua", table.concat({
       "local sf = require 'luaforce'",
       "local org = assert(sf.connect())",
@@ -236,6 +249,10 @@ describe("secret scan", function()
       repl = {
         { { "repl", "--format", "json" }, true, { [0] = true },
           "SELECT Id FROM Account LIMIT 1\n= count(_)\nprint(org)\n.limits\n.connect\n" },
+      },
+      connector = {
+        { { "connector", "task.json" }, true, { [0] = true } },
+        { { "connector", "task-404.json" }, true, { [8] = true } },
       },
       eval = {
         { { "eval", "x.y + 1", "--context", "ctx.json" }, false, { [0] = true } },
@@ -319,6 +336,22 @@ describe("secret scan", function()
         expect_code(r, { [0] = true }, label)
       end
     end
+    -- the connector's task files, each with its own connection from secrets
+    local dir = proc.root .. "/examples/connector/"
+    local tasks = 0
+    p = io.popen("ls " .. q(dir))
+    for name in p:lines() do
+      if name:match("%.json$") and name ~= "vars.json" then
+        tasks = tasks + 1
+        local label = ("connector %s [-v --trace]"):format(name)
+        local r = run(label, { "-v", "--trace", "connector", dir .. name, "--vars", dir .. "vars.json" },
+          { SF_URL = url, SF_TOKEN = static_token, SF_CLIENT_ID = CLIENT_ID, SF_CLIENT_SECRET = CLIENT_SECRET })
+        -- (delete-account runs before the tasks that read the account)
+        expect_code(r, { [0] = true, [7] = true, [8] = true }, label)
+      end
+    end
+    p:close()
+    assert.is_true(tasks > 0)
   end)
 
   it("goes down the error paths", function()

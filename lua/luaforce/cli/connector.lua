@@ -122,9 +122,12 @@ local function override(ctx, opts)
   return org
 end
 
+-- The runner's lines on standard error: the error expression's warnings
+-- only with --verbose (on success `error` is missing by design).
 local function say(ctx)
-  return function(line)
-    if not ctx.quiet then io.stderr:write("luaforce: ", line, "\n") end
+  return function(line, kind)
+    if ctx.quiet or (kind == "detail" and not ctx.verbose) then return end
+    io.stderr:write("luaforce: ", line, "\n")
   end
 end
 

@@ -26,9 +26,12 @@
 --     disk_cache   true: OAuth tokens are kept between runs
 --     orgs         a table the run keeps its connections in (pass the same
 --                  one to several runs to share tokens and connections)
---     log          function(line): what happens, line by line (secrets
---                  masked): retries, warnings, what luaforce did
---                  differently from the connector
+--     log          function(line, kind): what happens, line by line
+--                  (secrets masked); kind is "retry", "note" (what luaforce
+--                  did differently from the connector), "warning" (an
+--                  input's or the result expression's null) or "detail"
+--                  (the error expression's warnings: on success `error` is
+--                  missing by design)
 --     sleep        function(seconds) between job attempts (default
 --                  luaforce.http.sleep)
 --     now, zone, max_steps, max_seconds   FEEL evaluation options
@@ -169,16 +172,16 @@ end
 
 local function logger(opts)
   local log = opts.log or function() end
-  return function(fmt, ...)
-    log(http.redact(select("#", ...) > 0 and fmt:format(...) or fmt))
+  return function(kind, fmt, ...)
+    log(http.redact(select("#", ...) > 0 and fmt:format(...) or fmt), kind)
   end
 end
 
-local function warn_all(say, warnings, what)
+local function warn_all(say, warnings, what, kind)
   for _, w in ipairs(warnings or {}) do
     local p = w.position
     local at = p and p.line and (" (line %d, column %d)"):format(p.line, p.column) or ""
-    say("warning: %s%s: %s", w.input and ("the input '" .. w.input .. "'") or what, at, w.message)
+    say(kind or "warning", "warning: %s%s: %s", w.input and ("the input '" .. w.input .. "'") or what, at, w.message)
   end
 end
 
@@ -278,7 +281,7 @@ local function attempt(task, req, problem, job_retries, backoff, opts, eopts, sa
       decided.retries, decided.variables = 0, obj({ error = input_error({ message = decided.message }) }, { "error" })
       return decided
     end
-    warn_all(say, w, "the error expression")
+    warn_all(say, w, "the error expression", "detail")
   end
 
   if out then
@@ -385,7 +388,7 @@ function M.task(task, vars, opts)
         local notes
         req, notes = request.build(fields, task.form, opts.org and opts.org.instance_url or nil)
         if not req then problem = notes end
-        for _, n in ipairs(type(notes) == "table" and notes or {}) do say("note: %s", n) end
+        for _, n in ipairs(type(notes) == "table" and notes or {}) do say("note", "note: %s", n) end
       end
     end
   end
@@ -406,10 +409,10 @@ function M.task(task, vars, opts)
     if d.kind ~= "fail" or d.incident or (d.retries or 0) <= 0 then break end
     local wait, werr = seconds_of(d.backoff)
     if not wait then
-      say("warning: the jobError's retryBackoff %s: retrying at once", werr)
+      say("warning", "warning: the jobError's retryBackoff %s: retrying at once", werr)
       wait = 0
     end
-    say("the job failed (%s); %d %s left, the next attempt in %s s", d.message or "?", d.retries,
+    say("retry", "the job failed (%s); %d %s left, the next attempt in %s s", d.message or "?", d.retries,
       d.retries == 1 and "retry" or "retries", tostring(wait))
     retries = d.retries
     if wait > 0 then sleep(wait) end

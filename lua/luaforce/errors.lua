@@ -136,9 +136,18 @@ end
 function M.nearest(word, candidates)
   local best, bestd
   local limit = math.max(2, #word // 3)
+  local lower = word:lower()
   for _, c in ipairs(candidates) do
-    local d = M.distance(word:lower(), c:lower())
-    if #word >= 3 and c:sub(1, #word) == word then d = math.min(d, 1) end
+    local d
+    if c == word then
+      d = 0
+    elseif #word >= 3 and c:sub(1, #word) == word then
+      d = 1
+    elseif math.abs(#c - #word) > limit then
+      d = limit + 1 -- the lengths alone differ by more (no need to compute it)
+    else
+      d = M.distance(lower, c:lower())
+    end
     if d <= limit and (bestd == nil or d < bestd) then best, bestd = c, d end
   end
   return best

@@ -137,4 +137,45 @@ T.secrets = {
   end,
 }
 
+T.task = {
+  about = "luaforce.connector.task/inputs/request: a connector task file to the request it makes, or a luaforce error",
+  covers = { "@lua/luaforce/connector/task", "@lua/luaforce/connector/inputs", "@lua/luaforce/connector/request",
+    "@lua/luaforce/connector/walk" },
+  max_len = 4096,
+  dict = {
+    '"baseUrl"', '"apiVersion"', '"authentication"', '"type"', '"token"', '"clientId"', '"clientSecret"',
+    '"authentication.type"', '"salesforceOperationType"', '"sObject"', '"soqlQuery"', '"interactionType"',
+    '"get"', '"post"', '"patch"', '"delete"', '"objectType"', '"objectId"', '"relationshipFieldName"',
+    '"queryParameters"', '"body"', '"connectionTimeoutInSeconds"', '"resultVariable"', '"resultExpression"',
+    '"errorExpression"', '"retries"', '"retryBackoff"', '"bearer"', '"oauth-client-credentials-flow"',
+    '"https://a.my.salesforce.com"', '"v58.0"', '"=', '{{secrets.X}}', '..', '/', '%2F', 'null', '{', '}', '[',
+    ']', ':', ',', '"', '\\"', 'for r in x return r', '{a: 1}',
+  },
+  run = function(input)
+    local json = require "luaforce.json"
+    local value, jerr = json.decode(input)
+    if value == nil then check_error(jerr, "json.decode") return nil, jerr end
+    local task, err = require("luaforce.connector.task").read(value, "task.json")
+    if not task then check_error(err, "task.read") return nil, err end
+    local inputs = require "luaforce.connector.inputs"
+    local fields, ierr = inputs.evaluate(task, {}, { max_steps = 1000, max_seconds = 0.05 })
+    if not fields then check_error(ierr, "inputs.evaluate") return nil, ierr end
+    -- every secret is known but one, so that the request gets built
+    fields, ierr = inputs.put_secrets(fields, function(name)
+      if name == "UNKNOWN" then return nil end
+      return name:find("URL", 1, true) and "https://a.my.salesforce.com" or ("s3cr3t-" .. name)
+    end)
+    if not fields then check_error(ierr, "inputs.put_secrets") return nil, ierr end
+    local req, rerr = require("luaforce.connector.request").build(fields, task.form)
+    if not req then check_error(rerr, "request.build") return nil, rerr end
+    -- what goes on the wire: a path of escaped segments, never a way out
+    if not req.path:match("^/services/data/v%d+%.%d+/") then error("a path outside the API: " .. req.path, 0) end
+    for seg in req.path:gmatch("[^/]+") do
+      if seg == "." or seg == ".." or seg:find("[%c%s?#]") then error("an unescaped segment: " .. req.path, 0) end
+    end
+    if req.body ~= nil and not json.encode(req.body) then error("a body JSON cannot hold", 0) end
+    return req
+  end,
+}
+
 return T

@@ -291,6 +291,16 @@ describe("luaforce connector", function()
     assert.matches("running against the local org", r.stderr, 1, true)
   end)
 
+  it("keeps an OAuth token between runs instead of fetching one per task", function()
+    local first = run { "-v", "connector", EXAMPLES .. "update-account.json", "--vars", EXAMPLES .. "vars.json" }
+    assert.equal(0, first.code, first.stderr)
+    assert.matches("/services/oauth2/token", first.stderr, 1, true)
+    local second = run { "-v", "connector", EXAMPLES .. "update-account.json", "--vars", EXAMPLES .. "vars.json" }
+    assert.equal(0, second.code, second.stderr)
+    assert.is_nil(second.stderr:find("/services/oauth2/token", 1, true), second.stderr)
+    assert.matches("PATCH ", second.stderr, 1, true)
+  end)
+
   it("documents itself in --help, with the exit codes", function()
     local r = run { "connector", "--help" }
     assert.equal(0, r.code)

@@ -167,6 +167,8 @@ local function run_one(task, vars, ropts)
 end
 
 local function run_opts(ctx, opts)
+  -- --verbose: a line per HTTP exchange; --trace: with headers and bodies
+  if ctx.trace or ctx.verbose then require("luaforce.http").trace(ctx.trace and 2 or 1) end
   return {
     org = override(ctx, opts),
     retries = opts.retries and whole("retries", opts.retries) or nil,

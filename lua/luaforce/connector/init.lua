@@ -20,6 +20,13 @@
 --   (exit 2) is a task that cannot be read: an unknown field, not an
 --   object. Everything after that is an outcome in the report.
 -- connector.read_task(value[, origin]) -> task | nil, err
+-- connector.bpmn_tasks(model, origin) -> list
+--   The Salesforce tasks of a BPMN model (luaforce.connector.bpmn.read's),
+--   in document order, each a task connector.run takes (form "bpmn": the
+--   inputs are the zeebe:input targets; the headers resultVariable,
+--   resultExpression, errorExpression, retryBackoff; retries from the task
+--   definition), with `id`, `name` and `summary` (the operation, as the
+--   inputs write it) for listing. Other service tasks are left out.
 -- connector.result(expr, response[, opts]) -> variables, warnings | nil, err
 -- connector.outcome(expr, context[, opts]) -> outcome | false, warnings | nil, err
 --   A result and an error expression on their own, with Camunda's
@@ -38,6 +45,41 @@ local M = {}
 M.result = outcome.result
 M.outcome = outcome.outcome
 M.read_task = task.read
+
+-- What a BPMN task does, in a few words, from its inputs' sources.
+local function summary(inputs)
+  local by = {}
+  for _, i in ipairs(inputs) do by[i.target] = type(i.source) == "string" and i.source or nil end
+  local op = by.salesforceInteractionType
+  if op == "soqlQuery" then return "soqlQuery" end
+  local parts = { op or "?" }
+  if by.method then parts[#parts + 1] = by.method end
+  if by.objectType then parts[#parts + 1] = by.objectType end
+  return table.concat(parts, " ")
+end
+
+--- See the file comment.
+function M.bpmn_tasks(model, origin)
+  local out = {}
+  for _, t in ipairs(model.tasks or {}) do
+    if t.salesforce then
+      local headers = {}
+      for _, h in ipairs(t.headers or {}) do
+        if h.key == "resultVariable" or h.key == "resultExpression" or h.key == "errorExpression"
+            or h.key == "retryBackoff" then
+          headers[h.key] = h.value
+        end
+      end
+      local inputs = {}
+      for i, input in ipairs(t.inputs or {}) do inputs[i] = { target = input.target, source = input.source } end
+      local retries = t.retries and math.tointeger(tonumber(t.retries)) or nil
+      out[#out + 1] = { origin = ("%s#%s"):format(origin or "the model", t.id or "?"), form = "bpmn",
+        inputs = inputs, headers = headers, retries = retries, id = t.id, name = t.name,
+        summary = summary(inputs) }
+    end
+  end
+  return out
+end
 
 --- See the file comment.
 function M.run(t, vars, opts)

@@ -141,8 +141,11 @@ local function org_for(req, opts)
   if orgs[key] then return orgs[key] end
   local session = http.session { connect_timeout = req.connect_timeout or NO_LIMIT }
   local client = require "luaforce.client"
-  local org, err = client.connect({ instance_url = req.base_url, auth = a, session = session },
-    { getenv = function() return nil end, auth_options = { disk_cache = opts.disk_cache or nil } })
+  local auth = {}
+  for k, v in pairs(a) do auth[k] = v end
+  if auth.type ~= "bearer" then auth.disk_cache = opts.disk_cache or nil end
+  local org, err = client.connect({ instance_url = req.base_url, auth = auth, session = session },
+    { getenv = function() return nil end })
   if not org then return nil, err end
   orgs[key] = org
   return org

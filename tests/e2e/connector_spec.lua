@@ -291,6 +291,21 @@ describe("luaforce connector", function()
     assert.matches("running against the local org", r.stderr, 1, true)
   end)
 
+  it("exits 6 when Ctrl-C cuts a create short, 130 when it cuts a read short", function()
+    faults { "POST /services/data/*/sobjects/Account -> latency=3s", "GET /services/data/*/query -> latency=3s" }
+    local function interrupted(file)
+      local script = ("env SF_URL=%s SF_TOKEN=%s SF_CLIENT_ID=%s SF_CLIENT_SECRET=%s HOME=%s %s connector %s --vars %s"
+        .. " & p=$!; sleep 1; kill -INT $p; wait $p"):format(proc.quote(url), proc.quote(TOKEN), CLIENT_ID, CLIENT_SECRET,
+        proc.quote(dir), proc.quote(proc.bin), proc.quote(EXAMPLES .. file), proc.quote(EXAMPLES .. "vars.json"))
+      return proc.sh("sh -c " .. proc.quote(script))
+    end
+    local r = interrupted("create-account.json")
+    assert.equal(6, r.code, r.stderr)
+    assert.matches("OUTCOME_UNKNOWN", r.stderr, 1, true)
+    r = interrupted("query-accounts.json")
+    assert.equal(130, r.code, r.stderr)
+  end)
+
   it("keeps an OAuth token between runs instead of fetching one per task", function()
     local first = run { "-v", "connector", EXAMPLES .. "update-account.json", "--vars", EXAMPLES .. "vars.json" }
     assert.equal(0, first.code, first.stderr)

@@ -76,4 +76,61 @@ describe("luaforce eval", function()
     assert.equal("12345678901234567890.12", tostring(v.n))
     assert.equal("é\n", v.s)
   end)
+
+  describe("has the connector runtime's functions, in their shapes", function()
+    local shapes = {
+      { 'bpmnError("NF")', '{"errorType":"bpmnError","errorCode":"NF"}' },
+      { 'bpmnError("NF", "not found")', '{"errorType":"bpmnError","errorCode":"NF","errorMessage":"not found"}' },
+      { 'bpmnError("NF", "not found", {id: 1})',
+        '{"errorType":"bpmnError","errorCode":"NF","errorMessage":"not found","variables":{"id":1}}' },
+      { 'jobError("busy")', '{"errorType":"jobError","errorMessage":"busy","variables":{},"retries":0,"retryBackoff":"PT0S"}' },
+      { "ignoreError()", '{"errorType":"ignoreError"}' },
+      { "ignoreError({exists: false})", '{"errorType":"ignoreError","variables":{"exists":false}}' },
+      { 'backoff(3, @"PT1S", 2, @"PT1M", 0)', '"PT4S"' },
+    }
+    for _, c in ipairs(shapes) do
+      it(c[1], function()
+        local r = proc.luaforce { "eval", "--compact", c[1] }
+        assert.equal(0, r.code, r.stderr)
+        assert.equal(c[2] .. "\n", r.stdout)
+        assert.equal("", r.stderr)
+      end)
+    end
+
+    it("decides an error expression on a saved error context", function()
+      local ctx = [[{"error": {"type": "io.camunda.connector.api.error.ConnectorException", "code": "503",
+        "message": "Service Unavailable", "variables": {"response": {"headers": {}, "body": null}}},
+        "job": {"retries": 3}}]]
+      local expr = 'if error.code = "503" then jobError("Salesforce unavailable", {}, job.retries - 1, '
+        .. 'backoff(4 - job.retries, @"PT1S", 2, @"PT1M", 0)) else null'
+      local r = proc.luaforce({ "eval", "-c", "-", "--compact", expr }, { stdin = ctx })
+      assert.equal(0, r.code, r.stderr)
+      assert.equal('{"errorType":"jobError","errorMessage":"Salesforce unavailable","variables":{},"retries":2,'
+        .. '"retryBackoff":"PT1S"}\n', r.stdout)
+    end)
+
+    it("jitters backoff with a real random source, within its bounds", function()
+      local r = proc.luaforce { "eval", "--compact", "for i in 1..200 return backoff(1)" }
+      assert.equal(0, r.code, r.stderr)
+      local list, seen, n = assert(json.decode(r.stdout)), {}, 0
+      assert.equal(200, #list)
+      for _, d in ipairs(list) do
+        local digits = assert(d:match("^PT0%.(%d+)S$"), d)
+        local ms = tonumber(digits) * 10 ^ (3 - #digits)
+        assert.is_true(ms >= 45 and ms <= 55, d)
+        if not seen[ms] then seen[ms], n = true, n + 1 end
+      end
+      assert.is_true(n >= 5, "only " .. n .. " different delays in 200")
+    end)
+
+    it("warns with the parameter a call got wrong", function()
+      local r = proc.luaforce { "eval", "--compact", "bpmnError(404)" }
+      assert.equal(0, r.code)
+      assert.equal("null\n", r.stdout)
+      assert.equal("warning: line 1, column 1: bpmnError: 'errorCode' must be a string, not number 404 "
+        .. "(FUNCTION_INVOCATION_FAILURE)\n", r.stderr)
+      r = proc.luaforce { "eval", "--compact", "backoff(0)" }
+      assert.matches("backoff: 'attempt' must be 1 or more, not 0", r.stderr)
+    end)
+  end)
 end)

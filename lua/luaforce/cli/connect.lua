@@ -218,7 +218,7 @@ local NETWORK_HINT = {
 
 function M.fail(err, org, object)
   if errors.is(err) and err.kind and not err.error_code and err.code ~= "OUTCOME_UNKNOWN" then
-    -- a transport failure: its kind says more than the connector's "408"
+    -- a transport failure: its kind, with what to check
     error(errors.new { code = err.kind, message = err.message, hint = NETWORK_HINT[err.kind], exit = err.exit,
       details = err, kind = err.kind }, 0)
   end

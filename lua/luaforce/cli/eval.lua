@@ -5,7 +5,7 @@
 -- result as JSON: the way to try a connector's result or error expression
 -- on a saved response before deploying it. It loads the connector layer,
 -- so error expressions' functions (bpmnError, jobError, ignoreError,
--- fromAi) are there as in a connector task.
+-- backoff, fromAi) are there as in a connector task.
 local common = require "luaforce.cli.common"
 local errors = require "luaforce.errors"
 local input_file = require "luaforce.cli.input_file"

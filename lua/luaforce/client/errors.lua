@@ -1,18 +1,25 @@
 --- luaforce.client.errors: the error table of the Salesforce client, in
 -- the Camunda connector's shape plus what a script needs.
 --
---   code       the connector's: the HTTP status as a string ("404"), "408"
---              for timeouts and broken connections, "500" for protocol
---              errors, "SSL_HANDSHAKE_FAILED", "OAUTH_TOKEN_ERROR"; and
---              luaforce's own "OUTCOME_UNKNOWN" (a write went out and its
---              answer was lost; the connector would say "408")
+--   code       the HTTP status as a string ("404") when Salesforce
+--              answered with an error; a transport failure's kind
+--              ("TIMEOUT", "CONNECT", "DNS", "TLS", "EMPTY_REPLY",
+--              "PARTIAL_BODY", "PROTOCOL", ...: luaforce.http.KINDS);
+--              "NOT_JSON" for a 2xx answer that is not the JSON expected;
+--              "OAUTH_TOKEN_ERROR"; "OUTCOME_UNKNOWN" (a write went out and
+--              its answer was lost). Never a status the exchange did not
+--              have: what Camunda's connector would report instead ("408"
+--              for a timeout, ...) is the connector layer's business
+--              (luaforce.connector.errors).
 --   message    one line; Salesforce's message when it sent one
 --   variables  {response = {headers =, body =}}: body is Salesforce's WHOLE
---              error array (the connector unwraps single-element arrays
---              only), or the text when it was not JSON
---   status     the HTTP status (nil when there was no response)
+--              error array, or the text when it was not JSON
+--   status     the HTTP status, when a status line arrived (also on a
+--              transport failure after the headers: PARTIAL_BODY, a
+--              timeout mid-body); nil otherwise
+--   reason     the status line's reason phrase ("Not Found"; "" over HTTP/2)
 --   kind       the transport kind (luaforce.http: TIMEOUT, CONNECT, ...)
---              when there was no response
+--              when the exchange failed below HTTP
 --   error_code the first Salesforce errorCode (or the OAuth error)
 --   errors     Salesforce's error list (every element)
 --   fields     the fields the errors name (all of them, in order, once)
@@ -20,6 +27,8 @@
 --   exit       1 API, 2 bad input, 3 authentication, 4 network (nothing
 --              written), 6 outcome unknown
 --   sent       (OUTCOME_UNKNOWN) {method, path, body}: what was sent
+--   connector_code  (OUTCOME_UNKNOWN) the code the last attempt had: its
+--              status ("503") or its transport kind ("TIMEOUT")
 -- tostring(err) is one line: "404 NOT_FOUND: The requested resource does
 -- not exist (GET /sobjects/Account/001...)".
 local base = require "luaforce.errors"
@@ -34,14 +43,6 @@ local EXIT = base.EXIT
 M.BAD_INPUT = {
   MALFORMED_QUERY = true, INVALID_FIELD = true, INVALID_TYPE = true, MALFORMED_ID = true,
   INVALID_QUERY_FILTER_OPERATOR = true, INVALID_QUERY_LOCATOR = true, JSON_PARSER_ERROR = true,
-}
-
--- The connector's code for a transport failure (no response).
-local KIND_CODE = {
-  TIMEOUT = "408", ABORTED = "408", CONNECT = "408", DNS = "408", EMPTY_REPLY = "408",
-  PARTIAL_BODY = "408", NETWORK = "408",
-  PROTOCOL = "500", TOO_LARGE = "500", URL = "500",
-  TLS = "SSL_HANDSHAKE_FAILED",
 }
 
 local METHODS_THAT_WRITE = { POST = true, PATCH = true, PUT = true, DELETE = true }
@@ -139,11 +140,12 @@ function M.from_response(res, request, opts)
     message = res.reason and res.reason ~= "" and res.reason or ("HTTP " .. res.status)
   end
   local status = res.status
-  local code = status >= 400 and tostring(status) or "500"
+  local code = status >= 400 and tostring(status) or "NOT_JSON"
   local e = {
     code = code,
     message = message,
     status = status,
+    reason = res.reason,
     error_code = error_code,
     errors = list or {},
     fields = fields_of(list),
@@ -162,15 +164,18 @@ function M.from_response(res, request, opts)
 end
 
 --- The error for a transport failure (luaforce.http's err: kind,
--- request_sent, message).
+-- request_sent, message, status when the headers had arrived): code and
+-- kind are the kind.
 function M.from_transport(terr, request)
   if base.is_interrupt(terr) then return terr end
   local sent = terr.request_sent
   local write = request and M.writes(request)
+  local kind = terr.kind or "NETWORK"
   local e = {
-    code = KIND_CODE[terr.kind] or "500",
-    kind = terr.kind,
+    code = kind,
+    kind = kind,
     message = (terr.message or ""):gsub("^%u+ %S+: ", ""),
+    status = terr.status,
     request_sent = sent,
     variables = { response = { headers = {}, body = json.null } },
     errors = {},
@@ -178,8 +183,7 @@ function M.from_transport(terr, request)
     request = request,
     exit = (sent and write) and EXIT.UNKNOWN or EXIT.NETWORK,
   }
-  if terr.kind == "TIMEOUT" then e.message = "The request timed out. " .. e.message end
-  if terr.kind == "TLS" then e.message = "TLS handshake failed: " .. e.message end
+  if kind == "TLS" then e.message = "TLS handshake failed: " .. e.message end
   return M.new(e)
 end
 
@@ -209,10 +213,10 @@ end
 function M.outcome_unknown(terr, request, sent)
   local e = M.from_transport(terr, request)
   if not M.is(e) or e.code == "INTERRUPTED" then return e end
+  e.connector_code = e.code
   e.code = "OUTCOME_UNKNOWN"
-  e.connector_code = KIND_CODE[terr.kind] or "500"
   e.message = ("the request went out and its answer was lost (%s: %s): it may or may not have been applied")
-    :format(terr.kind or "?", e.message)
+    :format(e.kind, e.message)
   e.hint = "check in the org before sending it again (err.sent holds what was sent)"
   e.sent = sent
   e.exit = EXIT.UNKNOWN
@@ -236,8 +240,8 @@ function M.unknown_after(e, sent)
 end
 
 --- The client's form of an error from luaforce.auth (a refused token, a
--- failed token request): code the connector's ("401", "400" for a token
--- endpoint's refusal, "OAUTH_TOKEN_ERROR"), error_code Salesforce's.
+-- failed token request): code the status ("401", "400" for a token
+-- endpoint's refusal) or "OAUTH_TOKEN_ERROR", error_code Salesforce's.
 function M.from_auth(aerr, request)
   if not base.is(aerr) or aerr.exit ~= EXIT.AUTH then
     -- a transport failure while fetching a token, or a usage error
@@ -258,6 +262,7 @@ function M.from_auth(aerr, request)
     message = aerr.message,
     hint = aerr.hint,
     status = status,
+    reason = res and res.reason,
     error_code = aerr.code ~= code and aerr.code or nil,
     errors = list,
     fields = fields_of(list),

@@ -110,10 +110,10 @@ describe("client errors", function()
     assert.matches("<html>", err.variables.response.body, 1, true)
     assert.is_nil(err.message:find("JSON_PARSE", 1, true))
     assert.is_true(#logs > 0) -- a 503 is retried first
-    -- a 200 that is not JSON: the connector's protocol error
+    -- a 200 that is not JSON: NOT_JSON, with its real status (no invented 500)
     assert(emu:set_faults { "GET /services/data/*/limits -> status=200 body='<p>captive portal</p>'" })
     _, err = org:call("GET", "/limits")
-    assert.are.equal("500", err.code)
+    assert.are.equal("NOT_JSON", err.code)
     assert.are.equal(200, err.status)
     assert.matches("captive portal", err.message, 1, true)
     -- unless the caller wants text

@@ -152,18 +152,20 @@ describe("client retries", function()
 
     assert(emu:set_faults { "GET /services/data/*/query -> cut" })
     local _, err = org:query("SELECT Id FROM Account LIMIT 5")
-    assert.are.equal("408", err.code)
+    assert.are.equal("PARTIAL_BODY", err.code)
     assert.are.equal("PARTIAL_BODY", err.kind)
     assert.are.equal(4, err.exit) -- a read: nothing written
-    assert.is_nil(err.status)
+    assert.are.equal(200, err.status) -- the headers had arrived
+    assert.matches("^PARTIAL_BODY: .* %(GET /services/data/v62.0/query%)$", tostring(err))
   end)
 
   it("retries a refused connection, then reports it as a network error", function()
     local o = assert(client.connect { instance_url = "http://127.0.0.1:1", access_token = "x",
       retry = { base_delay = 0.001, attempts = 3, log = function(l) logs[#logs + 1] = l end } })
     local _, err = o:create("Account", { Name = "Nowhere" })
-    assert.are.equal("408", err.code)
+    assert.are.equal("CONNECT", err.code)
     assert.are.equal("CONNECT", err.kind)
+    assert.is_nil(err.status)
     assert.are.equal(4, err.exit)
     assert.are.equal(2, #logs)
   end)
@@ -174,10 +176,10 @@ describe("client retries", function()
       { "status=503 times=1", 1, nil },
       { "status=503 header=Retry-After:0 times=2", 1, nil },
       { "status=429 times=1", 1, nil },
-      { "close when=before times=1", 0, "OUTCOME_UNKNOWN" },
-      { "close when=after times=1", 1, "OUTCOME_UNKNOWN" },
-      { "cut when=before times=1", 0, "OUTCOME_UNKNOWN" },
-      { "cut when=after times=1", 1, "OUTCOME_UNKNOWN" },
+      { "close when=before times=1", 0, "OUTCOME_UNKNOWN", "EMPTY_REPLY" },
+      { "close when=after times=1", 1, "OUTCOME_UNKNOWN", "EMPTY_REPLY" },
+      { "cut when=before times=1", 0, "OUTCOME_UNKNOWN", "PARTIAL_BODY" },
+      { "cut when=after times=1", 1, "OUTCOME_UNKNOWN", "PARTIAL_BODY" },
       { "status=500 times=1", 0, "500" },
       { "status=502 times=1", 0, "502" },
       { "html times=1", 0, "502" },
@@ -204,6 +206,9 @@ describe("client retries", function()
             body = { Name = "Once" } }, err.sent)
           assert.matches("may or may not", tostring(err))
           assert.are.same({}, logs)
+          -- what the lost attempt got: its transport kind, not an invented status
+          assert.are.equal(row[4], err.connector_code)
+          assert.are.equal(row[4], err.kind)
         end
       end)
     end

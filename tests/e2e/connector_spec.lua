@@ -190,7 +190,7 @@ describe("luaforce connector", function()
     assert.equal(9, r.code, r.stderr)
     local d = doc(r)
     assert.equal("incident", d.outcome)
-    assert.matches("context", d.errorMessage)
+    assert.matches("^Result expression must return a JSON object, but got array%. Evaluated value: %[\"001", d.errorMessage)
     assert.matches("an incident:", r.stderr, 1, true)
   end)
 

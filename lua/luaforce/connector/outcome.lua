@@ -265,8 +265,12 @@ function M.result(expr, response, opts)
   end
   if v == nil then return values.context({}, {}), warnings end
   if kind(v) ~= "context" then
+    -- Camunda's words (ConnectorResultHandler), with the JSON node's kind
+    local k = kind(v)
+    local node = (k == "list" and "array") or ((k == "number" or k == "boolean") and k) or "string"
+    local text = require("luaforce.json").encode(v) or values.tostring(v)
     return failed("FEEL_RESULT", expr,
-      ("the result expression must return a context of output variables, but returned %s"):format(shown(v)),
+      ("Result expression must return a JSON object, but got %s. Evaluated value: %s"):format(node, text),
       warnings)
   end
   return v, warnings

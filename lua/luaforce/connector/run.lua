@@ -156,7 +156,9 @@ local function call(req, opts)
   local org, err = org_for(req, opts)
   if not org then return nil, err end
   local res
-  res, err = org:call(req.method, req.path, { query = req.query, body = req.body, retry_statuses = false })
+  -- a body that is not JSON reaches the expressions as text, as in Camunda
+  res, err = org:call(req.method, req.path, { query = req.query, body = req.body, retry_statuses = false,
+    expect_json = false })
   if res and opts.follow_pages and req.operation == "soqlQuery" then res, err = all_pages(org, res) end
   if not res then return nil, err end
   return response_object(res)

@@ -169,7 +169,7 @@ describe("luaforce.connector.run", function()
     local r = run_with(emu, { salesforceOperationType = "soqlQuery", soqlQuery = "SELECT Id FROM Account LIMIT 1",
       resultExpression = "=body.totalSize" })
     assert.equal(9, r.exit)
-    assert.matches("context", r.document.errorMessage)
+    assert.equal("Result expression must return a JSON object, but got number. Evaluated value: 1", r.document.errorMessage)
   end)
 
   it("masks secrets in what it gives back", function()

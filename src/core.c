@@ -12,6 +12,7 @@
  */
 #include <lauxlib.h>
 #include <curl/curl.h>
+#include <expat.h>
 #include <gmp.h>
 #include <microhttpd.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -54,6 +55,7 @@ static const luaL_Reg submodules[] = {
     {"luaforce.core.tz", luaopen_luaforce_core_tz},
     {"luaforce.core.calendar", luaopen_luaforce_core_calendar},
     {"luaforce.core.base64", luaopen_luaforce_core_base64},
+    {"luaforce.core.xml", luaopen_luaforce_core_xml},
     {NULL, NULL},
 };
 
@@ -84,6 +86,11 @@ int luaopen_luaforce_core(lua_State *L) {
         if (pcre2_config(PCRE2_CONFIG_VERSION, v) > 0) v[strcspn(v, " ")] = '\0';
         lua_pushstring(L, v);
         lua_setfield(L, -2, "pcre2");
+    }
+    {
+        XML_Expat_Version v = XML_ExpatVersionInfo();
+        lua_pushfstring(L, "%d.%d.%d", v.major, v.minor, v.micro);
+        lua_setfield(L, -2, "expat");
     }
     lua_pushliteral(L, LUA_RELEASE);
     lua_setfield(L, -2, "lua");

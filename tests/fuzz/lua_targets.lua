@@ -137,6 +137,71 @@ T.secrets = {
   end,
 }
 
+-- A BPMN reader's task as bpmn.read promises it (its header): a list, in
+-- document order, of tasks with an id, a boolean salesforce and mappings
+-- with targets.
+local function check_model(model, what)
+  if type(model) ~= "table" or type(model.tasks) ~= "table" then error(what .. ": a model without tasks", 0) end
+  local seen, last_line, last_column = {}, 0, 0
+  for i, t in ipairs(model.tasks) do
+    local where = ("%s: task %d"):format(what, i)
+    if type(t.id) ~= "string" or t.id == "" then error(where .. ": no id", 0) end
+    if seen[t.id] then error(where .. ": id " .. t.id .. " twice", 0) end
+    seen[t.id] = true
+    if type(t.salesforce) ~= "boolean" or t.salesforce ~= (t.template == "io.camunda.connectors.Salesforce.v1") then
+      error(where .. ": salesforce does not follow the template", 0)
+    end
+    if math.type(t.line) ~= "integer" or math.type(t.column) ~= "integer" then error(where .. ": no position", 0) end
+    if t.line < last_line or (t.line == last_line and t.column <= last_column) then
+      error(where .. ": out of document order", 0)
+    end
+    last_line, last_column = t.line, t.column
+    for _, list in ipairs { t.inputs, t.outputs } do
+      for _, m in ipairs(list) do
+        if type(m.target) ~= "string" or m.target == "" then error(where .. ": a mapping without a target", 0) end
+        if m.source ~= nil and type(m.source) ~= "string" then error(where .. ": a bad source", 0) end
+      end
+    end
+    for _, h in ipairs(t.headers) do
+      if type(h.key) ~= "string" or h.key == "" then error(where .. ": a header without a key", 0) end
+    end
+  end
+end
+
+T.bpmn = {
+  about = "luaforce.connector.bpmn: a Camunda 8 BPMN file to its connector tasks, or BPMN_INVALID at a position",
+  covers = { "@lua/luaforce/connector/bpmn.lua" },
+  max_len = 8192,
+  dict = {
+    "<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" "
+      .. "xmlns:zeebe=\"http://camunda.org/schema/zeebe/1.0\">",
+    "</bpmn:definitions>", "<bpmn:process id=\"p\">", "</bpmn:process>", "<bpmn:serviceTask id=\"t\">",
+    "</bpmn:serviceTask>", "<bpmn:sendTask", "<bpmn:intermediateThrowEvent", "<bpmn:endEvent", "<bpmn:subProcess>",
+    "</bpmn:subProcess>", "<bpmn:extensionElements>", "</bpmn:extensionElements>",
+    "<zeebe:taskDefinition type=\"io.camunda:http-json:1\" retries=\"3\"/>", "<zeebe:ioMapping>",
+    "</zeebe:ioMapping>", "<zeebe:input source=\"=a\" target=\"b\"/>", "<zeebe:output source=\"=a\" target=\"b\"/>",
+    "<zeebe:taskHeaders>", "</zeebe:taskHeaders>", "<zeebe:header key=\"k\" value=\"v\"/>",
+    " zeebe:modelerTemplate=\"io.camunda.connectors.Salesforce.v1\"", " zeebe:modelerTemplateVersion=\"6\"",
+    " id=\"", " target=\"", " key=\"", "xmlns=\"http://www.omg.org/spec/BPMN/20100524/MODEL\"", "bpmn2:", "<",
+    "/>", "</", ">", "\"", "&gt;", "&quot;", "&#34;", "<![CDATA[", "]]>", "<!DOCTYPE a [<!ENTITY e \"x\">]>", "\n",
+  },
+  run = function(input)
+    local bpmn = require "luaforce.connector.bpmn"
+    local model, err = bpmn.read(input, "fuzz.bpmn")
+    if not model then
+      check_error(err, "bpmn.read")
+      if err.code ~= "BPMN_INVALID" or err.exit ~= 2 then error("bpmn.read: " .. tostring(err.code) .. " exit " .. tostring(err.exit), 0) end
+      if math.type(err.line) ~= "integer" or err.line < 1 or math.type(err.column) ~= "integer" or err.column < 1 then
+        error("bpmn.read: an error without a position", 0)
+      end
+      if err.message:sub(1, #"fuzz.bpmn:") ~= "fuzz.bpmn:" then error("bpmn.read: the error names no file", 0) end
+      return nil, err
+    end
+    check_model(model, "bpmn.read")
+    return model
+  end,
+}
+
 T.task = {
   about = "luaforce.connector.task/inputs/request: a connector task file to the request it makes, or a luaforce error",
   covers = { "@lua/luaforce/connector/task", "@lua/luaforce/connector/inputs", "@lua/luaforce/connector/request",

@@ -22,7 +22,7 @@ describe("luaforce version", function()
     local sorted = { table.unpack(names) }
     table.sort(sorted)
     assert.same(sorted, names)
-    for _, lib in ipairs { "libcurl", "yajl", "gmp", "pcre2", "libmicrohttpd", "zlib" } do
+    for _, lib in ipairs { "libcurl", "yajl", "gmp", "pcre2", "libmicrohttpd", "zlib", "expat" } do
       assert.truthy(core.libraries[lib], lib)
     end
   end)

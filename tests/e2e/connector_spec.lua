@@ -316,6 +316,69 @@ describe("luaforce connector", function()
     assert.matches("PATCH ", second.stderr, 1, true)
   end)
 
+  describe("--from-bpmn", function()
+    local BPMN = EXAMPLES .. "two-tasks.bpmn"
+
+    it("lists the Salesforce tasks of a model", function()
+      local r = run { "connector", "--from-bpmn", BPMN }
+      assert.equal(0, r.code, r.stderr)
+      assert.matches("^FindAccount +Find account +soqlQuery\nReadAccount +Read account +sObject get Account\n$", r.stdout)
+    end)
+
+    it("runs them all in document order, passing variables on", function()
+      local vars = task_file("v.json", { accountName = "Wingtip GmbH" })
+      local r = run { "connector", "--from-bpmn", BPMN, "--all", "--vars", vars }
+      assert.equal(0, r.code, r.stderr)
+      local d = doc(r)
+      assert.same({ "accountName", "accountId", "account" }, json.keys(d))
+      assert.matches("^001", d.accountId)
+      assert.equal("Wingtip GmbH", d.account.body.Name)
+      assert.equal(d.accountId, d.account.body.Id)
+      assert.matches("task FindAccount (Find account)", r.stderr, 1, true)
+      assert.is_nil(r.stderr:find("note:", 1, true), r.stderr) -- its url inputs are the template's
+    end)
+
+    it("runs one task with --element; its error expression turns a 404 into a BPMN error", function()
+      local vars = task_file("v.json", { accountId = "001000000000999AAA" })
+      local r = run { "connector", "--from-bpmn", BPMN, "--element", "ReadAccount", "--vars", vars }
+      assert.equal(7, r.code, r.stderr)
+      assert.equal("ACCOUNT_NOT_FOUND", doc(r).errorCode)
+    end)
+
+    it("stops at the task that fails and names it", function()
+      local vars = task_file("v.json", { accountName = "No Such Company" })
+      local r = run { "connector", "--from-bpmn", BPMN, "--all", "--vars", vars }
+      assert.equal(9, r.code, r.stderr)
+      local d = doc(r)
+      assert.equal("ReadAccount", d.element)
+      assert.equal("incident", d.outcome)
+      assert.matches("objectId is missing", d.errorMessage, 1, true)
+    end)
+
+    it("says when a model's url input is not the template's: luaforce builds the URL from the fields", function()
+      local text = files.read(BPMN):gsub('source="=baseUrl %+ &#34;/services/data/&#34; %+ apiVersion %+ &#34;/query&#34;"',
+        'source="=baseUrl + &#34;/services/data/v99.0/query&#34;"')
+      local path = task_file("changed.bpmn", text)
+      local vars = task_file("v.json", { accountName = "Wingtip GmbH" })
+      local r = run { "connector", "--from-bpmn", path, "--element", "FindAccount", "--vars", vars }
+      assert.equal(0, r.code, r.stderr)
+      assert.matches("the BPMN file's url input is '***/services/data/v99.0/query'", r.stderr, 1, true)
+      assert.matches("^001", doc(r).accountId)
+    end)
+
+    it("says what is wrong with the command line or the file (exit 2)", function()
+      local r = run { "connector", "--from-bpmn", BPMN, "--element", "ReadAcount" }
+      assert.equal(2, r.code)
+      assert.matches("did you mean 'ReadAccount'?", r.stderr, 1, true)
+      assert.equal(2, run({ "connector", "--from-bpmn", BPMN, "--element", "ReadAccount", "--all" }).code)
+      assert.equal(2, run({ "connector", "--all" }).code)
+      assert.equal(2, run({ "connector", EXAMPLES .. "get-account.json", "--from-bpmn", BPMN }).code)
+      r = run { "connector", "--from-bpmn", task_file("x.bpmn", "<definitions") }
+      assert.equal(2, r.code)
+      assert.matches("x.bpmn:", r.stderr, 1, true)
+    end)
+  end)
+
   it("documents itself in --help, with the exit codes", function()
     local r = run { "connector", "--help" }
     assert.equal(0, r.code)

@@ -8,7 +8,8 @@
 -- soql, feel, decimal, errors. Shell examples run under bash in a fresh
 -- directory where `luaforce` and `build/luaforce` are the binary under
 -- test, with SF_INSTANCE_URL=local, a HOME of their own and the file the
--- pages call a job of the reader's own: job.lua (it prints its arguments).
+-- pages call a job of the reader's own: job.lua (it prints its arguments),
+-- and the project's examples/ as a reader in a checkout has them.
 local proc = require "support.proc"
 local doc_examples = require "support.doc_examples"
 
@@ -37,6 +38,9 @@ local function sandbox()
   assert(os.execute(("mkdir -p %s/build %s/home %s/bin"):format(dir, dir, dir)))
   assert(os.execute(("ln -s %s %s/build/luaforce"):format(proc.quote(BIN), dir)))
   assert(os.execute(("ln -s %s %s/bin/luaforce"):format(proc.quote(BIN), dir)))
+  -- the project's examples, as a reader in a checkout has them
+  local examples = proc.sh("realpath " .. proc.quote(proc.root .. "/examples")).stdout:gsub("%s+$", "")
+  assert(os.execute(("ln -s %s %s/examples"):format(proc.quote(examples), dir)))
   proc.write(dir .. "/job.lua", "print('job.lua', ...)\n")
   return dir
 end

@@ -231,7 +231,6 @@ local function run_bpmn(ctx, opts, path)
   end
   local vars = read_vars(opts.vars) or json.object({}, {})
   local ropts = run_opts(ctx, opts)
-  local order = json.keys(vars)
   local last
   for _, t in ipairs(list) do
     if #list > 1 and not ctx.quiet then
@@ -251,15 +250,11 @@ local function run_bpmn(ctx, opts, path)
       explain(ctx, report, t.id)
       return report.exit
     end
-    -- the task's variables join the process's
+    -- the task's variables join the process's (through its output mappings)
     local produced = report.outcome == "completed" and report.variables or json.object({}, {})
-    local merged = {}
-    for _, k in ipairs(order) do merged[k] = vars[k] end
-    for _, k in ipairs(json.keys(produced)) do
-      if merged[k] == nil then order[#order + 1] = k end
-      merged[k] = produced[k] == nil and json.null or produced[k]
-    end
-    vars = json.object(merged, order)
+    local err
+    vars, err = connector.pass_on(t, vars, produced)
+    if not vars then error(err, 0) end
   end
   -- one task: its document, as for a task file; several: the process's
   -- variables at the end

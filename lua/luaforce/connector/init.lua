@@ -26,7 +26,14 @@
 --   inputs are the zeebe:input targets; the headers resultVariable,
 --   resultExpression, errorExpression, retryBackoff; retries from the task
 --   definition), with `id`, `name` and `summary` (the operation, as the
---   inputs write it) for listing. Other service tasks are left out.
+--   inputs write it) for listing, and `outputs` (its zeebe:output
+--   mappings). Other service tasks are left out.
+-- connector.pass_on(task, vars, produced) -> vars | nil, err
+--   The process variables after a task completed with `produced` (its
+--   report.variables), as Zeebe passes them on: without output mappings
+--   every variable the task produced joins `vars`; with them, only the
+--   outputs do, each a FEEL expression (or a value) over `vars` and what
+--   the task produced. A new table; key order kept.
 -- connector.result(expr, response[, opts]) -> variables, warnings | nil, err
 -- connector.outcome(expr, context[, opts]) -> outcome | false, warnings | nil, err
 --   A result and an error expression on their own, with Camunda's
@@ -36,6 +43,8 @@
 -- (bpmnError, jobError, ignoreError, backoff, fromAi) through feel.register,
 -- for the whole process: luaforce.feel itself knows nothing of task
 -- outcomes.
+local inputs = require "luaforce.connector.inputs"
+local json = require "luaforce.json"
 local outcome = require "luaforce.connector.outcome"
 local run = require "luaforce.connector.run"
 local task = require "luaforce.connector.task"
@@ -73,11 +82,48 @@ function M.bpmn_tasks(model, origin)
       local inputs = {}
       for i, input in ipairs(t.inputs or {}) do inputs[i] = { target = input.target, source = input.source } end
       local retries = t.retries and math.tointeger(tonumber(t.retries)) or nil
+      local outputs = {}
+      for i, o in ipairs(t.outputs or {}) do outputs[i] = { target = o.target, source = o.source } end
       out[#out + 1] = { origin = ("%s#%s"):format(origin or "the model", t.id or "?"), form = "bpmn",
-        inputs = inputs, headers = headers, retries = retries, id = t.id, name = t.name,
+        inputs = inputs, outputs = outputs, headers = headers, retries = retries, id = t.id, name = t.name,
         summary = summary(inputs) }
     end
   end
+  return out
+end
+
+-- A copy of an object with the entries of `more` set over it, in order.
+local function merged(base, more)
+  local t, order = {}, {}
+  for _, k in ipairs(json.keys(base)) do
+    order[#order + 1] = k
+    t[k] = base[k] == nil and json.null or base[k]
+  end
+  for _, k in ipairs(json.keys(more)) do
+    if t[k] == nil then order[#order + 1] = k end
+    t[k] = more[k] == nil and json.null or more[k]
+  end
+  return json.object(t, order)
+end
+
+-- `obj` with the dotted `path` set to `value` (contexts made or extended
+-- on the way), as a copy.
+local function set_path(obj, path, value)
+  local head, rest = path:match("^([^%.]+)%.(.+)$")
+  if not head then return merged(obj, json.object({ [path] = value }, { path })) end
+  local inner = json.is_object(obj[head]) and obj[head] or json.object({}, {})
+  return merged(obj, json.object({ [head] = set_path(inner, rest, value) }, { head }))
+end
+
+--- See the file comment.
+function M.pass_on(t, vars, produced)
+  vars = vars or json.object({}, {})
+  produced = produced or json.object({}, {})
+  if not t.outputs or #t.outputs == 0 then return merged(vars, produced) end
+  local values, err = inputs.evaluate({ inputs = t.outputs }, merged(vars, produced))
+  if not values then return nil, err end
+  local out = merged(vars, json.object({}, {}))
+  for _, o in ipairs(t.outputs) do out = set_path(out, o.target, values[o.target]) end
   return out
 end
 

@@ -182,11 +182,16 @@ local function logger(opts)
   end
 end
 
-local function warn_all(say, warnings, what, kind)
+-- The template's hidden inputs in a BPMN file: the url expression reads
+-- fields a task may not have (relationshipFieldName), by design.
+local HIDDEN = { url = true, ["authentication.oauthTokenEndpoint"] = true, queryParameters = true }
+
+local function warn_all(say, warnings, what, kind, form)
   for _, w in ipairs(warnings or {}) do
     local p = w.position
     local at = p and p.line and (" (line %d, column %d)"):format(p.line, p.column) or ""
-    say(kind or "warning", "warning: %s%s: %s", w.input and ("the input '" .. w.input .. "'") or what, at, w.message)
+    local k = kind or (form == "bpmn" and HIDDEN[w.input] and "detail") or "warning"
+    say(k, "warning: %s%s: %s", w.input and ("the input '" .. w.input .. "'") or what, at, w.message)
   end
 end
 
@@ -381,7 +386,7 @@ function M.task(task, vars, opts)
     if not fields then
       problem = w
     else
-      warn_all(say, w)
+      warn_all(say, w, nil, nil, task.form)
       if opts.org then
         -- the org replaces these: their secrets are not needed
         for target in pairs(fields) do

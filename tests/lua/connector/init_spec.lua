@@ -34,4 +34,34 @@ describe("luaforce.connector", function()
     assert.equal(0, r.code, r.stderr)
     assert.equal("nil NO_FUNCTION_FOUND\nbpmnError NF\n", r.stdout)
   end)
+
+  it("turns a BPMN model's Salesforce tasks into runnable tasks, other service tasks left out", function()
+    local connector = require "luaforce.connector"
+    local model = { tasks = {
+      { id = "A", name = "Find", salesforce = true, retries = "5",
+        inputs = { { target = "salesforceInteractionType", source = "soqlQuery" } },
+        headers = { { key = "resultExpression", value = "={x: 1}" }, { key = "elementTemplateVersion", value = "6" } },
+        outputs = {} },
+      { id = "B", salesforce = false, inputs = {}, headers = {}, outputs = {} },
+    } }
+    local list = connector.bpmn_tasks(model, "p.bpmn")
+    assert.equal(1, #list)
+    assert.equal("bpmn", list[1].form)
+    assert.equal("p.bpmn#A", list[1].origin)
+    assert.equal(5, list[1].retries)
+    assert.same({ resultExpression = "={x: 1}" }, list[1].headers)
+    assert.equal("soqlQuery", list[1].summary)
+  end)
+
+  it("passes variables on as Zeebe does: all of them, or only the output mappings'", function()
+    local connector = require "luaforce.connector"
+    local json = require "luaforce.json"
+    local vars = json.decode('{"a": 1, "keep": "k"}')
+    local produced = json.decode('{"accountId": "001X", "a": 2}')
+    local out = assert(connector.pass_on({ outputs = {} }, vars, produced))
+    assert.equal('{"a":2,"keep":"k","accountId":"001X"}', json.encode(out))
+    out = assert(connector.pass_on({ outputs = { { target = "theAccount", source = "=accountId" },
+      { target = "info.first", source = "=a + 10" } } }, vars, produced))
+    assert.equal('{"a":1,"keep":"k","theAccount":"001X","info":{"first":12}}', json.encode(out))
+  end)
 end)

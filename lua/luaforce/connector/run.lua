@@ -260,9 +260,14 @@ local function attempt(task, req, problem, job_retries, backoff, opts, eopts, sa
     local verr
     variables, verr = result_variables(task, response, eopts, say)
     if not variables then
-      -- the connector runtime fails such a job with no retries
+      -- the connector runtime fails such a job with no retries; a write
+      -- has been applied all the same, and the message says so
       err = verr
-      errval = input_error({ message = expression_failure(verr) })
+      local m = expression_failure(verr)
+      if req.method ~= "GET" then
+        m = ("%s (the %s itself succeeded with %d: Salesforce applied it)"):format(m, req.method, response.status)
+      end
+      errval = input_error({ message = m })
       incident, retries_next = true, 0
       response = nil
     end

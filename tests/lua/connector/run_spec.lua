@@ -172,6 +172,13 @@ describe("luaforce.connector.run", function()
     assert.equal("Result expression must return a JSON object, but got number. Evaluated value: 1", r.document.errorMessage)
   end)
 
+  it("says that a write was applied when only its result expression failed", function()
+    local r = run_with(emu, { salesforceOperationType = "sObject", interactionType = "post", objectType = "Account",
+      body = { Name = "Applied Anyway" }, resultExpression = "=body.id" })
+    assert.equal(9, r.exit)
+    assert.matches("(the POST itself succeeded with 201: Salesforce applied it)", r.document.errorMessage, 1, true)
+  end)
+
   it("masks secrets in what it gives back", function()
     local secret = "Secret Name 1234567890"
     local r = run_with(emu, { salesforceOperationType = "sObject", interactionType = "post", objectType = "Account",

@@ -131,7 +131,7 @@ function M.run(ctx, opts, pos)
     local body = json.object({ totalSize = it.total or 0, done = done, records = json.array(page or {}) },
       { "totalSize", "done", "records" })
     page, responses = nil, responses + 1
-    w:response { status = 200, body = body }
+    w:response { status = 200, reason = "OK", body = body }
   end
 
   local ok, err = pcall(function()

@@ -173,6 +173,12 @@ describe("secret scan", function()
     input(work .. "/client-secret.txt", CLIENT_SECRET .. "\n")
     input(work .. "/wrong-secret.txt", WRONG_SECRET .. "\n")
     input(work .. "/ctx.json", [[{"x": {"y": 41}}]])
+    input(work .. "/records.json", [=[[{"Name": "A"}, {"Name": "B"}]]=])
+    -- a connector task with its own credentials, from the secrets file
+    input(work .. "/task.json", json.encode(json.object({
+      baseUrl = url, authentication = json.object({ type = "bearer", token = "{{secrets.SCAN_TOKEN}}" }, { "type", "token" }),
+      salesforceOperationType = "soqlQuery", soqlQuery = "SELECT Id FROM Account LIMIT 2", resultVariable = "result",
+    }, { "baseUrl", "authentication", "salesforceOperationType", "soqlQuery", "resultVariable" })))
     input(work .. "/account.json", [[{"Name": "Scan From File"}]])
     input(work .. "/job.lua", table.concat({
       "local sf = require 'luaforce'",
@@ -209,12 +215,22 @@ describe("secret scan", function()
         { { "query", "SELECT Id, Name FROM Account LIMIT 3" }, true, { [0] = true } },
         { { "query", "SELECT Id, Name FROM Account LIMIT 3", "-f", "csv", "-o", "accounts.csv" }, true, { [0] = true } },
         { { "query", "SELECT Id FROM NoSuchObject" }, true, { [2] = true } },
+        { { "query", "SELECT Id FROM Account LIMIT 2", "--error-expression",
+          "ignoreError({n: count(body.records), headers: response.headers})" }, true, { [0] = true } },
+        { { "query", "SELECT Id FROM Account LIMIT 2", "--map-response", "--map", "response" }, true, { [0] = true } },
       },
       get = {
         { { "get", "Account", id1, "--fields", "Name" }, true, { [0] = true } },
         { { "get", "Account", "001000000000000AAA" }, true, { [1] = true } },
+        { { "get", "Account", "001000000000000AAA", "--error-expression",
+          'if error.code = "404" then bpmnError("NF", error.message, {e: error, r: response}) else null' },
+          true, { [7] = true } },
       },
-      create = { { { "create", "Account", "--json", "@account.json" }, true, { [0] = true } } },
+      create = {
+        { { "create", "Account", "--json", "@account.json" }, true, { [0] = true } },
+        { { "create", "Account", "--json", "@account.json", "--error-expression",
+          'jobError("seen", {r: response}, job.retries - 1)' }, true, { [8] = true } },
+      },
       update = { { { "update", "Account", id1, "--values", 'Name="Scan One Again"' }, true, { [0] = true } } },
       upsert = {
         { { "upsert", "Invoice__c", "External_Id__c", "SCAN-1", "--values", "Amount__c=10" }, true, { [0] = true } },
@@ -237,8 +253,12 @@ describe("secret scan", function()
         { { "repl", "--format", "json" }, true, { [0] = true },
           "SELECT Id FROM Account LIMIT 1\n= count(_)\nprint(org)\n.limits\n.connect\n" },
       },
+      connector = {
+        { { "connector", "task.json" }, false, { [0] = true } },
+      },
       eval = {
         { { "eval", "x.y + 1", "--context", "ctx.json" }, false, { [0] = true } },
+        { { "eval", "count(records)", "--context", "records.json" }, false, { [0] = true } },
         { { "eval", "1 +" }, false, { [2] = true } },
       },
       emulator = {

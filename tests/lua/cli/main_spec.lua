@@ -64,7 +64,11 @@ describe("main.usage", function()
     for name, code in pairs(errors.EXIT) do
       assert.truthy(main.EXIT_CODES:find("\n  " .. code .. " +%a"), name)
     end
-    assert.matches("\n  7%-9  reserved for connector task outcomes\n", main.EXIT_CODES)
+    for _, line in ipairs { "\n  7    a connector task threw a BPMN error\n",
+      "\n  8    a connector task's job failed with no retries left\n",
+      "\n  9    a connector task raised an incident (invalid inputs or expressions)\n" } do
+      assert.truthy(main.EXIT_CODES:find(line, 1, true), line)
+    end
   end)
 
   it("states the precedence of a run with several outcomes, most serious first", function()
@@ -74,7 +78,7 @@ describe("main.usage", function()
     local order = { "6 if any write's outcome is unknown (even one cut short by Ctrl-C)",
       "else 130 if interrupted", "else 0 if nothing failed",
       "else 1 for a partial failure (some items done, a report says which)",
-      "else the first failure's own code." }
+      "else the first failure's own code" }
     local at = 0
     for _, phrase in ipairs(order) do
       local found = para:find(phrase, 1, true)

@@ -173,6 +173,7 @@ describe("secret scan", function()
     input(work .. "/client-secret.txt", CLIENT_SECRET .. "\n")
     input(work .. "/wrong-secret.txt", WRONG_SECRET .. "\n")
     input(work .. "/ctx.json", [[{"x": {"y": 41}}]])
+    input(work .. "/records.json", [=[[{"Name": "A"}, {"Name": "B"}]]=])
     input(work .. "/account.json", [[{"Name": "Scan From File"}]])
     -- connector tasks: their own connection from secrets (an --instance
     -- or a profile replaces it), one reading and one that fails
@@ -222,12 +223,22 @@ describe("secret scan", function()
         { { "query", "SELECT Id, Name FROM Account LIMIT 3" }, true, { [0] = true } },
         { { "query", "SELECT Id, Name FROM Account LIMIT 3", "-f", "csv", "-o", "accounts.csv" }, true, { [0] = true } },
         { { "query", "SELECT Id FROM NoSuchObject" }, true, { [2] = true } },
+        { { "query", "SELECT Id FROM Account LIMIT 2", "--error-expression",
+          "ignoreError({n: count(body.records), headers: response.headers})" }, true, { [0] = true } },
+        { { "query", "SELECT Id FROM Account LIMIT 2", "--map-response", "--map", "response" }, true, { [0] = true } },
       },
       get = {
         { { "get", "Account", id1, "--fields", "Name" }, true, { [0] = true } },
         { { "get", "Account", "001000000000000AAA" }, true, { [1] = true } },
+        { { "get", "Account", "001000000000000AAA", "--error-expression",
+          'if error.code = "404" then bpmnError("NF", error.message, {e: error, r: response}) else null' },
+          true, { [7] = true } },
       },
-      create = { { { "create", "Account", "--json", "@account.json" }, true, { [0] = true } } },
+      create = {
+        { { "create", "Account", "--json", "@account.json" }, true, { [0] = true } },
+        { { "create", "Account", "--json", "@account.json", "--error-expression",
+          'jobError("seen", {r: response}, job.retries - 1)' }, true, { [8] = true } },
+      },
       update = { { { "update", "Account", id1, "--values", 'Name="Scan One Again"' }, true, { [0] = true } } },
       upsert = {
         { { "upsert", "Invoice__c", "External_Id__c", "SCAN-1", "--values", "Amount__c=10" }, true, { [0] = true } },
@@ -256,6 +267,7 @@ describe("secret scan", function()
       },
       eval = {
         { { "eval", "x.y + 1", "--context", "ctx.json" }, false, { [0] = true } },
+        { { "eval", "count(records)", "--context", "records.json" }, false, { [0] = true } },
         { { "eval", "1 +" }, false, { [2] = true } },
       },
       emulator = {

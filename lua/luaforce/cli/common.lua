@@ -15,7 +15,7 @@ M.output = {
   { name = "format", short = "f", arg = "FMT", choices = { "table", "json", "ndjson", "csv" },
     help = "table, json, ndjson or csv (default: table on a terminal, else json)" },
   { name = "map", arg = "EXPR", help = "a FEEL expression applied to each record before printing" },
-  { name = "map-response", help = "apply --map to each response object {status, headers, body} instead" },
+  { name = "map-response", help = "apply --map to each response object instead: status, headers, body, and the whole as response" },
   { name = "output", short = "o", arg = "FILE", help = "write to FILE (atomically: the old file or the whole new one)" },
 }
 
@@ -31,10 +31,15 @@ M.connection = {
   { name = "profile", short = "P", arg = "NAME", help = "a profile of the config file (default: its default)" },
 }
 
---- The options of a command that talks to an org: its own, the connection
--- options, the output options, then the common flags.
-function M.connected(own)
-  return M.with(own or {}, M.connection, M.output)
+--- The options of a command that talks to an org: its own (one list or
+-- several), the connection options, the output options, then the common
+-- flags.
+function M.connected(...)
+  local lists = {}
+  for i = 1, select("#", ...) do lists[#lists + 1] = select(i, ...) end
+  lists[#lists + 1] = M.connection
+  lists[#lists + 1] = M.output
+  return M.with(table.unpack(lists))
 end
 
 --- A new option list: the given lists in order (the command's own options,

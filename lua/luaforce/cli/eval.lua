@@ -1,8 +1,8 @@
 --- luaforce.cli.eval: `luaforce eval [--context FILE|-] [--compact] [--now ISO]
 -- [--timezone ZONE] [--max-steps N] [--max-seconds S] EXPRESSION`.
 --
--- Evaluates one FEEL expression against a JSON context and prints the
--- result as JSON: the way to try a connector's result or error expression
+-- Evaluates one FEEL expression against a JSON context (an object; an
+-- array is offered as `records`) and prints the result as JSON: the way to try a connector's result or error expression
 -- on a saved response before deploying it. It loads the connector layer,
 -- so error expressions' functions (bpmnError, jobError, ignoreError,
 -- backoff, fromAi) are there as in a connector task.
@@ -21,7 +21,7 @@ M.spec = {
   min_args = 1,
   max_args = 1,
   options = common.with {
-    { name = "context", short = "c", arg = "FILE|-", help = "the variables: a JSON object from FILE (- reads standard input)" },
+    { name = "context", short = "c", arg = "FILE|-", help = "the variables: a JSON object from FILE (- reads standard input); an array is records" },
     { name = "compact", help = "print the result on one line" },
     { name = "now", arg = "ISO", help = "the clock for now() and today(): 2024-01-31T10:00:00Z (default: the real one)" },
     { name = "timezone", arg = "ZONE", help = "now()'s time zone, e.g. Europe/Berlin (default: UTC)" },
@@ -35,6 +35,11 @@ error expressions, and prints the result as JSON. Numbers are exact decimals
 (0.1 + 0.2 = 0.3) and print with all their digits; dates, times and
 durations print as ISO 8601 text. A leading `=` is accepted.
 
+The context (--context FILE, or - for standard input) is a JSON object
+whose entries are the expression's names. A JSON array is offered as
+`records`, so what `luaforce query -f json` prints can be piped in:
+luaforce query -f json 'SELECT ...' | luaforce eval -c - 'count(records)'.
+
 Missing names, type mismatches and other mistakes that FEEL turns into null
 print a warning on standard error with the line and column; a syntax error
 prints the line with a caret under the mistake and exits 2. A failed
@@ -44,6 +49,7 @@ M.examples = {
   "luaforce eval '1 + 2'",
   "luaforce eval --context response.json '{ids: for r in body.records return r.Id}'",
   "curl -s ... | luaforce eval -c - 'body.records[Amount > 1000].Name'",
+  "luaforce query -f json 'SELECT Name, Amount FROM Opportunity' | luaforce eval -c - 'sum(records.Amount)'",
   "luaforce eval -- '-5 + 2'",
   "luaforce eval --now 2024-01-31T10:00:00Z 'today() + @\"P1M\"'",
 }
@@ -55,8 +61,10 @@ local function read_context(path)
     error(errors.usage(("the context in '%s' is not JSON: %s"):format(path, err.message)), 0)
   end
   if v == json.null then return nil end
+  -- a list (`luaforce query -f json` prints one) is offered as `records`
+  if json.is_array(v) then return json.object({ records = v }, { "records" }) end
   if not json.is_object(v) then
-    error(errors.usage(("the context in '%s' must be a JSON object"):format(path),
+    error(errors.usage(("the context in '%s' must be a JSON object, or an array (offered as records)"):format(path),
       "put the values under names: {\"body\": ...}"), 0)
   end
   return v

@@ -9,9 +9,12 @@
 --   --map EXPR          a FEEL expression applied to each record (or, with
 --                       --map-response, to each response object) before it
 --                       is printed; the record's fields are its names
---   --map-response      apply --map to the response object instead:
---                       { status, headers, body } (a query page's body is
---                       { totalSize, done, records })
+--   --map-response      apply --map to the response object instead,
+--                       as a connector's result expression sees it: the
+--                       fields status, headers, body, reason, document at
+--                       the top level and the whole as `response`
+--                       (luaforce.connector.outcome.scope; a query page's
+--                       body is { totalSize, done, records })
 --   --output FILE       write to FILE instead of standard output, atomically
 --                       (a temporary file in the same directory, fsync,
 --                       rename): readers see the old file or the whole new
@@ -41,11 +44,17 @@
 --       mapped records.
 --     w:record(r), w:value(v), w:finish(), w:abort(), w.count
 --                        as luaforce.output's writer
---     w:response(res)    one response object {status, headers, body}: with
---                        --map-response the expression sees it and its
---                        result is printed (records when it is a list of
---                        objects); otherwise body.records (kind "records")
---                        or the body (kind "value") is printed.
+--     w:response(res)    one response {status, headers, body, reason}:
+--                        with --map-response the expression sees it
+--                        (luaforce.connector.verdict.response's object,
+--                        body without `attributes`) and its result is
+--                        printed (records when it is a list of objects);
+--                        otherwise body.records (kind "records") or the
+--                        body (kind "value") is printed.
+--
+--   format.syntax_error(option, err) -> a usage error (exit 2) for a FEEL
+--       syntax error in `option` ("--map"): its message, then the
+--       expression with a caret under the mistake.
 --
 --   format.table(rows, columns, width) -> string
 --       output.table for the REPL: a whole table as text.
@@ -112,10 +121,10 @@ function M.default_format()
   return sys.isatty(1) and "table" or "json"
 end
 
--- A FEEL syntax error as a usage error: the message, then the expression
--- with a caret under the mistake.
-local function map_error(err)
-  local lines = { "--map: " .. (err.message or tostring(err)) }
+--- A FEEL syntax error in the option `option` ("--map") as a usage error
+-- (exit 2): the message, then the expression with a caret under the mistake.
+function M.syntax_error(option, err)
+  local lines = { option .. ": " .. (err.message or tostring(err)) }
   for line in ((err.excerpt or "") .. "\n"):gmatch("(.-)\n") do
     if line ~= "" then lines[#lines + 1] = "  " .. line end
   end
@@ -139,7 +148,7 @@ function M.options(ctx, opts)
   if opts.map then
     local feel = require "luaforce.feel"
     local compiled, err = feel.compile(opts.map)
-    if not compiled then error(map_error(err), 0) end
+    if not compiled then error(M.syntax_error("--map", err), 0) end
     s.map = compiled
   end
   return s
@@ -168,9 +177,15 @@ function Writer:warn(warnings)
   end
 end
 
--- Runs --map over `v`; a failed assert() ends the command (exit 1).
-function Writer:apply(v)
-  local value, warnings, failure = self.settings.map:eval(v, { exact = true })
+-- Runs --map over `v` (or, given, over `scope`, a feel.run scope); a
+-- failed assert() ends the command (exit 1).
+function Writer:apply(v, scope)
+  local value, warnings, failure
+  if scope then
+    value, warnings, failure = require("luaforce.feel").run(self.settings.map.fn, scope, { exact = true })
+  else
+    value, warnings, failure = self.settings.map:eval(v, { exact = true })
+  end
   self:warn(warnings)
   if failure then
     error(errors.new { code = "MAP_FAILED", message = "--map failed: " .. tostring(failure.message) }, 0)
@@ -187,9 +202,12 @@ function Writer:abort() return self.out:abort() end
 function Writer:response(res)
   if self.out.done then error("the output is already finished", 2) end
   if self.settings.map_response then
-    local view = json.object({ status = res.status, headers = res.headers or json.object {},
-      body = output.clean(res.body) }, { "status", "headers", "body" })
-    return self.out:put(self:apply(view))
+    -- the response as a connector's result expression sees it: its fields
+    -- at the top level and as `response` (the connector layer's rule)
+    local outcome, verdict = require "luaforce.connector.outcome", require "luaforce.connector.verdict"
+    local view = verdict.response { status = res.status, headers = res.headers, reason = res.reason,
+      body = output.clean(res.body) }
+    return self.out:put(self:apply(nil, outcome.scope(view)))
   end
   local body = res.body
   if self.kind == "records" and type(body) == "table" and records.is_list(body.records) then

@@ -7,6 +7,7 @@
 -- through luaforce.cli.format; a progress bar on standard error counts
 -- them against the query's totalSize.
 local common = require "luaforce.cli.common"
+local error_expression = require "luaforce.cli.error_expression"
 local errors = require "luaforce.errors"
 
 local M = {}
@@ -22,6 +23,7 @@ M.spec = {
     { name = "all-rows", help = "include deleted and archived records (queryAll)" },
     { name = "batch-size", arg = "N", number = true, help = "records per page to ask for (200-2000)" },
     { name = "max", arg = "N", number = true, help = "stop after N records" },
+    error_expression.OPTION,
   },
 }
 M.description = [[
@@ -37,7 +39,13 @@ text in one cell). --map EXPR reshapes each record with a FEEL expression;
 shows a progress bar when it is a terminal (--quiet hides it).
 
 A malformed query exits 2 before anything is sent, with a caret under the
-mistake.]]
+mistake.]] .. "\n\n" .. error_expression.HELP .. [[
+
+
+With --error-expression every record is read before anything prints: the
+expression sees them all in one response, body = {totalSize, done,
+records} (as the connector task's --follow-pages), so memory grows with
+the result (--max bounds it).]]
 M.examples = {
   "luaforce query 'SELECT Id, Name, Account.Name FROM Contact'",
   "luaforce query --format csv --output contacts.csv 'SELECT Id, Email FROM Contact'",
@@ -45,6 +53,7 @@ M.examples = {
   "luaforce query --map '{name: Name, big: Amount > 10000}' 'SELECT Name, Amount FROM Opportunity'",
   "echo 'SELECT COUNT() FROM Account' | luaforce query -",
   "luaforce query --instance local 'SELECT Name, (SELECT LastName FROM Contacts) FROM Account'",
+  [[luaforce query --error-expression 'if body.totalSize = 0 then bpmnError("NO_LEADS", "nothing new") else null' 'SELECT Id FROM Lead WHERE IsConverted = false']],
 }
 
 -- The query text: the argument, or standard input for `-`.
@@ -89,6 +98,50 @@ local function malformed(soql, err)
   }
 end
 
+-- With --error-expression: every record, pages kept apart, before anything
+-- prints. Returns the pages, or nil, err when one cannot be fetched
+-- (Ctrl-C and errors of luaforce's own raise).
+local function gather(it, bar)
+  local pages = {}
+  local ok, err = pcall(function()
+    for rec, n in it do
+      local p = pages[it.pages] or {}
+      pages[it.pages] = p
+      p[#p + 1] = rec
+      bar:update(n, it.total)
+    end
+  end)
+  bar:clear()
+  if ok then return pages end
+  if not errors.is(err) or errors.is_interrupt(err) then error(err, 0) end
+  return nil, err
+end
+
+-- The one response the expression sees: every record of the pages.
+local function whole(pages, it, json)
+  local all = {}
+  for i = 1, it.pages do
+    for _, r in ipairs(pages[i] or {}) do all[#all + 1] = r end
+  end
+  local total = it.total or 0
+  return { status = 200, reason = "OK", body = json.object({ totalSize = total,
+    done = it.count >= total or not it.max, records = json.array(all) }, { "totalSize", "done", "records" }) }
+end
+
+-- The gathered pages given out again as `it` gives them: the record, its
+-- position; `pages` the page it came on, `total` the query's totalSize.
+local function replay(pages, it)
+  local r = { total = it.total, pages = 0 }
+  local p, i, n = 1, 0, 0
+  return setmetatable(r, { __call = function()
+    while p <= it.pages and i >= #(pages[p] or {}) do p, i = p + 1, 0 end
+    if p > it.pages then return nil end
+    i, n = i + 1, n + 1
+    r.pages = p
+    return pages[p][i], n
+  end })
+end
+
 -- Is the whole select list COUNT()? Then the answer is totalSize alone.
 local function count_only(ast)
   local f = ast.fields
@@ -110,10 +163,29 @@ function M.run(ctx, opts, pos)
   end
   if opts.max and opts.max < 0 then error(errors.usage("--max must be 0 or more"), 0) end
 
-  -- options are checked (and --map compiled) before connecting
+  -- options are checked (and --map and --error-expression compiled)
+  -- before connecting
   local settings = format.options(ctx, opts)
-  local org = require("luaforce.cli.connect").org(ctx, opts)
+  local expr = error_expression.compile(opts)
+  local connect = require "luaforce.cli.connect"
+  local org = connect.org(ctx, opts)
   local it = org:records(soql, { batch_size = batch, include_deleted = opts.all_rows or nil, max = opts.max })
+  local json = require "luaforce.json"
+  local bar = require("luaforce.cli.progress").new(ctx, { label = "query", unit = "records" })
+
+  if expr then
+    local pages, gerr = gather(it, bar)
+    local judged = error_expression.judge(ctx, expr, pages and whole(pages, it, json), gerr)
+    if judged then
+      bar:finish()
+      return judged
+    end
+    if not pages then
+      bar:finish()
+      connect.fail(gerr, org, ast.from and ast.from.name)
+    end
+    it = replay(pages, it)
+  end
 
   local counting = count_only(ast)
   local w = format.writer(ctx, opts, {
@@ -121,17 +193,15 @@ function M.run(ctx, opts, pos)
     kind = counting and "value" or "records",
     columns = format.columns_from_soql(ast),
   })
-  local bar = require("luaforce.cli.progress").new(ctx, { label = "query", unit = "records" })
 
   -- --map-response sees each page as a response object; the records of a
   -- page are gathered (one page at a time) and handed over when it ends
-  local json = require "luaforce.json"
   local page, page_no, responses = nil, nil, 0
   local function flush_page(done)
     local body = json.object({ totalSize = it.total or 0, done = done, records = json.array(page or {}) },
       { "totalSize", "done", "records" })
     page, responses = nil, responses + 1
-    w:response { status = 200, body = body }
+    w:response { status = 200, reason = "OK", body = body }
   end
 
   local ok, err = pcall(function()
@@ -156,7 +226,7 @@ function M.run(ctx, opts, pos)
   if not ok then
     w:abort()
     -- one line with a suggestion from describe (did you mean Name?)
-    require("luaforce.cli.connect").fail(err, org, ast.from and ast.from.name)
+    connect.fail(err, org, ast.from and ast.from.name)
   end
   local done, ferr = w:finish()
   if not done then error(ferr, 0) end

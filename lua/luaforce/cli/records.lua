@@ -8,7 +8,12 @@
 --       usage error (exit 2) for a mistake in either option.
 --   records.check_id(id)        RAISES a usage error unless id is a record id
 --   records.settings(ctx, opts) -> the output settings, resolved before any
---       request so that a bad --map or --format fails first
+--       request so that a bad --map, --format or --error-expression fails
+--       first; settings.error_expression is the checked expression (nil
+--       without one)
+--   records.judged(ctx, settings, res, err) -> exit | nil: the call's
+--       outcome under --error-expression (luaforce.cli.error_expression's
+--       judge): nil when the command goes on as without one
 --   records.print(ctx, opts, settings, spec, fn): makes a writer
 --       (format.writer with spec), calls fn(w), finishes it; on an error
 --       the output is dropped (no partial --output file) and the error
@@ -75,7 +80,15 @@ end
 
 --- See the file comment.
 function M.settings(ctx, opts)
-  return require("luaforce.cli.format").options(ctx, opts)
+  local s = require("luaforce.cli.format").options(ctx, opts)
+  s.error_expression = require("luaforce.cli.error_expression").compile(opts)
+  return s
+end
+
+--- See the file comment.
+function M.judged(ctx, settings, res, err)
+  if not settings.error_expression then return nil end
+  return require("luaforce.cli.error_expression").judge(ctx, settings.error_expression, res, err)
 end
 
 --- See the file comment.

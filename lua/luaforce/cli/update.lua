@@ -1,6 +1,7 @@
 --- luaforce.cli.update: `luaforce update OBJECT ID (--values ... | --json ...)`.
 local common = require "luaforce.cli.common"
 local connect = require "luaforce.cli.connect"
+local error_expression = require "luaforce.cli.error_expression"
 local records = require "luaforce.cli.records"
 
 local M = {}
@@ -12,16 +13,17 @@ M.spec = {
   args = "OBJECT ID",
   min_args = 2,
   max_args = 2,
-  options = common.connected(records.FIELD_OPTIONS),
+  options = common.connected(records.FIELD_OPTIONS, { error_expression.OPTION }),
 }
 M.description = [[
 Sets the given fields of the OBJECT record ID and prints {id, success}.
 Fields not given keep their values; an unquoted null in --values (or null
-in --json) clears one. --values and --json work as for 'luaforce create'.]]
+in --json) clears one. --values and --json work as for 'luaforce create'.]] .. "\n\n" .. error_expression.HELP
 M.examples = {
   [[luaforce update Account 001000000000001AAA --values 'Industry=Energy Rating=Hot']],
   [[luaforce update Contact 003000000000001AAA --values 'Phone=null DoNotCall=true']],
   [[luaforce update Account 001000000000001AAA --json @changes.json]],
+  [[luaforce update Account 001000000000001AAA --values 'Rating=Hot' --error-expression 'if error.code = "503" then jobError("Salesforce unavailable") else null']],
 }
 
 function M.run(ctx, opts, pos)
@@ -31,6 +33,8 @@ function M.run(ctx, opts, pos)
   local org = connect.org(ctx, opts)
   local fields = records.fields(org, object, opts, true)
   local res, err = org:update(object, id, fields)
+  local judged = records.judged(ctx, settings, res, err)
+  if judged then return judged end
   if not res then connect.fail(err, org, object) end
   if res.status == 204 then res.body = records.done(id) end
   records.print(ctx, opts, settings, { kind = "value" }, function(w) w:response(res) end)

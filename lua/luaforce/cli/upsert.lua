@@ -1,6 +1,7 @@
 --- luaforce.cli.upsert: `luaforce upsert OBJECT FIELD VALUE (--values ... | --json ...)`.
 local common = require "luaforce.cli.common"
 local connect = require "luaforce.cli.connect"
+local error_expression = require "luaforce.cli.error_expression"
 local json = require "luaforce.json"
 local records = require "luaforce.cli.records"
 
@@ -13,7 +14,7 @@ M.spec = {
   args = "OBJECT FIELD VALUE",
   min_args = 3,
   max_args = 3,
-  options = common.connected(records.FIELD_OPTIONS),
+  options = common.connected(records.FIELD_OPTIONS, { error_expression.OPTION }),
 }
 M.description = [[
 Finds the OBJECT record whose external id field FIELD holds VALUE: updates
@@ -21,10 +22,11 @@ it with the given fields when there is one, creates it (with FIELD = VALUE)
 when there is none. Prints {id, success, errors, created}. When VALUE
 matches several records nothing changes and luaforce exits 1 with
 MULTIPLE_CHOICES. An upsert is safe to send again: it is keyed.
---values and --json work as for 'luaforce create'.]]
+--values and --json work as for 'luaforce create'.]] .. "\n\n" .. error_expression.HELP
 M.examples = {
   [[luaforce upsert Invoice__c External_Id__c INV-2024-001 --values 'Amount__c=1200.00 Status__c=Sent']],
   [[luaforce upsert Invoice__c External_Id__c INV-2024-002 --json @invoice.json]],
+  [[luaforce upsert Invoice__c External_Id__c INV-2024-003 --values 'Amount__c=5' --error-expression 'if body.created then null else bpmnError("EXISTS", "INV-2024-003 was there")']],
 }
 
 function M.run(ctx, opts, pos)
@@ -33,6 +35,8 @@ function M.run(ctx, opts, pos)
   local org = connect.org(ctx, opts)
   local fields = records.fields(org, object, opts, false) or json.object {}
   local res, err = org:upsert(object, field, value, fields)
+  local judged = records.judged(ctx, settings, res, err)
+  if judged then return judged end
   if not res then connect.fail(err, org, object) end
   if res.status == 204 then
     -- API versions before 46.0 answer an update with no body

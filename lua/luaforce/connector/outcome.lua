@@ -39,6 +39,9 @@
 --   in order). null gives no variables; any other value is an error (code
 --   FEEL_RESULT) saying what came back, as the connector fails the job.
 --
+-- outcome.scope(response) -> the scope result expressions see, for
+--   feel.run (the record commands' --map-response evaluates in it too).
+--
 -- outcome.outcome(expr, context[, opts]) -> outcome, warnings | nil, err
 --   For error expressions. `context` is what the expression sees: on a
 --   failure `{error = ..., response = {error = ...}, job = {retries = N}}`,
@@ -252,13 +255,19 @@ local function failed(code, expr, message, warnings)
   }
 end
 
+--- The scope a result expression sees (for feel.run): the response's
+-- fields at the top level and the response as `response`.
+function M.scope(response)
+  local scope = { name = "response", value = response == nil and NULL or response }
+  if kind(response) == "context" then scope.ctx = response end
+  return scope
+end
+
 --- A result expression over a response: variables, warnings | nil, err.
 function M.result(expr, response, opts)
   local c, err = feel.compiled(expr)
   if not c then return nil, err end
-  local scope = { name = "response", value = response == nil and NULL or response }
-  if kind(response) == "context" then scope.ctx = response end
-  local v, warnings, failure = feel.run(c.fn, scope, opts)
+  local v, warnings, failure = feel.run(c.fn, M.scope(response), opts)
   failure = failure or own_failure(warnings)
   if failure then
     return failed("FEEL_RESULT", expr, "the result expression failed: " .. failure.message, warnings)

@@ -58,6 +58,7 @@ local inputs = require "luaforce.connector.inputs"
 local json = require "luaforce.json"
 local outcome = require "luaforce.connector.outcome"
 local request = require "luaforce.connector.request"
+local verdict = require "luaforce.connector.verdict"
 local walk = require "luaforce.connector.walk"
 
 local M = {}
@@ -94,21 +95,7 @@ end
 M.seconds_of = seconds_of
 
 -- The response object the expressions see, in Camunda's key order.
-local function response_object(res)
-  local headers, order = {}, {}
-  for k, v in pairs(res.headers or {}) do
-    if type(k) == "string" then
-      order[#order + 1] = k
-      headers[k] = type(v) == "table" and json.array(v) or v
-    end
-  end
-  table.sort(order)
-  local body = res.body
-  if body == nil then body = json.null end
-  return obj({ status = res.status, headers = obj(headers, order), body = body,
-    reason = res.reason or json.null, document = json.null },
-    { "status", "headers", "body", "reason", "document" })
-end
+local response_object = verdict.response
 
 -- Every page of a SOQL answer in one body: records joined, done, no
 -- nextRecordsUrl. nil, err when a page fails.
@@ -196,24 +183,9 @@ local function warn_all(say, warnings, what, kind, form)
 end
 
 -- The expression context on success: the response's fields at the top
--- level and as `response`, and `job`.
-local function success_context(response, retries)
-  local keys = json.keys(response)
-  local t = {}
-  for _, k in ipairs(keys) do t[k] = response[k] end
-  t.response = response
-  t.job = obj({ retries = retries }, { "retries" })
-  local order = {}
-  for i, k in ipairs(keys) do order[i] = k end
-  order[#order + 1] = "response"
-  order[#order + 1] = "job"
-  return obj(t, order)
-end
-
-local function failure_context(errval, retries)
-  return obj({ error = errval, response = obj({ error = errval }, { "error" }),
-    job = obj({ retries = retries }, { "retries" }) }, { "error", "response", "job" })
-end
+-- level and as `response`, and `job`; on failure `error`, `response.error`
+-- and `job`.
+local success_context, failure_context = verdict.success_context, verdict.failure_context
 
 -- The variables a task produces: resultVariable, then the result
 -- expression's entries. nil, err when the result expression fails.
@@ -299,39 +271,7 @@ local function attempt(task, req, problem, job_retries, backoff, opts, eopts, sa
     warn_all(say, w, "the error expression", "detail")
   end
 
-  if out then
-    local et = out.errorType
-    if et == "bpmnError" then
-      decided.kind = "bpmnError"
-      decided.code, decided.message = out.errorCode, out.errorMessage
-      decided.variables = out.variables
-      return decided
-    elseif et == "ignoreError" then
-      decided.kind = "ignore"
-      decided.variables = out.variables or empty()
-      return decided
-    elseif et == "jobError" then
-      decided.kind = "fail"
-      decided.message = out.errorMessage
-      local r = math.tointeger(tonumber(tostring(out.retries))) or 0
-      decided.retries = math.max(r, 0)
-      local bo = out.retryBackoff
-      if bo == json.null then bo = nil end
-      decided.backoff = bo ~= nil and tostring(bo) or nil
-      local vars, order = {}, {}
-      local given = out.variables
-      if json.is_object(given) then
-        for _, k in ipairs(json.keys(given)) do
-          order[#order + 1] = k
-          vars[k] = given[k] == nil and json.null or given[k]
-        end
-      end
-      if vars.error == nil then order[#order + 1] = "error" end
-      vars.error = out.errorMessage
-      decided.variables = obj(vars, order)
-      return decided
-    end
-  end
+  if out then return verdict.decide(out, decided) end
   if response then
     decided.kind = "complete"
     decided.variables = variables
@@ -345,23 +285,7 @@ local function attempt(task, req, problem, job_retries, backoff, opts, eopts, sa
   return decided
 end
 
-local function document_of(d, backoff_text)
-  if d.kind == "complete" then return d.variables end
-  if d.kind == "ignore" then
-    return obj({ outcome = "completed", variables = d.variables }, { "outcome", "variables" })
-  end
-  if d.kind == "bpmnError" then
-    return obj({ outcome = "bpmnError", errorCode = d.code, errorMessage = d.message or json.null,
-      variables = d.variables or empty() }, { "outcome", "errorCode", "errorMessage", "variables" })
-  end
-  if d.incident then
-    return obj({ outcome = "incident", errorMessage = d.message, variables = d.variables },
-      { "outcome", "errorMessage", "variables" })
-  end
-  return obj({ outcome = "jobError", errorMessage = d.message, retries = d.retries,
-    retryBackoff = backoff_text or "PT0S", variables = d.variables },
-    { "outcome", "errorMessage", "retries", "retryBackoff", "variables" })
-end
+local document_of = verdict.document
 
 local OUTCOME = { complete = "completed", ignore = "completed", bpmnError = "bpmnError", fail = "jobError" }
 local EXIT_OF = { complete = EXIT.OK, ignore = EXIT.OK, bpmnError = EXIT.BPMN_ERROR, fail = EXIT.JOB_FAILED }

@@ -47,6 +47,8 @@ describe("common", function()
       concat({ "fields", "relationship" }, CONNECTION, OUTPUT, FLAGS) },
     { "connected(): connection, output, flags", common.connected(), concat(CONNECTION, OUTPUT, FLAGS) },
     { "connected({})", common.connected {}, concat(CONNECTION, OUTPUT, FLAGS) },
+    { "connected(own, more): both, in order, then the rest", common.connected(OWN, { { name = "error-expression" } }),
+      concat({ "fields", "relationship", "error-expression" }, CONNECTION, OUTPUT, FLAGS) },
   }
   for _, r in ipairs(rows) do
     it(r[1], function() assert.same(r[3], names(r[2])) end)

@@ -45,6 +45,18 @@ describe("luaforce eval", function()
     assert.equal("", r.stdout)
   end)
 
+  it("offers a JSON array context as records, as `luaforce query -f json` prints them", function()
+    local r = proc.luaforce({ "eval", "--compact", "-c", "-", "{n: count(records), names: records.Name}" },
+      { stdin = '[{"Name": "Acme"}, {"Name": "Globex"}]' })
+    assert.equal(0, r.code, r.stderr)
+    assert.equal('{"n":2,"names":["Acme","Globex"]}\n', r.stdout)
+    r = proc.luaforce({ "eval", "-c", "-", "count(records)" }, { stdin = "[]" })
+    assert.equal("0\n", r.stdout)
+    r = proc.luaforce({ "eval", "-c", "-", "1" }, { stdin = '"text"' })
+    assert.equal(2, r.code)
+    assert.matches("must be a JSON object, or an array (offered as records)", r.stderr, 1, true)
+  end)
+
   it("knows the connector's functions, as a connector task's error expression does", function()
     local r = proc.luaforce { "eval", "--compact", 'bpmnError("NF", "not found")' }
     assert.equal(0, r.code, r.stderr)

@@ -159,6 +159,15 @@ describe("format.writer: response objects", function()
       .. '{"Id":"001000000000002AAA","Name":"Globex","Amount":null}]}\n', text)
   end)
 
+  -- defect: the mapping had no `response`, so response.body.x gave null
+  it("gives --map-response the response's fields and the whole as response, as a connector's result expression", function()
+    local res = page()
+    res.reason = "OK"
+    local text = response({ format = "ndjson", map = "{names: response.body.records.Name, same: body.records.Name, "
+      .. "s: response.status, r: reason, d: response.document}", map_response = true }, { kind = "records" }, res)
+    assert.equal('{"names":["Acme","Globex"],"same":["Acme","Globex"],"s":200,"r":"OK","d":null}\n', text)
+  end)
+
   it("prints a list --map-response returns as records", function()
     local text = response({ format = "csv", map = "body.records", map_response = true }, { kind = "records" }, page())
     assert.equal("Id,Name,Amount\r\n001000000000001AAA,Acme,12.5\r\n001000000000002AAA,Globex,\r\n", text)

@@ -134,6 +134,15 @@ describe("records.settings", function()
     end
     assert.equal("csv", records.settings({}, { format = "csv" }).format)
   end)
+
+  it("checks --error-expression before anything is sent, and keeps it", function()
+    local ok, err = pcall(records.settings, {}, { error_expression = "bpmnError(" })
+    assert.is_false(ok)
+    assert.equal(2, err.exit)
+    assert.matches("^%-%-error%-expression: syntax error", err.message)
+    assert.equal("null", records.settings({}, { error_expression = "null" }).error_expression)
+    assert.is_nil(records.settings({}, {}).error_expression)
+  end)
 end)
 
 describe("records.print", function()

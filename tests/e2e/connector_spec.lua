@@ -387,6 +387,6 @@ describe("luaforce connector", function()
     end
     r = run { "--help" }
     assert.matches("\n  connector ", r.stdout, 1, true)
-    assert.matches("8    a connector task's job failed", r.stdout, 1, true)
+    assert.matches("8    a connector task's job failed with no retries left", r.stdout, 1, true)
   end)
 end)

@@ -87,10 +87,10 @@ describe("the connector's expressions on the record commands", function()
       local r = lf { "get", "Account", MISSING, "--error-expression",
         'if error.code = "404" then bpmnError("SF_NOT_FOUND", error.message, {body: error.variables.response.body}) else null' }
       assert.equal(7, r.code, r.stderr)
-      assert.same({ outcome = "bpmnError", errorCode = "SF_NOT_FOUND", errorMessage = "The requested resource does not exist",
-        variables = { body = { { errorCode = "NOT_FOUND", message = "The requested resource does not exist" } } } },
+      assert.same({ outcome = "bpmnError", errorCode = "SF_NOT_FOUND", errorMessage = "Not Found",
+        variables = { body = { errorCode = "NOT_FOUND", message = "The requested resource does not exist" } } },
         json.decode(r.stdout))
-      assert.equal("luaforce: BPMN error SF_NOT_FOUND: The requested resource does not exist\n", r.stderr)
+      assert.equal("luaforce: BPMN error SF_NOT_FOUND: Not Found\n", r.stderr)
     end)
 
     it("turns 503s into a job error: exit 8, after the client's own retries of the read", function()

@@ -55,8 +55,8 @@ Exit codes:
   4    network failure or timeout; nothing was written
   5    a script error
   6    outcome unknown: a write may or may not have happened
-  7    a connector task threw a BPMN error
-  8    a connector task's job failed with no retries left
+  7    a connector task (or --error-expression) threw a BPMN error
+  8    a connector task's job failed with no retries left (or --error-expression's jobError)
   9    a connector task raised an incident (invalid inputs or expressions)
   130  interrupted (Ctrl-C, SIGTERM or SIGHUP)
 

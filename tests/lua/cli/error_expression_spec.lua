@@ -77,10 +77,11 @@ describe("error_expression.judge", function()
   end)
 
   it("shows a failure as error in Camunda's shape, response.error and job", function()
-    local code, out = judged('bpmnError("NF", error.code + " " + error.message + " " + response.error.variables.response.body[1].errorCode)',
+    -- Camunda's: the reason phrase as message, a one-error body as that error
+    local code, out = judged('bpmnError("NF", error.code + " " + error.message + " " + response.error.variables.response.body.errorCode)',
       nil, not_found())
     assert.equal(7, code)
-    assert.equal("404 The requested resource does not exist NOT_FOUND", json.decode(out).errorMessage)
+    assert.equal("404 Not Found NOT_FOUND", json.decode(out).errorMessage)
   end)
 
   it("exits 8 for a jobError and says it is not retried", function()
@@ -157,7 +158,7 @@ describe("--error-expression on the commands", function()
     local r = cli_run.run(get, { "Account", MISSING, "--error-expression",
       'if error.code = "404" then bpmnError("SF_NOT_FOUND", error.message) else null' })
     assert.equal(7, r.code, tostring(r.err))
-    assert.equal('{"outcome":"bpmnError","errorCode":"SF_NOT_FOUND","errorMessage":"The requested resource does not exist",'
+    assert.equal('{"outcome":"bpmnError","errorCode":"SF_NOT_FOUND","errorMessage":"Not Found",'
       .. '"variables":{}}\n', r.out)
   end)
 
@@ -204,7 +205,7 @@ describe("--error-expression on the commands", function()
 
   it("judges a query's failure and its --max", function()
     local r = cli_run.run(query, { "SELECT Nme FROM Contact", "--error-expression",
-      'if error.code = "400" then bpmnError("BAD_QUERY", error.message) else null' })
+      'if error.code = "400" then bpmnError("BAD_QUERY", error.variables.response.body.message) else null' })
     assert.equal(7, r.code, tostring(r.err))
     assert.matches("No such column 'Nme'", json.decode(r.out).errorMessage)
     r = cli_run.run(query, { "SELECT Id FROM Contact", "--max", "3", "--error-expression",

@@ -64,8 +64,8 @@ describe("main.usage", function()
     for name, code in pairs(errors.EXIT) do
       assert.truthy(main.EXIT_CODES:find("\n  " .. code .. " +%a"), name)
     end
-    for _, line in ipairs { "\n  7    a connector task threw a BPMN error\n",
-      "\n  8    a connector task's job failed with no retries left\n",
+    for _, line in ipairs { "\n  7    a connector task (or --error-expression) threw a BPMN error\n",
+      "\n  8    a connector task's job failed with no retries left (or --error-expression's jobError)\n",
       "\n  9    a connector task raised an incident (invalid inputs or expressions)\n" } do
       assert.truthy(main.EXIT_CODES:find(line, 1, true), line)
     end

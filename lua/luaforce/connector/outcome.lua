@@ -59,6 +59,7 @@
 -- fails (assert, the budget) is an error FEEL_RESULT or FEEL_OUTCOME.
 local errors = require "luaforce.errors"
 local feel = require "luaforce.feel"
+local json = require "luaforce.json"
 local N = require "luaforce.feel.number"
 local temporal = require "luaforce.feel.temporal"
 
@@ -277,7 +278,7 @@ function M.result(expr, response, opts)
     -- Camunda's words (ConnectorResultHandler), with the JSON node's kind
     local k = kind(v)
     local node = (k == "list" and "array") or ((k == "number" or k == "boolean") and k) or "string"
-    local text = require("luaforce.json").encode(v) or values.tostring(v)
+    local text = json.encode(v) or values.tostring(v)
     return failed("FEEL_RESULT", expr,
       ("Result expression must return a JSON object, but got %s. Evaluated value: %s"):format(node, text),
       warnings)

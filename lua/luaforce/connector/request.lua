@@ -28,6 +28,7 @@
 local errors = require "luaforce.errors"
 local http = require "luaforce.http"
 local json = require "luaforce.json"
+local task = require "luaforce.connector.task"
 local walk = require "luaforce.connector.walk"
 
 local M = {}
@@ -47,13 +48,8 @@ local BPMN_TARGETS = {
   url = "url", ["authentication.oauthTokenEndpoint"] = "oauthTokenEndpoint",
   ["authentication.clientAuthentication"] = "clientAuthentication",
 }
-local TEMPLATE = {
-  "baseUrl", "apiVersion", "authentication.type", "authentication.token", "authentication.clientId",
-  "authentication.clientSecret", "salesforceOperationType", "interactionType", "objectType", "objectId",
-  "relationshipFieldName", "queryParameters", "soqlQuery", "body", "connectionTimeoutInSeconds",
-}
 local IS_TEMPLATE = {}
-for _, f in ipairs(TEMPLATE) do IS_TEMPLATE[f] = true end
+for _, f in ipairs(task.INPUTS) do IS_TEMPLATE[f] = true end
 
 local function present(v)
   return v ~= nil and v ~= json.null and v ~= ""

@@ -49,17 +49,15 @@ for _, f in ipairs(M.INPUTS) do KNOWN[f] = "input" end
 for _, f in ipairs(M.HEADERS) do KNOWN[f] = "header" end
 KNOWN.retries = "retries"
 
-local function names()
-  local out = {}
-  for _, f in ipairs(M.INPUTS) do out[#out + 1] = f end
-  for _, f in ipairs(M.HEADERS) do out[#out + 1] = f end
-  out[#out + 1] = "retries"
-  return out
+-- Every field a task file may hold, for "did you mean".
+local NAMES = {}
+for _, list in ipairs { M.INPUTS, M.HEADERS, { "retries" } } do
+  for _, f in ipairs(list) do NAMES[#NAMES + 1] = f end
 end
 
 --- The known field nearest to `name`, or nil when none is close.
 function M.nearest(name)
-  return errors.nearest(name, names())
+  return errors.nearest(name, NAMES)
 end
 
 local function bad(origin, message, hint)

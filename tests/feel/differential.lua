@@ -37,6 +37,7 @@ local function here(name)
 end
 
 local canonical = dofile(here("canonical.lua"))
+local markdown = dofile(here("markdown.lua"))
 
 local M = {}
 
@@ -237,11 +238,7 @@ function M.compare(cases, lf, fe, known)
   return report
 end
 
-local function clip(s, n)
-  s = tostring(s):gsub("\n", "\\n")
-  if #s > n then return s:sub(1, n - 3) .. "..." end
-  return s
-end
+local clip = markdown.clip
 
 --- The report as text: a table of unexpected disagreements, then the stale
 -- entries of the list.
@@ -283,16 +280,7 @@ function M.draft(report)
   return table.concat(out, "\n")
 end
 
-local function cell(s)
-  return (tostring(s):gsub("|", "\\|"):gsub("\n", " "))
-end
-
--- Inline code in a table cell; text with a backtick takes a double fence.
-local function code(s)
-  s = cell(s)
-  if s:find("`", 1, true) then return "`` " .. s .. " ``" end
-  return "`" .. s .. "`"
-end
+local cell, code = markdown.cell, markdown.code
 
 --- The "Known differences" table of docs/feel.md, from the list: one
 -- table per reason, in the order the list first uses them.

@@ -104,7 +104,7 @@ function M.compile(src)
   local tokens, reason, pos = lexer.tokenize(text)
   if not tokens then return nil, syntax_error(src, reason, pos) end
   if tokens[1].type == "eof" then return nil, syntax_error(src, "the expression is empty", 1, 1, 1) end
-  local ok, tree = pcall(parser.parse, tokens, builtins.names)
+  local ok, tree = pcall(parser.parse, tokens, builtins.names, text)
   if not ok then
     if type(tree) == "table" and tree.feel_syntax then
       return nil, syntax_error(src, tree.message, tree.pos, tree.line, tree.col)

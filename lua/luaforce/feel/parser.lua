@@ -231,7 +231,15 @@ function Parser:key()
   if t.type ~= "name" then fail(t, ("expected a key but found %s"):format(describe(t))) end
   local words = { self:next().value }
   while self:peek().type == "name" do words[#words + 1] = self:next().value end
-  return table.concat(words, " "), t
+  return self:as_written(t, table.concat(words, " ")), t
+end
+
+-- The words from token `first` to the last one read, as the text writes
+-- them (`test   name` keeps its spaces, as Camunda's parameter names do);
+-- `joined` (the words with one space) when the parser has no text.
+function Parser:as_written(first, joined)
+  if not self.src then return joined end
+  return self.src:sub(first.pos, self.toks[self.i - 1].stop)
 end
 
 local STARTERS -- the keywords that begin an expression of their own
@@ -304,7 +312,7 @@ function Parser:fundef()
     repeat
       local p = self:peek()
       local name
-      if p.type == "backtick" then name = self:next().value else name = self:name_words() end
+      if p.type == "backtick" then name = self:next().value else name = self:as_written(p, self:name_words()) end
       for _, q in ipairs(params) do
         if q == name then fail(p, "parameter '" .. name .. "' appears twice") end
       end

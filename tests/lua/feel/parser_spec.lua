@@ -86,6 +86,9 @@ describe("luaforce.feel.parser", function()
     { "f(a: 1, a: 2)", "given twice" }, { "(1..2 3", "to close the range" },
     { "{a: 1}.null", "reserved word" }, { "{foo,bar: 1}", "expected ':' after the key 'foo'" },
     { "{foo{bar: 1}", "expected ':' after the key 'foo'" }, { "{foo:bar:1}", "expected '}'" },
+    -- Camunda 1.22's grammar has no typed parameters and no parametrised types
+    { "function(x: number) x + 1", "expected ')' after the parameters" },
+    { "[1] instance of list<number>", "ends too early" },
   }
   for _, c in ipairs(bad) do
     it("refuses " .. c[1], function()

@@ -21,8 +21,6 @@
 -- lexer.is_name(word) -> whether `word` reads as one name
 -- lexer.KEYWORDS      the reserved words
 -- lexer.MAX_TOKENS    the most tokens an expression may have
--- lexer.space_at(src, i, byte) -> the byte length of the whitespace at i, or nil
--- lexer.is_blank(text) -> whether text is all whitespace
 local M = {}
 
 local byte, sub, find, char = string.byte, string.sub, string.find, string.char
@@ -38,7 +36,7 @@ M.KEYWORDS = {
 }
 
 --- The most tokens an expression may have: compiling takes time linear in
--- them (about 5 µs each), so this bounds it near a second.
+-- them (a few µs each), so this bounds it near a second.
 M.MAX_TOKENS = 200000
 
 local OPS2 = { ["**"] = true, ["!="] = true, ["<="] = true, [">="] = true, [".."] = true }
@@ -56,11 +54,29 @@ local function is_name_char(b)
   return is_name_start(b) or (b >= 48 and b <= 57)
 end
 
+-- FEEL's whitespace (DMN's list, as Camunda's tests give it): the ASCII
+-- ones and these code points, by their UTF-8 bytes. They separate tokens
+-- and never belong to a name.
+local SPACES = {}
+for _, cp in ipairs { 0x85, 0xA0, 0x1680, 0x180E, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005,
+  0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF } do
+  SPACES[utf8char(cp)] = true
+end
+local ASCII_SPACE = { [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [32] = true }
+
+-- The byte length of the whitespace character at i (lead byte b), or nil.
+local function space_at(src, i, b)
+  if b < 128 then return ASCII_SPACE[b] and 1 or nil end
+  if b == 0xC2 then return SPACES[sub(src, i, i + 1)] and 2 or nil end
+  if b >= 0xE1 and b <= 0xEF then return SPACES[sub(src, i, i + 2)] and 3 or nil end
+end
+
 --- True when `word` reads as one name (no spaces, not starting with a digit).
 function M.is_name(word)
-  if word == "" or not is_name_start(byte(word, 1)) then return false end
-  for i = 2, #word do
-    if not is_name_char(byte(word, i)) then return false end
+  if word == "" or not is_name_start(byte(word, 1)) or not utf8.len(word) then return false end
+  for i = 1, #word do
+    local b = byte(word, i)
+    if (i > 1 and not is_name_char(b)) or (b >= 128 and space_at(word, i, b)) then return false end
   end
   return true
 end
@@ -104,35 +120,6 @@ local function read_string(src, i)
       i = j + 2
     end
   end
-end
-
--- FEEL's whitespace (DMN's list, as Camunda's tests give it): the ASCII
--- ones and these code points, by their UTF-8 bytes. They separate tokens
--- and never belong to a name.
-local SPACES = {}
-for _, cp in ipairs { 0x85, 0xA0, 0x1680, 0x180E, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005,
-  0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF } do
-  SPACES[utf8char(cp)] = true
-end
-local ASCII_SPACE = { [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [32] = true }
-
--- The byte length of the whitespace character at i (lead byte b), or nil.
-local function space_at(src, i, b)
-  if b < 128 then return ASCII_SPACE[b] and 1 or nil end
-  if b == 0xC2 then return SPACES[sub(src, i, i + 1)] and 2 or nil end
-  if b >= 0xE1 and b <= 0xEF then return SPACES[sub(src, i, i + 2)] and 3 or nil end
-end
-M.space_at = space_at
-
---- Whether `text` is all FEEL whitespace (an empty text is).
-function M.is_blank(text)
-  local i = 1
-  while i <= #text do
-    local n = space_at(text, i, byte(text, i))
-    if not n then return false end
-    i = i + n
-  end
-  return true
 end
 
 -- The tokenizer proper; raises {too_long = pos} past MAX_TOKENS.

@@ -58,12 +58,25 @@ M.register = builtins.register
 
 local diag, kind = values.diag, values.kind
 
+-- The line with each byte that is no UTF-8 shown as "?", so an excerpt
+-- prints cleanly (the first such byte is where the error points).
+local function printable(line)
+  local out, i = {}, 1
+  while true do
+    local ok, bad = utf8.len(line, i)
+    if ok then out[#out + 1] = line:sub(i); break end
+    out[#out + 1] = line:sub(i, bad - 1) .. "?"
+    i = bad + 1
+  end
+  return table.concat(out)
+end
+
 -- The caret excerpt: the source line holding `pos` and a caret under it.
 local function excerpt(src, pos, col)
   local start = pos
   while start > 1 and src:sub(start - 1, start - 1) ~= "\n" do start = start - 1 end
   local stop = src:find("\n", start, true)
-  local line = src:sub(start, (stop or #src + 1) - 1):gsub("\t", " ")
+  local line = printable(src:sub(start, (stop or #src + 1) - 1)):gsub("\t", " ")
   return line .. "\n" .. string.rep(" ", col - 1) .. "^"
 end
 

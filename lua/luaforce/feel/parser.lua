@@ -31,6 +31,13 @@
 -- (`date and time(...)`, `day of week(...)`), the known names coming from
 -- `opts.function_names` (a set of multi-word names) so that new builtins
 -- extend the grammar without touching it.
+--
+-- Context keys are read from the text as written (`{foo+bar: 1}`,
+-- `{foo   bar: 2}`), as are parameter names. Unfinished input meets the end
+-- token, so it is a syntax error ("the expression ends too early"); nesting
+-- past M.MAX_DEPTH levels is one too, so neither the parser nor the
+-- compiler and the evaluation, which recurse over the tree, can overflow
+-- the stack.
 local M = {}
 
 M.KINDS = {

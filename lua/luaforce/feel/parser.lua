@@ -68,6 +68,10 @@ M.KEYWORD_NAMES = {
 --- The deepest nesting the parser accepts (see Parser:deeper).
 M.MAX_DEPTH = 500
 
+--- Tokens the parser has read since the process started, a read again
+-- after backing up counting again (for the specs: parsing is linear).
+M.stats = { reads = 0 }
+
 -- The words Camunda never reads as a name, even after '.' (`{null: 1}.null`
 -- is a syntax error there; `if`, `for`, ... are names after '.').
 local RESERVED = {
@@ -107,6 +111,7 @@ end
 function Parser:next()
   local t = self.toks[self.i] or self.eof
   if t ~= self.eof then self.i = self.i + 1 end
+  self.reads = self.reads + 1
   return t
 end
 
@@ -596,10 +601,22 @@ function Parser:primary()
   elseif ty == "op" then
     local v = t.value
     if v == "(" then
+      -- in_test backs up over a parenthesis and reads it again: remembering
+      -- what each one gave keeps nested `x in ((...))` linear, not exponential
+      local start, rh = self.i, self.range_high or 0
+      local seen = self.memo[start]
+      if seen and seen.rh == rh then
+        self.i = seen.after
+        return seen.node
+      end
       self:next()
       local e = self:expression()
-      if self:is_op("..") then return self:range_rest(t, e, false) end
-      self:expect_op(")", "to close '('")
+      if self:is_op("..") then
+        e = self:range_rest(t, e, false)
+      else
+        self:expect_op(")", "to close '('")
+      end
+      self.memo[start] = { node = e, after = self.i, rh = rh }
       return e
     elseif v == "[" then
       self:next()
@@ -722,9 +739,10 @@ function M.parse(tokens, function_names, src)
   if function_names ~= cached_set then
     cached_set, cached_index = function_names, index_names(function_names)
   end
-  local p = setmetatable({ toks = tokens, i = 1, multi = cached_index, eof = tokens[#tokens], depth = 0,
+  local p = setmetatable({ toks = tokens, i = 1, multi = cached_index, eof = tokens[#tokens], depth = 0, memo = {}, reads = 0,
     src = src }, Parser)
   local root = p:expression()
+  M.stats.reads = M.stats.reads + p.reads
   local t = p:peek()
   if t.type ~= "eof" then
     fail(t, unexpected(t, " after a complete expression"))

@@ -170,6 +170,17 @@ describe("luaforce.feel.parser", function()
       assert.truthy(err.reason:find("more than " .. lexer.MAX_TOKENS .. " tokens", 1, true), err.reason)
     end)
 
+    it("reads each token a bounded number of times, however 'in (...)' nests", function()
+      -- `x in ((...))` backs up over the parenthesis to read it as an expression;
+      -- without remembering what it gave, each level doubled the work
+      for _, n in ipairs { 5, 20, 60 } do
+        local tokens = assert(lexer.tokenize(("x in (("):rep(n) .. "1" .. ("))"):rep(n)))
+        local before = parser.stats.reads
+        parser.parse(tokens, builtins.names)
+        assert.is_true(parser.stats.reads - before <= 3 * #tokens, n .. ": " .. (parser.stats.reads - before))
+      end
+    end)
+
     it("evaluates a tree at the limit", function()
       local n = parser.MAX_DEPTH - 2
       assert.equal(1, (feel.eval(("("):rep(n) .. "1" .. (")"):rep(n))))

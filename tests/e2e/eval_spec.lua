@@ -47,6 +47,18 @@ describe("luaforce eval", function()
       .. "                  ^\n", r.stderr)
   end)
 
+  it("reads unfinished and too deep input as syntax errors (exit 2), never internal ones", function()
+    for _, expr in ipairs { "for", "some", "every", "function(", "if", "[", "{a:", "x in", ("("):rep(5000) .. "1" } do
+      local r = proc.luaforce { "eval", expr }
+      assert.equal(2, r.code, expr .. ": " .. r.stderr)
+      assert.matches("^luaforce: syntax error at line 1", r.stderr)
+      assert.is_nil(r.stderr:find("traceback", 1, true), r.stderr)
+    end
+    local r = proc.luaforce { "query", "--map", "for", "SELECT Id FROM Account", "--instance", "local" }
+    assert.equal(2, r.code, r.stderr)
+    assert.matches("--map: syntax error at line 1, column 4: the expression ends too early", r.stderr, 1, true)
+  end)
+
   it("exits 1 when an assert fails", function()
     local r = proc.luaforce { "eval", 'assert(1, false, "not today")' }
     assert.equal(1, r.code)

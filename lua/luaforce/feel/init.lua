@@ -58,12 +58,25 @@ M.register = builtins.register
 
 local diag, kind = values.diag, values.kind
 
+-- The line with each byte that is no UTF-8 shown as "?", so an excerpt
+-- prints cleanly (the first such byte is where the error points).
+local function printable(line)
+  local out, i = {}, 1
+  while true do
+    local ok, bad = utf8.len(line, i)
+    if ok then out[#out + 1] = line:sub(i); break end
+    out[#out + 1] = line:sub(i, bad - 1) .. "?"
+    i = bad + 1
+  end
+  return table.concat(out)
+end
+
 -- The caret excerpt: the source line holding `pos` and a caret under it.
 local function excerpt(src, pos, col)
   local start = pos
   while start > 1 and src:sub(start - 1, start - 1) ~= "\n" do start = start - 1 end
   local stop = src:find("\n", start, true)
-  local line = src:sub(start, (stop or #src + 1) - 1):gsub("\t", " ")
+  local line = printable(src:sub(start, (stop or #src + 1) - 1)):gsub("\t", " ")
   return line .. "\n" .. string.rep(" ", col - 1) .. "^"
 end
 
@@ -104,7 +117,7 @@ function M.compile(src)
   local tokens, reason, pos = lexer.tokenize(text)
   if not tokens then return nil, syntax_error(src, reason, pos) end
   if tokens[1].type == "eof" then return nil, syntax_error(src, "the expression is empty", 1, 1, 1) end
-  local ok, tree = pcall(parser.parse, tokens, builtins.names)
+  local ok, tree = pcall(parser.parse, tokens, builtins.names, text)
   if not ok then
     if type(tree) == "table" and tree.feel_syntax then
       return nil, syntax_error(src, tree.message, tree.pos, tree.line, tree.col)

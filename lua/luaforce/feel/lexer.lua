@@ -6,7 +6,12 @@
 -- Types: "number" (value: the literal's text), "string" (value: the decoded
 -- text), "name" (an identifier; keywords are names with `keyword = true`),
 -- "backtick" (a `quoted name`), "at" (the `@` of a temporal literal), "op"
--- (punctuation: ( ) [ ] { } , : . .. + - * / ** = != < <= > >=) and "eof".
+-- (punctuation: ( ) [ ] { } , : . .. + - * / ** = != < <= > >=), "other" (a
+-- character the grammar has no use for, which only a context key may hold:
+-- `{a#b: 1}`; the parser refuses it elsewhere) and "eof".
+-- Whitespace is FEEL's: the ASCII spaces with the vertical tab, and the
+-- Unicode ones DMN lists (no-break, en/em, ideographic, line and paragraph
+-- separators, zero-width, ...). The text must be valid UTF-8.
 -- Names with spaces are not decided here: the parser joins words.
 --
 -- Errors are returned as `nil, message, pos` and turned into syntax errors
@@ -15,9 +20,11 @@
 -- lexer.tokenize(src) -> tokens | nil, message, pos
 -- lexer.is_name(word) -> whether `word` reads as one name
 -- lexer.KEYWORDS      the reserved words
+-- lexer.MAX_TOKENS    the most tokens an expression may have
 local M = {}
 
 local byte, sub, find, char = string.byte, string.sub, string.find, string.char
+local pcall, error, type = pcall, error, type
 local utf8char = utf8.char
 
 -- Words the grammar reserves. `not`, `item` and `partial` are names.
@@ -27,6 +34,10 @@ M.KEYWORDS = {
   ["satisfies"] = true, ["instance"] = true, ["of"] = true, ["between"] = true,
   ["function"] = true, ["true"] = true, ["false"] = true, ["null"] = true,
 }
+
+--- The most tokens an expression may have: compiling takes time linear in
+-- them (a few µs each), so this bounds it near a second.
+M.MAX_TOKENS = 200000
 
 local OPS2 = { ["**"] = true, ["!="] = true, ["<="] = true, [">="] = true, [".."] = true }
 local OPS1 = {}
@@ -43,11 +54,29 @@ local function is_name_char(b)
   return is_name_start(b) or (b >= 48 and b <= 57)
 end
 
+-- FEEL's whitespace (DMN's list, as Camunda's tests give it): the ASCII
+-- ones and these code points, by their UTF-8 bytes. They separate tokens
+-- and never belong to a name.
+local SPACES = {}
+for _, cp in ipairs { 0x85, 0xA0, 0x1680, 0x180E, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005,
+  0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF } do
+  SPACES[utf8char(cp)] = true
+end
+local ASCII_SPACE = { [9] = true, [10] = true, [11] = true, [12] = true, [13] = true, [32] = true }
+
+-- The byte length of the whitespace character at i (lead byte b), or nil.
+local function space_at(src, i, b)
+  if b < 128 then return ASCII_SPACE[b] and 1 or nil end
+  if b == 0xC2 then return SPACES[sub(src, i, i + 1)] and 2 or nil end
+  if b >= 0xE1 and b <= 0xEF then return SPACES[sub(src, i, i + 2)] and 3 or nil end
+end
+
 --- True when `word` reads as one name (no spaces, not starting with a digit).
 function M.is_name(word)
-  if word == "" or not is_name_start(byte(word, 1)) then return false end
-  for i = 2, #word do
-    if not is_name_char(byte(word, i)) then return false end
+  if word == "" or not is_name_start(byte(word, 1)) or not utf8.len(word) then return false end
+  for i = 1, #word do
+    local b = byte(word, i)
+    if (i > 1 and not is_name_char(b)) or (b >= 128 and space_at(word, i, b)) then return false end
   end
   return true
 end
@@ -93,8 +122,8 @@ local function read_string(src, i)
   end
 end
 
---- Splits `src` into a token list, or returns nil, message, byte position.
-function M.tokenize(src)
+-- The tokenizer proper; raises {too_long = pos} past MAX_TOKENS.
+local function scan(src)
   local tokens, n = {}, 0
   local i, len = 1, #src
   local line, line_start = 1, 1
@@ -103,6 +132,7 @@ function M.tokenize(src)
   local cpos, ccol = 1, 1
   local function push(ty, value, s, e, kw)
     n = n + 1
+    if n > M.MAX_TOKENS then error({ too_long = s }, 0) end
     -- column in characters: count UTF-8 lead bytes between line start and s
     if cpos < line_start or s < cpos then cpos, ccol = line_start, 1 end
     if s > cpos then
@@ -114,19 +144,22 @@ function M.tokenize(src)
   end
   while i <= len do
     local b = byte(src, i)
+    local blank = space_at(src, i, b)
     if b == 10 then
       i = i + 1; line = line + 1; line_start = i
-    elseif b == 32 or b == 9 or b == 13 or b == 12 then
-      i = i + 1
+    elseif blank then
+      i = i + blank
     elseif b == 47 and byte(src, i + 1) == 47 then -- // comment
       local j = find(src, "\n", i, true)
       i = j or len + 1
     elseif b == 47 and byte(src, i + 1) == 42 then -- /* comment */
       local j = find(src, "*/", i + 2, true)
       if not j then return nil, "unterminated comment", i end
-      for _ in sub(src, i, j):gmatch("\n") do line = line + 1 end
-      local lastnl = sub(src, 1, j):match(".*()\n")
-      if lastnl and lastnl > i then line_start = lastnl + 1 end
+      local k = find(src, "\n", i, true)
+      while k and k < j do
+        line = line + 1; line_start = k + 1
+        k = find(src, "\n", k + 1, true)
+      end
       i = j + 2
     elseif b >= 48 and b <= 57 or (b == 46 and (byte(src, i + 1) or 0) >= 48 and (byte(src, i + 1) or 0) <= 57) then
       local s = i
@@ -137,7 +170,7 @@ function M.tokenize(src)
         i = e + 1
       end
       local nb = byte(src, i)
-      if nb and is_name_start(nb) then
+      if nb and is_name_start(nb) and not space_at(src, i, nb) then
         if nb == 101 or nb == 69 then
           return nil, "numbers have no exponent form in FEEL (write 1000, not 1e3)", i
         end
@@ -149,7 +182,7 @@ function M.tokenize(src)
       if not text then return nil, after, epos end
       push("string", text, i, after - 1)
       i = after
-    elseif b == 96 then -- `backtick name`
+    elseif b == 96 then -- `backtick name`: any characters, kept as written
       local j = find(src, "`", i + 1, true)
       if not j then return nil, "unterminated `name`", i end
       if j == i + 1 then return nil, "empty `name`", i end
@@ -161,9 +194,12 @@ function M.tokenize(src)
     elseif is_name_start(b) then
       local s = i
       i = i + 1
-      while i <= len and is_name_char(byte(src, i)) do i = i + 1 end
+      while i <= len do
+        local c = byte(src, i)
+        if not is_name_char(c) or (c >= 128 and space_at(src, i, c)) then break end
+        i = i + 1
+      end
       local word = sub(src, s, i - 1)
-      if not utf8.len(word) then return nil, "invalid UTF-8", s end
       push("name", word, s, i - 1, M.KEYWORDS[word] or nil)
     else
       local two = sub(src, i, i + 1)
@@ -173,15 +209,32 @@ function M.tokenize(src)
       elseif OPS1[char(b)] then
         push("op", char(b), i, i)
         i = i + 1
-      elseif b == 33 then
-        return nil, "unexpected '!' (write != or not(x))", i
       else
-        return nil, ("unexpected character '%s'"):format(sub(src, i, i + (b >= 0xC0 and 1 or 0))), i
+        -- a character the grammar has no use for: only a context key may
+        -- hold it ({a+b#c: 1}); the parser refuses it anywhere else
+        local e = i + (b >= 0xF0 and 3 or b >= 0xE0 and 2 or b >= 0xC0 and 1 or 0)
+        push("other", sub(src, i, e), i, e)
+        i = e + 1
       end
     end
   end
   push("eof", nil, len + 1, len + 1)
   return tokens
+end
+
+--- Splits `src` into a token list, or returns nil, message, byte position.
+function M.tokenize(src)
+  local ok, bad = utf8.len(src)
+  if not ok then
+    return nil, ("invalid UTF-8: byte 0x%02X at offset %d is not part of a valid character"):format(byte(src, bad), bad), bad
+  end
+  local fine, tokens, message, pos = pcall(scan, src)
+  if fine then return tokens, message, pos end
+  if type(tokens) == "table" and tokens.too_long then
+    return nil, ("the expression has more than %d tokens (names, numbers, operators); split it up")
+      :format(M.MAX_TOKENS), tokens.too_long
+  end
+  error(tokens, 0)
 end
 
 return M

@@ -31,6 +31,13 @@
 -- (`date and time(...)`, `day of week(...)`), the known names coming from
 -- `opts.function_names` (a set of multi-word names) so that new builtins
 -- extend the grammar without touching it.
+--
+-- Context keys are read from the text as written (`{foo+bar: 1}`,
+-- `{foo   bar: 2}`), as are parameter names. Unfinished input meets the end
+-- token, so it is a syntax error ("the expression ends too early"); nesting
+-- past M.MAX_DEPTH levels is one too, so neither the parser nor the
+-- compiler and the evaluation, which recurse over the tree, can overflow
+-- the stack.
 local M = {}
 
 M.KINDS = {
@@ -58,6 +65,20 @@ M.KEYWORD_NAMES = {
   ["last day of month"] = true, ["index of"] = true,
 }
 
+--- The deepest nesting the parser accepts (see Parser:deeper).
+M.MAX_DEPTH = 500
+
+--- Tokens the parser has read since the process started, a read again
+-- after backing up counting again (for the specs: parsing is linear).
+M.stats = { reads = 0 }
+
+-- The words Camunda never reads as a name, even after '.' (`{null: 1}.null`
+-- is a syntax error there; `if`, `for`, ... are names after '.').
+local RESERVED = {
+  null = true, ["true"] = true, ["false"] = true, ["function"] = true, ["in"] = true, ["return"] = true,
+  ["then"] = true, ["else"] = true, satisfies = true, ["and"] = true, ["or"] = true,
+}
+
 local Parser = {}
 Parser.__index = Parser
 
@@ -75,25 +96,45 @@ end
 
 local function unexpected(tok, after)
   if tok.type == "eof" then return "the expression ends too early" end
+  if tok.type == "other" then
+    return ("unexpected character '%s'%s"):format(tok.value, tok.value == "!" and " (write != or not(x))" or "")
+  end
   return ("unexpected %s%s"):format(describe(tok), after or "")
 end
 
-function Parser:peek(k) return self.toks[self.i + (k or 0)] end
+-- Looking past the end gives the end token again, so unfinished input (`for`,
+-- `function(`) meets "the expression ends too early", never a nil.
+function Parser:peek(k)
+  return self.toks[self.i + (k or 0)] or self.eof
+end
 
 function Parser:next()
-  local t = self.toks[self.i]
-  self.i = self.i + 1
+  local t = self.toks[self.i] or self.eof
+  if t ~= self.eof then self.i = self.i + 1 end
+  self.reads = self.reads + 1
   return t
 end
 
 function Parser:is_op(v, k)
-  local t = self.toks[self.i + (k or 0)]
+  local t = self:peek(k)
   return t.type == "op" and t.value == v
 end
 
 function Parser:is_kw(v, k)
-  local t = self.toks[self.i + (k or 0)]
+  local t = self:peek(k)
   return t.type == "name" and t.keyword and t.value == v
+end
+
+-- One level deeper in the tree: nesting (brackets, `if`, unary minus) and
+-- each link of an operator chain count, so the compiler and the evaluation,
+-- which recurse over the tree, stay far inside Lua's stack.
+function Parser:deeper(tok)
+  local d = self.depth + 1
+  if d > M.MAX_DEPTH then
+    fail(tok, ("the expression nests deeper than %d levels (brackets, operators, if, unary minus); split it up")
+      :format(M.MAX_DEPTH))
+  end
+  self.depth = d
 end
 
 function Parser:expect_op(v, what)
@@ -138,6 +179,9 @@ function Parser:name_words()
     for _ = 1, count do self:next() end
     return known, first
   end
+  if first.type ~= "name" then
+    fail(first, first.type == "eof" and unexpected(first) or ("expected a name but found %s"):format(describe(first)))
+  end
   if first.keyword then fail(first, unexpected(first)) end
   local words = { self:next().value }
   while true do
@@ -148,8 +192,48 @@ function Parser:name_words()
   return table.concat(words, " "), first
 end
 
--- A key in a context literal or a named argument: a string, a `name`, or
--- words (keywords allowed: the colon ends the key).
+-- Characters a context key cannot hold (Camunda's): the key ends before them.
+local KEY_STOPS = { ["{"] = true, ["}"] = true, [","] = true, ["["] = true, ["]"] = true, [":"] = true }
+
+-- A key in a context literal: a string, a `name`, or the text up to the
+-- colon as written (inner spaces kept, outer ones dropped), which may hold
+-- any character but " { } : , [ ] and backticks: `{foo+bar: 1}`,
+-- `{foo   bar: 2}`, `{null: 1}`.
+function Parser:context_key()
+  local t = self:peek()
+  if t.type == "string" or t.type == "backtick" then
+    self:next()
+    return t.value, t
+  end
+  local j = self.i
+  while true do
+    local u = self.toks[j]
+    if u.type == "eof" or u.type == "string" or u.type == "backtick" then break end
+    if u.type == "op" and KEY_STOPS[u.value] then break end
+    j = j + 1
+  end
+  local stop = self.toks[j]
+  if j == self.i then
+    if t.type == "eof" then fail(t, unexpected(t)) end
+    fail(t, ("expected a key but found %s"):format(describe(t)))
+  end
+  local key
+  if self.src then
+    key = self.src:sub(t.pos, self.toks[j - 1].stop)
+  else
+    local words = {}
+    for k = self.i, j - 1 do words[#words + 1] = tostring(self.toks[k].value) end
+    key = table.concat(words, " ")
+  end
+  if not (stop.type == "op" and stop.value == ":") then
+    fail(stop, ("expected ':' after the key '%s' but found %s"):format(key, describe(stop)))
+  end
+  self.i = j
+  return key, t
+end
+
+-- A named argument's name: a string, a `name`, or words (keywords allowed:
+-- the colon ends the name).
 function Parser:key()
   local t = self:peek()
   if t.type == "string" or t.type == "backtick" then
@@ -159,19 +243,31 @@ function Parser:key()
   if t.type ~= "name" then fail(t, ("expected a key but found %s"):format(describe(t))) end
   local words = { self:next().value }
   while self:peek().type == "name" do words[#words + 1] = self:next().value end
-  return table.concat(words, " "), t
+  return self:as_written(t, table.concat(words, " ")), t
 end
+
+-- The words from token `first` to the last one read, as the text writes
+-- them (`test   name` keeps its spaces, as Camunda's parameter names do);
+-- `joined` (the words with one space) when the parser has no text.
+function Parser:as_written(first, joined)
+  if not self.src then return joined end
+  return self.src:sub(first.pos, self.toks[self.i - 1].stop)
+end
+
+local STARTERS -- the keywords that begin an expression of their own
 
 function Parser:expression()
   local t = self:peek()
-  if t.type == "name" and t.keyword then
-    local v = t.value
-    if v == "if" then return self:if_expr() end
-    if v == "for" then return self:for_expr() end
-    if v == "some" or v == "every" then return self:quantified() end
-    if v == "function" then return self:fundef() end
+  local depth = self.depth
+  self:deeper(t)
+  local e
+  if t.type == "name" and t.keyword and STARTERS[t.value] then
+    e = STARTERS[t.value](self)
+  else
+    e = self:disjunction()
   end
-  return self:disjunction()
+  self.depth = depth
+  return e
 end
 
 function Parser:if_expr()
@@ -184,8 +280,8 @@ function Parser:if_expr()
   return node("if", t, { cond = cond, yes = yes, no = no })
 end
 
--- `name in source, name in source, ...`; sources of `for` may be ranges.
-function Parser:iterators(allow_range)
+-- `name in source, name in source, ...`; a source may be a range (`1..3`).
+function Parser:iterators()
   local vars, sources = {}, {}
   repeat
     local t = self:peek()
@@ -198,8 +294,7 @@ function Parser:iterators(allow_range)
     self:expect_kw("in", "after the variable '" .. name .. "'")
     local src = self:expression()
     if self:is_op("..") then
-      local dots = self:next()
-      if not allow_range then fail(dots, "a range 'a..b' iterates only in 'for'; write [a..b] here") end
+      self:next()
       src = node("range", src, { low = src, high = self:expression() })
     end
     vars[#vars + 1], sources[#sources + 1] = name, src
@@ -209,14 +304,14 @@ end
 
 function Parser:for_expr()
   local t = self:next()
-  local vars, sources = self:iterators(true)
+  local vars, sources = self:iterators()
   self:expect_kw("return", "after the iterators of 'for'")
   return node("for", t, { vars = vars, sources = sources, body = self:expression() })
 end
 
 function Parser:quantified()
   local t = self:next()
-  local vars, sources = self:iterators(false)
+  local vars, sources = self:iterators()
   self:expect_kw("satisfies", "after the iterators of '" .. t.value .. "'")
   return node("quantified", t, { quantifier = t.value, vars = vars, sources = sources, cond = self:expression() })
 end
@@ -229,7 +324,7 @@ function Parser:fundef()
     repeat
       local p = self:peek()
       local name
-      if p.type == "backtick" then name = self:next().value else name = self:name_words() end
+      if p.type == "backtick" then name = self:next().value else name = self:as_written(p, self:name_words()) end
       for _, q in ipairs(params) do
         if q == name then fail(p, "parameter '" .. name .. "' appears twice") end
       end
@@ -240,23 +335,34 @@ function Parser:fundef()
   return node("fundef", t, { params = params, body = self:expression() })
 end
 
+STARTERS = {
+  ["if"] = Parser.if_expr, ["for"] = Parser.for_expr, some = Parser.quantified, every = Parser.quantified,
+  ["function"] = Parser.fundef,
+}
+
 function Parser:disjunction()
+  local depth = self.depth
   local left = self:conjunction()
   while self:is_kw("or") do
     local t = self:next()
+    self:deeper(t)
     left = node("or", t, { left = left, right = self:conjunction() })
     left.pos, left.line, left.col = left.left.pos, left.left.line, left.left.col
   end
+  self.depth = depth
   return left
 end
 
 function Parser:conjunction()
+  local depth = self.depth
   local left = self:comparison()
   while self:is_kw("and") do
     local t = self:next()
+    self:deeper(t)
     left = node("and", t, { left = left, right = self:comparison() })
     left.pos, left.line, left.col = left.left.pos, left.left.line, left.left.col
   end
+  self.depth = depth
   return left
 end
 
@@ -265,9 +371,11 @@ local COMPARE = { ["="] = true, ["!="] = true, ["<"] = true, ["<="] = true, [">"
 -- Binary nodes take the position of their operator: a warning about
 -- `a < b` points at the `<`.
 function Parser:comparison()
+  local depth = self.depth
   local left = self:additive()
   while true do
     local t = self:peek()
+    self:deeper(t)
     if t.type == "op" and COMPARE[t.value] then
       self:next()
       left = node("compare", t, { op = t.value, left = left, right = self:additive() })
@@ -284,6 +392,7 @@ function Parser:comparison()
       self:expect_kw("of", "after 'instance'")
       left = node("instanceof", t, { value = left, type = self:type_name() })
     else
+      self.depth = depth
       return left
     end
   end
@@ -343,36 +452,49 @@ function Parser:type_name()
 end
 
 function Parser:additive()
+  local depth = self.depth
   local left = self:multiplicative()
   while self:is_op("+") or self:is_op("-") do
     local t = self:next()
+    self:deeper(t)
     left = node("arith", t, { op = t.value, left = left, right = self:multiplicative() })
   end
+  self.depth = depth
   return left
 end
 
 function Parser:multiplicative()
+  local depth = self.depth
   local left = self:power()
   while self:is_op("*") or self:is_op("/") do
     local t = self:next()
+    self:deeper(t)
     left = node("arith", t, { op = t.value, left = left, right = self:power() })
   end
+  self.depth = depth
   return left
 end
 
 function Parser:power()
+  local depth = self.depth
   local left = self:unary()
   while self:is_op("**") do
     local t = self:next()
+    self:deeper(t)
     left = node("arith", t, { op = "**", left = left, right = self:unary() })
   end
+  self.depth = depth
   return left
 end
 
 function Parser:unary()
   if self:is_op("-") then
+    local depth = self.depth
     local t = self:next()
-    return node("neg", t, { operand = self:unary() })
+    self:deeper(t)
+    local e = node("neg", t, { operand = self:unary() })
+    self.depth = depth
+    return e
   end
   return self:postfix()
 end
@@ -401,10 +523,12 @@ function Parser:arguments(callee, open)
 end
 
 function Parser:postfix()
+  local depth = self.depth
   local e = self:primary()
   while true do
     local t = self:peek()
-    if t.type ~= "op" then return e end
+    if t.type ~= "op" then self.depth = depth; return e end
+    self:deeper(t)
     if t.value == "." then
       self:next()
       local k = self:peek()
@@ -412,6 +536,9 @@ function Parser:postfix()
       if k.type == "backtick" then
         key = self:next().value
       elseif k.type == "name" then
+        if RESERVED[k.value] then
+          fail(k, ("'%s' is a reserved word, not a name: write .`%s`"):format(k.value, k.value))
+        end
         local words = { self:next().value }
         while self:peek().type == "name" and not self:peek().keyword do words[#words + 1] = self:next().value end
         key = table.concat(words, " ")
@@ -420,7 +547,7 @@ function Parser:postfix()
       end
       e = node("path", t, { object = e, key = key })
     elseif t.value == "[" then
-      if self.range_high and self.range_high > 0 and self:ends_range(1) then return e end
+      if self.range_high and self.range_high > 0 and self:ends_range(1) then self.depth = depth; return e end
       self:next()
       local f = self:expression()
       self:expect_op("]", "to close the filter")
@@ -431,6 +558,7 @@ function Parser:postfix()
       call.pos, call.line, call.col = e.pos, e.line, e.col
       e = call
     else
+      self.depth = depth
       return e
     end
   end
@@ -473,10 +601,22 @@ function Parser:primary()
   elseif ty == "op" then
     local v = t.value
     if v == "(" then
+      -- in_test backs up over a parenthesis and reads it again: remembering
+      -- what each one gave keeps nested `x in ((...))` linear, not exponential
+      local start, rh = self.i, self.range_high or 0
+      local seen = self.memo[start]
+      if seen and seen.rh == rh then
+        self.i = seen.after
+        return seen.node
+      end
       self:next()
       local e = self:expression()
-      if self:is_op("..") then return self:range_rest(t, e, false) end
-      self:expect_op(")", "to close '('")
+      if self:is_op("..") then
+        e = self:range_rest(t, e, false)
+      else
+        self:expect_op(")", "to close '('")
+      end
+      self.memo[start] = { node = e, after = self.i, rh = rh }
       return e
     elseif v == "[" then
       self:next()
@@ -511,7 +651,7 @@ function Parser:primary()
       local keys, values = {}, {}
       if not self:is_op("}") then
         repeat
-          local key = self:key()
+          local key = self:context_key()
           self:expect_op(":", "after the key '" .. key .. "'")
           keys[#keys + 1] = key
           values[#values + 1] = self:expression()
@@ -592,13 +732,17 @@ local cached_set, cached_index
 
 --- Parses a token list into a tree. Returns the root or raises a table
 -- `{feel_syntax = true, message, pos, line, col}` (luaforce.feel catches it).
--- `function_names`: set of known function names (multi-word ones matter).
-function M.parse(tokens, function_names)
+-- `function_names`: set of known function names (multi-word ones matter);
+-- `src`: the text the tokens came from (context keys are read from it as
+-- written; without it their words join with one space).
+function M.parse(tokens, function_names, src)
   if function_names ~= cached_set then
     cached_set, cached_index = function_names, index_names(function_names)
   end
-  local p = setmetatable({ toks = tokens, i = 1, multi = cached_index }, Parser)
+  local p = setmetatable({ toks = tokens, i = 1, multi = cached_index, eof = tokens[#tokens], depth = 0, memo = {}, reads = 0,
+    src = src }, Parser)
   local root = p:expression()
+  M.stats.reads = M.stats.reads + p.reads
   local t = p:peek()
   if t.type ~= "eof" then
     fail(t, unexpected(t, " after a complete expression"))

@@ -754,10 +754,13 @@ for k, f in pairs(TOSTRING) do
     tostring = f,
     tolua = TOLUA[k],
     compare = compare,
+    -- `=` on zoned times and date-times is Camunda's value equality, not
+    -- the instant's: the same wall time, offset and zone (10:00+01:00 is not
+    -- 11:00+02:00, nor 10:00@Europe/Paris); `<` and `>` order by the instant
     equal = function(a, b)
       local c = compare(a, b)
       if c == nil then return nil end
-      return c == 0
+      return c == 0 and a.offset == b.offset and a.zone == b.zone
     end,
     property = function(v, key)
       local r, ok = prop(v, key)

@@ -45,7 +45,11 @@ describe("luaforce.feel", function()
   describe("syntax errors", function()
     local cases = {
       { "1 +", 1, 4, "1 +\n   ^", "ends too early" },
-      { "{a: 1, b 2}", 1, 10, "{a: 1, b 2}\n         ^", "expected ':'" },
+      { "{a: 1, b 2}", 1, 11, "{a: 1, b 2}\n          ^", "expected ':' after the key 'b 2'" },
+      { "a ! b", 1, 3, "a ! b\n  ^", "unexpected character '!' (write != or not(x))" },
+      { "a # b", 1, 3, "a # b\n  ^", "unexpected character '#'" },
+      { '"é a\xffb" + 1', 1, 5, '"é a?b" + 1\n    ^', "invalid UTF-8: byte 0xFF at offset 6" },
+      { "for", 1, 4, "for\n   ^", "ends too early" },
       { "if x > 1\nthen 1\nelze 2", 3, 1, "elze 2\n^", "expected 'else'" },
       { "count(1e3)", 1, 8, "count(1e3)\n       ^", "exponent" },
       { '"café" = @', 1, 11, '"café" = @\n          ^', "expected a string after '@'" },

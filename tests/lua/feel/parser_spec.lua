@@ -83,7 +83,12 @@ describe("luaforce.feel.parser", function()
     { "1 +", "ends too early" }, { "(1 + 2", "expected ')'" }, { "if x then 1", "expected 'else'" },
     { "[1, 2", "expected ']'" }, { "{a 1}", "expected ':'" }, { "1 2", "after a complete expression" },
     { "x instance of thing", "unknown type" }, { "for x in xs", "expected 'return'" },
-    { "f(a: 1, a: 2)", "given twice" }, { "(1..2 3", "to close the range" }, { "some x in 1..3 satisfies x", "iterates only in 'for'" },
+    { "f(a: 1, a: 2)", "given twice" }, { "(1..2 3", "to close the range" },
+    { "{a: 1}.null", "reserved word" }, { "{foo,bar: 1}", "expected ':' after the key 'foo'" },
+    { "{foo{bar: 1}", "expected ':' after the key 'foo'" }, { "{foo:bar:1}", "expected '}'" },
+    -- Camunda 1.22's grammar has no typed parameters and no parametrised types
+    { "function(x: number) x + 1", "expected ')' after the parameters" },
+    { "[1] instance of list<number>", "ends too early" },
   }
   for _, c in ipairs(bad) do
     it("refuses " .. c[1], function()
@@ -93,4 +98,92 @@ describe("luaforce.feel.parser", function()
       assert.truthy(err.message:find(c[2], 1, true), err.message)
     end)
   end
+
+  describe("unfinished input", function()
+    local feel = require "luaforce.feel"
+    -- every prefix of these is a syntax error or an expression, never a raise
+    local rich = {
+      "for x in [1, 2], y in 1..3 return x * y + partial[-1]",
+      "some x in xs satisfies x > 3 and every y in [1..5] satisfies y < 10",
+      "if a.b[c > 1].d instance of number then -x ** 2 else {k: null, `a b`: \"s\\n\"}",
+      "function(a, b) a + b",
+      "{f: function(x) x * 2, r: f(x: 3), s: date and time(\"2024-01-01T10:00:00\")}",
+      "x in (< 10, [1..5), ]2..3[, > 20) or y between 1 and 2",
+      "get value({a: @\"P1D\"}, \"a\") != null // note\n/* c */ + 1",
+      "[1, \"zwei\", true, null][item != 1].größe",
+      "{foo+bar: 1, simple  key: {x: [1..2]}}.`simple  key`.x",
+    }
+    for _, src in ipairs(rich) do
+      it("gives a syntax error or an expression for each prefix of " .. src, function()
+        assert(feel.compile(src), src)
+        local errors = 0
+        for n = 0, #src - 1 do
+          local prefix = src:sub(1, n)
+          local ok, c, err = pcall(feel.compile, prefix)
+          assert.is_true(ok, ("%q raised %s"):format(prefix, tostring(c)))
+          if not c then
+            assert.equal("syntax", err.kind, prefix)
+            assert.equal(2, err.exit)
+            errors = errors + 1
+          end
+        end
+        assert.is_true(errors > 0)
+      end)
+    end
+
+    it("says the expression ends too early after a keyword that starts one", function()
+      for _, src in ipairs { "for", "some", "every", "function(", "if", "[", "{a:", "x in", "for x in", "f(a:" } do
+        local c, err = feel.compile(src)
+        assert.is_nil(c, src)
+        assert.truthy(err.reason:find("ends too early", 1, true) or err.reason:find("end of the expression", 1, true),
+          src .. ": " .. err.reason)
+      end
+    end)
+  end)
+
+  describe("the nesting limit", function()
+    local feel = require "luaforce.feel"
+    local deep = {
+      parens = function(n) return ("("):rep(n) .. "1" .. (")"):rep(n) end,
+      lists = function(n) return ("["):rep(n) .. ("]"):rep(n) end,
+      contexts = function(n) return ("{a:"):rep(n) .. "1" .. ("}"):rep(n) end,
+      ["unary minus"] = function(n) return ("-"):rep(n) .. "1" end,
+      ["if chains"] = function(n) return ("if true then 1 else "):rep(n) .. "2" end,
+      ["operator chains"] = function(n) return ("1 + "):rep(n) .. "1" end,
+      paths = function(n) return "a" .. (".b"):rep(n) end,
+      calls = function(n) return ("abs("):rep(n) .. "1" .. (")"):rep(n) end,
+    }
+    for name, make in pairs(deep) do
+      -- a call or a filter is two levels (its own and its argument's)
+      it("takes " .. name .. " " .. (parser.MAX_DEPTH // 4) .. " deep and refuses 20,000", function()
+        assert(feel.compile(make(parser.MAX_DEPTH // 4)))
+        local c, err = feel.compile(make(20000))
+        assert.is_nil(c)
+        assert.equal("syntax", err.kind)
+        assert.truthy(err.reason:find("nests deeper than " .. parser.MAX_DEPTH, 1, true), err.reason)
+      end)
+    end
+
+    it("refuses an expression of more tokens than the lexer's limit", function()
+      local c, err = feel.compile(("1, "):rep(lexer.MAX_TOKENS // 2) .. "1")
+      assert.is_nil(c)
+      assert.truthy(err.reason:find("more than " .. lexer.MAX_TOKENS .. " tokens", 1, true), err.reason)
+    end)
+
+    it("reads each token a bounded number of times, however 'in (...)' nests", function()
+      -- `x in ((...))` backs up over the parenthesis to read it as an expression;
+      -- without remembering what it gave, each level doubled the work
+      for _, n in ipairs { 5, 20, 60 } do
+        local tokens = assert(lexer.tokenize(("x in (("):rep(n) .. "1" .. ("))"):rep(n)))
+        local before = parser.stats.reads
+        parser.parse(tokens, builtins.names)
+        assert.is_true(parser.stats.reads - before <= 3 * #tokens, n .. ": " .. (parser.stats.reads - before))
+      end
+    end)
+
+    it("evaluates a tree at the limit", function()
+      local n = parser.MAX_DEPTH - 2
+      assert.equal(1, (feel.eval(("("):rep(n) .. "1" .. (")"):rep(n))))
+    end)
+  end)
 end)

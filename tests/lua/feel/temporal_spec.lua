@@ -56,7 +56,10 @@ describe("FEEL temporal values", function()
     rows.run {
       { 'date and time("2023-04-12T09:15:30.000+0000")', "2023-04-12T09:15:30Z" },
       { 'date and time("2023-04-12T09:15:30.000+0000").time offset', "PT0S" },
-      { 'date and time("2023-04-12T09:15:30.000+0200") = @"2023-04-12T07:15:30Z"', true },
+      -- `=` is Camunda's value equality (the same wall time, offset and zone)
+      { 'date and time("2023-04-12T09:15:30.000+0200") = @"2023-04-12T09:15:30+02:00"', true },
+      { 'date and time("2023-04-12T09:15:30.000+0200") = @"2023-04-12T07:15:30Z"', false },
+      { 'date and time("2023-04-12T09:15:30.000+0000") = @"2023-04-12T09:15:30Z"', true },
       { 'date(date and time(r.CreatedDate))', "2023-04-12", { r = { CreatedDate = "2023-04-12T23:59:59.000+0000" } } },
       { 'date and time(r.CreatedDate) > date and time("2023-01-01T00:00:00Z")', true,
         { r = { CreatedDate = "2023-04-12T09:15:30.000+0000" } } },
@@ -91,8 +94,18 @@ describe("FEEL temporal values", function()
     rows.run {
       { '@"2024-01-31" < @"2024-02-01"', true },
       { '@"2024-01-31" = date(2024, 1, 31)', true },
-      { '@"2024-01-31T10:00:00+01:00" = @"2024-01-31T09:00:00Z"', true },
-      { '@"2024-01-31T10:00:00@Europe/Berlin" = @"2024-01-31T09:00:00Z"', true },
+      -- `=` on zoned values is Camunda's (ValComparator: java.time equality):
+      -- the same wall time, offset and zone; `<`, `>` compare instants
+      { '@"2024-01-31T10:00:00+01:00" = @"2024-01-31T09:00:00Z"', false },
+      { '@"2024-01-31T10:00:00@Europe/Berlin" = @"2024-01-31T09:00:00Z"', false },
+      { '@"2024-01-31T10:00:00@Europe/Berlin" = @"2024-01-31T10:00:00+01:00"', false },
+      { '@"2024-01-31T10:00:00@Europe/Berlin" = @"2024-01-31T10:00:00@Europe/Berlin"', true },
+      { '@"2024-01-31T10:00:00+01:00" <= @"2024-01-31T09:00:00Z"', true },
+      { '@"2024-01-31T10:00:00Z" = @"2024-01-31T10:00:00+00:00"', true },
+      { 'time("10:00:00+01:00") = time("11:00:00+02:00")', false },
+      { 'time("10:00:00+01:00") = time("10:00:00+02:00")', false },
+      { 'time("10:00:00+01:00") = time("10:00:00+01:00")', true },
+      { '@"10:00:00@Europe/Paris" = @"10:00:00+01:00"', false },
       { '@"2024-07-31T10:00:00@Europe/Berlin" < @"2024-07-31T09:00:00Z"', true },
       { '@"PT1H" = @"PT60M"', true }, { '@"P1D" > @"PT23H"', true },
       { '@"P1Y" = @"P12M"', true }, { '@"P1Y" < @"P13M"', true },

@@ -103,11 +103,10 @@ function C.context(node, compile)
       order[#order + 1] = key
     end
   end
-  for _, v in ipairs(node.values) do
-    local mentioned, fundef = names.analyse(v)
-    if fundef then needs_frame = true end
-    for k in pairs(seen) do if mentioned[k] then needs_frame = true end end
-  end
+  -- the literal's subtree is its values' (keys are text)
+  local mentioned, fundef = names.analyse(node)
+  if fundef then needs_frame = true end
+  for k in pairs(seen) do if mentioned[k] then needs_frame = true; break end end
   local mt = values.context_mt(order)
   local n = #keys
   return function(s)
@@ -155,6 +154,14 @@ local function compile(node)
   if not c then error("luaforce.feel.compile: unknown node kind '" .. tostring(node.kind) .. "'", 2) end
   return c(node, compile)
 end
-M.compile = compile
+
+--- Compiles a whole tree: its names indexed once (compile.names), then each node.
+function M.compile(root)
+  names.index(root)
+  local ok, fn = pcall(compile, root)
+  names.index(nil)
+  if not ok then error(fn, 0) end
+  return fn
+end
 
 return M

@@ -14,6 +14,8 @@
 -- __index to _G, say) never lends an expression more than the table holds.
 --
 -- names.lookup(scope, name) -> value (nil for null), found
+-- names.index(root) -> nodes visited: indexes the tree being compiled
+-- names.stats.visited               nodes indexed so far (a counter)
 -- names.analyse(node) -> set of the names a subtree mentions, whether it
 --   defines a function
 -- names.resolve_function(node, scope, name) -> the function a call names
@@ -31,11 +33,8 @@ local type, rawget, pairs, ipairs = type, rawget, pairs, ipairs
 --- Looks a name up in a scope: the value (nil for null) and whether found.
 local function lookup(scope, name)
   while scope do
-    if scope.name == name then
-      local v = scope.value
-      if v == NULL then return nil, true end
-      return v, true
-    end
+    -- a frame's context first: inside a filter an item's own `item` entry
+    -- wins over the item itself
     local ctx = scope.ctx
     if ctx then
       local v = rawget(ctx, name)
@@ -44,6 +43,11 @@ local function lookup(scope, name)
         return v, true
       end
       if null_field(ctx, name) then return nil, true end
+    end
+    if scope.name == name then
+      local v = scope.value
+      if v == NULL then return nil, true end
+      return v, true
     end
     local vars = scope.vars
     if vars then
@@ -59,22 +63,76 @@ local function lookup(scope, name)
 end
 M.lookup = lookup
 
--- What a subtree refers to: the set of names, and whether it defines a function.
-local function scan(node, names, info)
-  if type(node) ~= "table" then return end
-  if node.kind == "name" then names[node.name] = true end
-  if node.kind == "fundef" then info.fundef = true end
-  for k, v in pairs(node) do
-    if k ~= "kind" and type(v) == "table" then
-      if v.kind then scan(v, names, info) else for _, c in ipairs(v) do scan(c, names, info) end end
+-- What a subtree refers to, answered from one index of the whole tree so
+-- that compiling stays linear in its size (asking each context, loop and
+-- filter to walk its own subtree was quadratic in the nesting depth): nodes
+-- numbered in pre-order, a subtree being the numbers first..last, the
+-- numbers of each name's occurrences (ascending), and a running count of
+-- function definitions. compile.compile indexes the tree it compiles
+-- (`names.index`) and lets go of the index when done.
+local function build_index(root)
+  local idx = { names = {}, fundefs = { [0] = 0 }, first = {}, last = {}, visited = 0 }
+  local names, fundefs, firsts, lasts = idx.names, idx.fundefs, idx.first, idx.last
+  local n = 0
+  local function visit(node)
+    n = n + 1
+    firsts[node] = n
+    local k = node.kind
+    fundefs[n] = fundefs[n - 1] + (k == "fundef" and 1 or 0)
+    if k == "name" then
+      local list = names[node.name]
+      if not list then list = {}; names[node.name] = list end
+      list[#list + 1] = n
     end
+    for key, v in pairs(node) do
+      if key ~= "kind" and type(v) == "table" then
+        if v.kind then visit(v) else for _, c in ipairs(v) do if type(c) == "table" and c.kind then visit(c) end end end
+      end
+    end
+    lasts[node] = n
   end
+  visit(root)
+  idx.visited = n
+  M.stats.visited = M.stats.visited + n
+  return idx
 end
 
+local active -- the index of the tree being compiled
+
+--- Nodes indexed since the process started (for the specs: compiling a
+-- tree of n nodes visits n).
+M.stats = { visited = 0 }
+
+--- Indexes the tree about to be compiled (nil: forget it); returns the
+-- number of nodes visited (a linear pass: the specs count it).
+function M.index(root)
+  if root == nil then active = nil; return 0 end
+  active = build_index(root)
+  return active.visited
+end
+
+-- Whether the ascending list holds a number in first..last (binary search).
+local function any_between(list, first, last)
+  local lo, hi = 1, #list
+  while lo <= hi do
+    local mid = (lo + hi) // 2
+    local v = list[mid]
+    if v < first then lo = mid + 1 elseif v > last then hi = mid - 1 else return true end
+  end
+  return false
+end
+
+--- The names a subtree mentions (a set answered on demand: `mentioned[n]`
+-- is true or false; it cannot be iterated) and whether it defines a function.
 function M.analyse(node)
-  local names, info = {}, {}
-  scan(node, names, info)
-  return names, info.fundef or false
+  local idx = active
+  if not (idx and idx.first[node]) then idx = build_index(node) end
+  local first, last = idx.first[node], idx.last[node]
+  local mentioned = setmetatable({}, { __index = function(_, name)
+    local list = idx.names[name]
+    return list ~= nil and any_between(list, first, last)
+  end })
+  return mentioned, idx.fundefs[last] - idx.fundefs[first - 1] > 0
 end
 
 --- The function a call names: a function in scope first (user functions in

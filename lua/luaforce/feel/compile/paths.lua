@@ -94,6 +94,8 @@ function M.nodes.filter(node, compile)
   end
   local per_item = PER_ITEM[fnode.kind] or false
 
+  -- per item; a number for the first item makes the filter an index
+  -- (`xs[count(xs)]`, `[1,2,3][abs(1)]`), as Camunda reads it
   local function run(list, s)
     local out, n = {}, 0
     local frame = { name = "item", value = NULL, parent = s }
@@ -105,9 +107,12 @@ function M.nodes.filter(node, compile)
       if fundef then frame = { name = "item", parent = s } end
       frame.value = item
       frame.ctx = kind(item) == "context" and item or nil
-      if cond(frame) == true then
+      local v = cond(frame)
+      if v == true then
         n = n + 1
         out[n] = item
+      elseif i == 1 and v ~= nil and N.is(v) then
+        return index_by_number(list, v)
       end
     end
     return setmetatable(out, LIST_MT)

@@ -19,6 +19,10 @@ describe("luaforce.feel.compile.functions", function()
       { 'substring(string: "abcdef", start position: 2, length: 3)', "bcd" },
       { 'substring(start position: 2, string: "abcdef")', "bcdef" },
       { 'substring(text: "abc", start position: 2)', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      -- parameter names keep their spaces as written (Camunda's InterpreterFunctionTest)
+      { "{f: function(test name) `test name` + 1, r: f(test name: 2)}.r", 3 },
+      { "{f: function(test   name yada) `test   name yada` + 1, r: f(test   name yada: 1)}.r", 2 },
+      { '{f: function(x, y) if x = null then "x" else if y = null then "y" else "ok", r: f(y: 1)}.r', "x" },
     }
   end)
 

@@ -19,6 +19,12 @@ describe("luaforce.feel.compile.iteration", function()
       { "for x in null return x", NULL },
       { "for x in [null] return x", { NULL } },
       { "some x in [1, 2, 3] satisfies x > 2", true },
+      -- over ranges (Camunda's InterpreterListExpressionTest)
+      { "some x in 1..5 satisfies x > 3", true },
+      { "some x in 1..5 satisfies x > 10", false },
+      { "every x in 1..5 satisfies x < 10", true },
+      { "every x in 1..10 satisfies x < 5", false },
+      { "some x in [1..5] satisfies x > 3", true },
       { "some x in [1, 2] satisfies x > 2", false },
       { "some x in [1, null] satisfies x > 2", NULL },
       { "every x in [1, 2] satisfies x > 0", true },

@@ -39,6 +39,14 @@ describe("luaforce.feel.compile.paths", function()
       { "flatten(body.records.Contacts.records)[Email != null].Email",
         { "ada@acme.example", "marie@cirrus.example" } },
       { "null[item > 1]", NULL },
+      -- a number from a call is an index (Camunda: the first item's result)
+      { "[1, 2, 3, 4][abs(1)]", 1 },
+      { "[1, 2, 3, 4][abs(-2)]", 2 },
+      { "body.records[count(body.records)].Name", "Cirrus" },
+      { "[10, 20][abs(9)]", NULL },
+      { "[][abs(1)]", L() },
+      -- an item's own `item` entry wins over the item
+      { "[{item: 1}, {item: 2}, {item: 3}][item >= 2]", { { item = 2 }, { item = 3 } } },
     }, rows.query_response)
   end)
 

@@ -217,7 +217,13 @@ function Walk:walk(node, env)
   elseif t == "lambda" then
     self:walk(node.body, env)
   elseif t == "infix" then
-    if SHOULD[node.op] and is_eval_call(node.l) then
+    if (node.op == "in" and node.l.t == "infix" and node.l.l.t == "id" and node.l.l.name == "ignore")
+      or node.op == "ignore" then
+      -- `ignore should "..." in {..}` / `it should "..." ignore {..}`: a test
+      -- Camunda switched off states what the engine does NOT do yet.
+      local n = self:count_evals(node.r)
+      if n > 0 then self:skip(node.line, "an ignored test (Camunda does not run it)", n) end
+    elseif SHOULD[node.op] and is_eval_call(node.l) then
       local ok, err = pcall(self.assertion, self, node, env)
       if not ok then
         if type(err) == "table" and err.scala_value then self:skip(node.line, err.scala_value)
@@ -267,6 +273,16 @@ function Walk:mentions_eval(n)
     if k ~= "line" and type(v) == "table" and self:mentions_eval(v) then return true end
   end
   return false
+end
+
+-- How many evaluating calls a tree holds.
+function Walk:count_evals(n)
+  if type(n) ~= "table" then return 0 end
+  local c = is_eval_call(n) and 1 or 0
+  for k, v in pairs(n) do
+    if k ~= "line" and type(v) == "table" then c = c + self:count_evals(v) end
+  end
+  return c
 end
 
 -- The body of `{ (a, b) => ... }` once per item of `source`, each

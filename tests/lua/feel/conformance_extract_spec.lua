@@ -55,6 +55,11 @@ class ExampleThingsTest extends AnyFlatSpec with Matchers with FeelEngineTest {
     evaluateExpression("f(1)", functions = Map("f" -> new Scala())) should returnResult(2)
     evaluateExpression("1 + 1") should returnResult(Math.abs(2))
   }
+
+  ignore should "refuse what Camunda does not refuse yet" in {
+    evaluateExpression("for") should failToParse()
+    evaluateExpression("not") should failToParse()
+  }
 }
 ]=]
 
@@ -117,7 +122,18 @@ describe("feel-scala's test classes as rows (extract.lua)", function()
     for _, s in ipairs(skipped) do why[s.line] = s.why end
     assert.truthy(why[47]:find("Scala new", 1, true), why[47])
     assert.truthy(why[48]:find("Math", 1, true), why[48])
-    assert.truthy(extract.report(rows, skipped, {}):find("2 skipped", 1, true))
+    assert.truthy(extract.report(rows, skipped, {}):find("4 skipped", 1, true))
+  end)
+
+  it("skips the assertions of a test Camunda ignores: they state what the engine does not do yet", function()
+    assert.is_nil(row(53))
+    assert.is_nil(row(54))
+    local found
+    for _, s in ipairs(skipped) do
+      if s.line == 51 then found = s end
+    end
+    assert.truthy(found and found.why:find("ignored", 1, true))
+    assert.equal(2, found.asserts)
   end)
 
   it("writes a data file that loads back into the same rows, invisible characters escaped", function()

@@ -175,7 +175,10 @@ function M.nodes.quantified(node, compile)
         if level == depth then
           local v = cond(frame)
           if v == decisive then return true end
-          if v ~= not decisive then undecided = true end
+          if v ~= not decisive and not undecided then
+            undecided = true
+            warn("INVALID_TYPE", ("'%s ... satisfies' expects booleans but found %s"):format(node.quantifier, describe(v)), node.cond)
+          end
         else
           if loop(level + 1, frame) then return true end
           if failed then return nil end

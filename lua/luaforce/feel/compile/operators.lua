@@ -246,29 +246,36 @@ end
 
 -- Logic ----------------------------------------------------------------------------
 
-M.nodes["and"] = function(node, compile)
-  local l, r = compile(node.left), compile(node.right)
-  return function(s)
-    local a = l(s)
-    if a == false then return false end
-    local b = r(s)
-    if b == false then return false end
-    if a == true and b == true then return true end
-    return nil
+-- An operand of `and`/`or` that is no boolean makes the result null and
+-- says so, as Camunda reports it (null included: "expected boolean");
+-- once the result is null, later operands only decide false/true.
+local function not_boolean(v, op, node)
+  warn("INVALID_TYPE", ("'%s' expects booleans but found %s"):format(op, describe(v)), node)
+end
+
+-- Camunda folds from `true` (`and`) or `false` (`or`): an operand equal
+-- to the other boolean decides; a first operand that is no boolean leaves
+-- null and a warning, the second is still read (it may decide).
+local function logic(op, decisive)
+  return function(node, compile)
+    local l, r = compile(node.left), compile(node.right)
+    return function(s)
+      local a = l(s)
+      if a == decisive then return decisive end
+      local known = a == not decisive
+      if not known then not_boolean(a, op, node) end
+      local b = r(s)
+      if b == decisive then return decisive end
+      if not known then return nil end
+      if b == not decisive then return b end
+      not_boolean(b, op, node)
+      return nil
+    end
   end
 end
 
-M.nodes["or"] = function(node, compile)
-  local l, r = compile(node.left), compile(node.right)
-  return function(s)
-    local a = l(s)
-    if a == true then return true end
-    local b = r(s)
-    if b == true then return true end
-    if a == false and b == false then return false end
-    return nil
-  end
-end
+M.nodes["and"] = logic("and", false)
+M.nodes["or"] = logic("or", true)
 
 -- A condition that is not a boolean takes the else branch (Camunda).
 M.nodes["if"] = function(node, compile)

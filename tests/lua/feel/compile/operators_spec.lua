@@ -48,9 +48,11 @@ describe("luaforce.feel.compile.operators", function()
 
   describe("three-valued logic", function()
     rows.run {
-      { "true and true", true }, { "true and false", false }, { "true and null", NULL },
-      { "false and null", false }, { "null and false", false }, { '"x" and true', NULL },
-      { "true or null", true }, { "false or null", NULL }, { "false or false", false }, { "null or true", true },
+      { "true and true", true }, { "true and false", false }, { "true and null", NULL, warn = "INVALID_TYPE" },
+      { "false and null", false }, { "null and false", false, warn = "INVALID_TYPE" },
+      { '"x" and true', NULL, warn = "INVALID_TYPE" }, { "true and 2", NULL, warn = "INVALID_TYPE" },
+      { "true or null", true }, { "false or null", NULL, warn = "INVALID_TYPE" }, { "false or 3", NULL, warn = "INVALID_TYPE" },
+      { "false or false", false }, { "null or true", true, warn = "INVALID_TYPE" },
       { "not(true)", false }, { "not(null)", NULL }, { 'not("yes")', NULL },
     }
   end)

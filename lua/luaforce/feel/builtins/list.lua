@@ -310,7 +310,8 @@ return function(def)
     local p = N.truncate(pos)
     if not p or p == 0 then return nil, "the position must not be 0" end
     local i = start_index(p, #l)
-    if i < 0 or i > #l then return nil, "the position is outside the list" end
+    -- past either end the item goes first or last (Camunda's take/drop)
+    if i < 0 then i = 0 elseif i > #l then i = #l end
     local t = {}
     for j = 1, i do t[j] = l[j] end
     t[i + 1] = item == nil and NULL or item

@@ -45,7 +45,9 @@ describe("FEEL list builtins", function()
     { "concatenate(lists: [[1], [2]])", { 1, 2 } }, { "append(list: [1], items: [2, 3])", { 1, 2, 3 } },
     { "append(list: [1], items: 2)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
     { "insert before([1, 3], 1, 2)", { 2, 1, 3 } }, { "insert before([1, 2], -1, 9)", { 1, 9, 2 } },
-    { "insert before([1, 2], 3, 9)", { 1, 2, 9 } },
+    { "insert before([1, 2], 3, 9)", { 1, 2, 9 } }, { "insert before([1, 2], 5, 9)", { 1, 2, 9 } },
+    { "insert before([1, 2], -5, 9)", { 9, 1, 2 } },
+    { "insert before([1, 2], 0, 9)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
     { "remove([1, 2, 3], 2)", { 1, 3 } }, { "remove([1, 2, 3], -1)", { 1, 2 } },
     -- a position past either end removes nothing; 0 is no position
     { "remove([1], 5)", { 1 } }, { "remove([1, 2, 3], 4)", { 1, 2, 3 } }, { "remove([1, 2, 3], -4)", { 1, 2, 3 } },

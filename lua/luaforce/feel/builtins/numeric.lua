@@ -3,11 +3,11 @@
 local N = require "luaforce.feel.number"
 local values = require "luaforce.feel.kinds"
 
--- Scales as Camunda allows them (DECIMAL128's exponent range).
+-- Scales as Camunda allows them (DECIMAL128's exponent range); a fraction
+-- is cut off, as Camunda takes the scale's intValue.
 local function scale_of(s)
   local n = N.truncate(s)
-  if not n or not N.is_whole(s) then return nil, "the scale must be a whole number" end
-  if n < -6111 or n > 6176 then return nil, "the scale must be between -6111 and 6176" end
+  if not n or n < -6111 or n > 6176 then return nil, "the scale must be between -6111 and 6176" end
   return n
 end
 
@@ -19,12 +19,20 @@ local MODES = {
 }
 local MODE_NAMES = "UP, DOWN, CEILING, FLOOR, HALF_UP, HALF_DOWN, HALF_EVEN, UNNECESSARY"
 
-local function rounder(mode)
-  return function(n, scale)
-    local sc, err = scale_of(scale)
-    if not sc then return nil, err end
-    return N.set_scale(n, sc, mode)
+-- n at `scale` digits after the point, rounded by `mode`; nil, why.
+local function round(n, scale, mode)
+  local sc, err = scale_of(scale)
+  if not sc then return nil, err end
+  local r = N.set_scale(n, sc, mode)
+  if r == nil then
+    -- only "unnecessary" fails: rounding was needed
+    return nil, ("rounding mode UNNECESSARY: %s needs rounding to scale %d"):format(N.tostring(n), sc)
   end
+  return r
+end
+
+local function rounder(mode)
+  return function(n, scale) return round(n, scale, mode) end
 end
 
 return function(def)
@@ -34,13 +42,7 @@ return function(def)
     if not m then
       return nil, ("unknown rounding mode '%s' (one of %s)"):format(mode, MODE_NAMES)
     end
-    local sc, err = scale_of(scale)
-    if not sc then return nil, err end
-    local r = N.set_scale(n, sc, m)
-    if r == nil then
-      return nil, ("rounding mode %s: %s needs rounding to scale %d"):format(m:upper(), N.tostring(n), sc)
-    end
-    return r
+    return round(n, scale, m)
   end)
   def("floor", { "n: number" }, function(n) return N.set_scale(n, 0, "floor") end)
   -- Camunda spells floor's and round half down's scale "scala"; both

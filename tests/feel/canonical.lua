@@ -85,7 +85,10 @@ function canon(v, depth)
   end
   local ext = values.kinds[k]
   if k == "range" and ext and ext.property then return range_text(v, ext, depth) end
-  local text = ext and ext.tostring and ext.tostring(v) or tostring(v)
+  -- a days-time duration as its ISO text (PT0S for zero; string() writes
+  -- Camunda's P0D)
+  local text = (k == "days and time duration" and ext.tolua) and ext.tolua(v)
+    or ext and ext.tostring and ext.tostring(v) or tostring(v)
   return "{" .. M.string(TEMPORAL[k] or ("@" .. k)) .. ":" .. M.string(text) .. "}"
 end
 

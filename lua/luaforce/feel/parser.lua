@@ -593,6 +593,10 @@ function Parser:primary()
         return node("null", t, {})
       elseif v == "if" or v == "for" or v == "some" or v == "every" or v == "function" then
         return self:expression()
+      elseif (v == "and" or v == "or") and self:is_op("(", 1) then
+        -- at the start of an operand, `and(`/`or(` call Camunda's builtins
+        self:next()
+        return node("name", t, { name = v })
       end
       if not self:known_call_name() then fail(t, unexpected(t)) end
     end

@@ -731,11 +731,16 @@ local PROPERTY = {
 
 -- Registration ----------------------------------------------------------------------------
 
+-- string() of a zero duration is "P0D", as Camunda writes it; to Lua and
+-- JSON it stays "PT0S" (java.time's Duration, what Camunda hands out).
 local TOSTRING = {
   date = function(v) return fmt_date(v.days) end,
   time = fmt_time,
   ["date and time"] = function(v) return fmt_dt(v, false) end,
-  ["days and time duration"] = fmt_dtd,
+  ["days and time duration"] = function(v)
+    if v.s == 0 and v.ns == 0 then return "P0D" end
+    return fmt_dtd(v)
+  end,
   ["years and months duration"] = fmt_ymd,
 }
 

@@ -114,7 +114,7 @@ describe("format.writer", function()
   it("ends the command when --map's assert fails", function()
     local ok, err
     local warned = stderr_of(function()
-      ok, err = pcall(through, { format = "ndjson", map = 'assert(false, "no name")' })
+      ok, err = pcall(through, { format = "ndjson", map = 'assert(Name, false, "no name")' })
     end)
     assert.matches("no name", warned)
     assert.is_false(ok)

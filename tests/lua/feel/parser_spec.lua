@@ -58,6 +58,9 @@ describe("luaforce.feel.parser", function()
     { "if a then b else c", "if a then b else c" },
     { "f(1)(2)", "f(1)(2)" },
     { "- 5", "(-5)" },
+    -- `and(`/`or(` starting an operand call Camunda's list functions
+    { "and([a, b])", "and([a, b])" }, { "or(a, b)", "or(a, b)" },
+    { "a and and(b)", "(a and and(b))" }, { "a or (b)", "(a or b)" },
   }
   for _, c in ipairs(cases) do
     it(c[1], function() assert.equal(c[2], show(parse(c[1]))) end)
@@ -83,7 +86,7 @@ describe("luaforce.feel.parser", function()
     { "1 +", "ends too early" }, { "(1 + 2", "expected ')'" }, { "if x then 1", "expected 'else'" },
     { "[1, 2", "expected ']'" }, { "{a 1}", "expected ':'" }, { "1 2", "after a complete expression" },
     { "x instance of thing", "unknown type" }, { "for x in xs", "expected 'return'" },
-    { "f(a: 1, a: 2)", "given twice" }, { "(1..2 3", "to close the range" },
+    { "f(a: 1, a: 2)", "given twice" }, { "and", "unexpected 'and'" }, { "1 + or", "unexpected 'or'" }, { "(1..2 3", "to close the range" },
     { "{a: 1}.null", "reserved word" }, { "{foo,bar: 1}", "expected ':' after the key 'foo'" },
     { "{foo{bar: 1}", "expected ':' after the key 'foo'" }, { "{foo:bar:1}", "expected '}'" },
     -- Camunda 1.22's grammar has no typed parameters and no parametrised types

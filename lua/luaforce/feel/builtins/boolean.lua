@@ -22,7 +22,7 @@ return function(def)
   end)
 
   def("assert", { "value: any", "condition: any" }, function(v, c)
-    if c ~= true then assert_failure("The assertion failed: " .. values.tostring(c)) end
+    if c ~= true then assert_failure("The condition is not fulfilled") end
     return v
   end)
 

@@ -26,7 +26,8 @@
 --   the variants of its arity). A fixed arity wins over varargs.
 --   Bad arguments raise, naming the argument. See docs/feel.md, "Adding
 --   functions: feel.register".
--- builtins.functions     name -> the FEEL function value
+-- builtins.functions     name -> the FEEL function value; those of the
+--                        categories below have `category` (its name)
 -- builtins.names         the set of names (the parser's list of names with
 --                        spaces); a new name makes a new set, so a parser
 --                        given the set re-reads it
@@ -86,7 +87,9 @@ end
 local function bad_name(name)
   if name == "" then return "the name is empty" end
   local first = name:match("^[^ ]*")
-  if lexer.KEYWORDS[first] then return ("'%s' is a keyword"):format(first) end
+  -- `and` and `or` alone are callable: the parser reads `and(` and `or(`
+  -- at the start of an operand as calls (Camunda's list functions)
+  if lexer.KEYWORDS[first] and not (name == "and" or name == "or") then return ("'%s' is a keyword"):format(first) end
   -- the common case in one pass: name characters, and every word starts as a name does
   if not name:find(" $") and not name:find("[^%w_?$\128-\255 ]")
     and not (" " .. name):find(" [^%a_?$\128-\255]") then
@@ -143,6 +146,52 @@ local function invoke(fname, variant, n, ...)
   return r
 end
 
+-- Whether v fits parameter p (choosing among variants, without warnings).
+local function fits(p, v)
+  if v == nil then return p.nullable end
+  return p.type == "any" or kind(v) == p.type
+end
+
+-- The variant a named call runs, by Camunda's rule: one whose parameters
+-- include every given name, in the order the variants were registered.
+-- Among several, one taking exactly the given names wins (one whose types
+-- fit the values first), then one whose left-out parameters take null,
+-- then the first (its left-out parameters get null and the usual check).
+local function pick_named(variants, names, args, n)
+  local exact_fit, exact, loose, first
+  for i = 1, #variants do
+    local v = variants[i]
+    local at, ok = v.at, true
+    for j = 1, n do
+      if not at[names[j]] then ok = false; break end
+    end
+    if ok then
+      first = first or v
+      if #v.params == n then
+        exact = exact or v
+        if not exact_fit then
+          local fit = true
+          for j = 1, n do
+            if not fits(v.params[at[names[j]]], args[j]) then fit = false; break end
+          end
+          if fit then exact_fit = v end
+        end
+      elseif not loose then
+        local given = {}
+        for j = 1, n do given[names[j]] = true end
+        local nullable = true
+        for _, p in ipairs(v.params) do
+          if not given[p.name] and not p.varargs and not (p.nullable and p.type ~= "any") then
+            nullable = false; break
+          end
+        end
+        if nullable then loose = v end
+      end
+    end
+  end
+  return exact_fit or exact or loose or first
+end
+
 local function make(fname)
   local variants = {}
   local f = setmetatable({ name = fname, variants = variants, builtin = true }, values.FUNCTION_MT)
@@ -167,53 +216,29 @@ local function make(fname)
   end
   f.call_named = function(names, args, n)
     n = n or #names
-    for i = 1, #variants do
-      local v = variants[i]
-      local pos, matched = {}, 0
-      for j, p in ipairs(v.params) do pos[p.name] = j end
-      for j = 1, n do
-        if pos[names[j]] then matched = matched + 1 end
-      end
-      if matched == n and n == #v.params then
-        local ordered = {}
-        for j = 1, n do ordered[pos[names[j]]] = args[j] end
-        if v.varargs then
-          -- a named varargs parameter takes a list of the values
-          local last = ordered[n]
-          if kind(last) == "list" then
-            local items = {}
-            for k = 1, #last do items[k] = values.out(last[k]) end
-            return invoke(fname, v, n - 1 + #items, unpack(ordered, 1, n - 1), unpack(items, 1, #items))
-          end
-        end
-        return invoke(fname, v, n, unpack(ordered, 1, n))
-      end
+    local v = pick_named(variants, names, args, n)
+    if not v then
+      return fail(fname, ("no variant takes the arguments (%s); it takes %s")
+        :format(table.concat(names, ", "), signatures(fname, variants)))
     end
-    -- else the shortest variant that names them all, the parameters left
-    -- out being ones that take null (`fromAi(value: x, type: "number")`)
-    for i = 1, #variants do
-      local v = variants[i]
-      local np = #v.params
-      if np > n and not v.varargs then
-        local pos = {}
-        for j, p in ipairs(v.params) do pos[p.name] = j end
-        local ordered, ok = {}, true
-        for j = 1, n do
-          local at = pos[names[j]]
-          if not at then ok = false; break end
-          ordered[at] = args[j]
-        end
-        if ok then
-          for j = 1, np do
-            local p = v.params[j]
-            if ordered[j] == nil and not (p.nullable and p.type ~= "any") then ok = false; break end
-          end
-        end
-        if ok then return invoke(fname, v, np, unpack(ordered, 1, np)) end
+    local params, at = v.params, v.at
+    local np = #params
+    local ordered = {}
+    for j = 1, n do ordered[at[names[j]]] = args[j] end
+    if not v.varargs then return invoke(fname, v, np, unpack(ordered, 1, np)) end
+    -- a named varargs parameter takes a list of the items (Camunda passes
+    -- the list as it is); left out, there are none
+    local last = ordered[np]
+    local count = np - 1
+    if last ~= nil then
+      if kind(last) ~= "list" then
+        return fail(fname, ("'%s' must be a list of the items, not %s"):format(params[np].name, describe(last)))
       end
+      for k = 1, #last do ordered[np - 1 + k] = values.out(last[k]) end
+      count = np - 1 + #last
+      if #last == 0 then ordered[np] = nil end
     end
-    return fail(fname, ("no variant takes the arguments (%s); it takes %s")
-      :format(table.concat(names, ", "), signatures(fname, variants)))
+    return invoke(fname, v, count, unpack(ordered, 1, count))
   end
   return f
 end
@@ -267,6 +292,8 @@ end
 -- later ones make a fresh set, so that a parser holding the old one
 -- re-reads the names.
 local loading = true
+-- the category loading now (a function's `category`: those of luaforce)
+local current
 
 --- Adds one variant of a function (see the header).
 function M.register(fname, params, impl, opts)
@@ -297,10 +324,13 @@ function M.register(fname, params, impl, opts)
     seen[p.name] = true
     ps[i] = p
   end
-  local variant = { params = ps, impl = impl, varargs = #ps > 0 and ps[#ps].varargs or false }
+  local at = {}
+  for i, p in ipairs(ps) do at[p.name] = i end
+  local variant = { params = ps, at = at, impl = impl, varargs = #ps > 0 and ps[#ps].varargs or false }
 
   if not f then
     f = make(fname)
+    f.category = loading and current or nil
     M.functions[fname] = f
     if loading then
       M.names[fname] = true
@@ -335,6 +365,7 @@ M.CATEGORIES = {
 }
 
 for _, cat in ipairs(M.CATEGORIES) do
+  current = cat
   require("luaforce.feel.builtins." .. cat)(M.register)
 end
 loading = false

@@ -231,15 +231,22 @@ return function(def)
     return list(modes)
   end)
 
+  -- `and`/`or` are Camunda's names, `all`/`any` the older ones
+  aggregate("and", all)
   aggregate("all", all)
+  aggregate("or", any)
   aggregate("any", any)
 
-  def("sublist", { "list: list", "start position: number" }, function(l, start)
-    local i = start_index(N.truncate(start) or 0, #l)
-    return slice(l, i, #l)
+  -- position 0 is no position (Camunda fails the call)
+  def("sublist", { "list: list", "start: number" }, function(l, start)
+    local p = N.truncate(start) or 0
+    if p == 0 then return nil, "the start position must not be 0" end
+    return slice(l, start_index(p, #l), #l)
   end)
-  def("sublist", { "list: list", "start position: number", "length: number" }, function(l, start, len)
-    local i = start_index(N.truncate(start) or 0, #l)
+  def("sublist", { "list: list", "start: number", "length: number" }, function(l, start, len)
+    local p = N.truncate(start) or 0
+    if p == 0 then return nil, "the start position must not be 0" end
+    local i = start_index(p, #l)
     return slice(l, i, i + (N.truncate(len) or 0))
   end)
 
@@ -257,10 +264,14 @@ return function(def)
   end)
 
   -- concatenate and union take lists; another value joins as one item
+  -- the items of the lists given, or of the lists in the one list given
+  -- (Camunda's varargs: `concatenate([[1], [2]])` is [1, 2])
   local function concat_lists(...)
     local t = {}
-    for i = 1, select("#", ...) do
-      local l = select(i, ...)
+    local n, lists = select("#", ...), { ... }
+    if n == 1 and kind(lists[1]) == "list" then lists = lists[1]; n = #lists end
+    for i = 1, n do
+      local l = out(lists[i])
       if kind(l) == "list" then
         for j = 1, #l do t[#t + 1] = l[j] end
       else
@@ -299,7 +310,8 @@ return function(def)
     local p = N.truncate(pos)
     if not p or p == 0 then return nil, "the position must not be 0" end
     local i = start_index(p, #l)
-    if i < 0 or i > #l then return nil, "the position is outside the list" end
+    -- past either end the item goes first or last (Camunda's take/drop)
+    if i < 0 then i = 0 elseif i > #l then i = #l end
     local t = {}
     for j = 1, i do t[j] = l[j] end
     t[i + 1] = item == nil and NULL or item

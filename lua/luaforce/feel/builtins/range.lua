@@ -1,14 +1,14 @@
 --- FEEL builtins: the range relations of DMN 1.3 (before, after, meets,
 -- met by, overlaps, overlaps before, overlaps after, finishes, finished by,
 -- includes, during, starts, started by, coincides), over points (numbers,
--- strings, temporal values) and ranges, with Camunda's parameter names:
--- `before(point1, point2)`, `before(range, point)`, `before(point, range)`,
+-- temporal values, durations: strings do not count, as in Camunda) and ranges, with Camunda's parameter names:
+-- `before(point1, point2)`, `before(point, range)`, `before(range, point)`,
 -- `before(range1, range2)`. A positional call dispatches on the kinds; a
 -- named call picks the variant by its names. An open end of a range (from
 -- a unary test `< 10`) counts as infinitely far.
 local values = require "luaforce.feel.kinds"
 
-local kind, compare = values.kind, values.compare
+local kind, compare, describe = values.kind, values.compare, values.describe
 
 local NEG_INF, POS_INF = {}, {}
 
@@ -181,12 +181,35 @@ REL.coincides = {
 local NAMES = {
   pp = { "point1", "point2" }, rp = { "range", "point" }, pr = { "point", "range" }, rr = { "range1", "range2" },
 }
-local ORDER = { "pp", "rp", "pr", "rr" }
+-- Camunda's order of the variants: a named call takes the first whose names
+-- fit, so `before(point: 11, range: [5..10])` asks whether the point is
+-- before the range, whatever order the names come in.
+local ORDER = { "pp", "pr", "rp", "rr" }
+
+-- The kinds a point can be (Camunda's: no strings, booleans, lists or
+-- contexts), and which points compare: the same kind, both local or both
+-- with an offset or zone (a time, a date and time).
+local POINT = {
+  number = true, date = true, time = true, ["date and time"] = true,
+  ["days and time duration"] = true, ["years and months duration"] = true,
+}
+local function class(v)
+  local k = kind(v)
+  if k == "range" then v = v.low ~= nil and v.low or v.high; k = kind(v) end
+  if not POINT[k] then return nil end
+  if k == "time" or k == "date and time" then return k .. (v.offset == nil and v.zone == nil and " local" or "") end
+  return k
+end
 
 return function(def)
   for name, rel in pairs(REL) do
     local function impl(a, b)
       if a == nil or b == nil then return nil end
+      local ca, cb = class(a), class(b)
+      if ca == nil or ca ~= cb then
+        return nil, ("%s and %s are not points of one kind (numbers, dates, times, date-times or durations)")
+          :format(describe(a), describe(b))
+      end
       local pat = (kind(a) == "range" and "r" or "p") .. (kind(b) == "range" and "r" or "p")
       local f = rel[pat]
       if not f then

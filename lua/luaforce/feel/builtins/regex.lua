@@ -49,7 +49,7 @@ return function(def)
     return values.list(parts)
   end)
 
-  def("extract", { "string: string", "pattern: string" }, function(s, pattern)
+  def("extract", { "input: string", "pattern: string" }, function(s, pattern)
     local re, err = compiled(pattern)
     if not re then return nil, err end
     local found, e = re:extract(s)

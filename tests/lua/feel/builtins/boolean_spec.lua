@@ -12,4 +12,14 @@ describe("FEEL boolean builtins", function()
     { "get or else(value: null, default: 0)", 0 },
     { "assert(body.totalSize, body.totalSize > 0)", 3 },
   }, rows.query_response)
+
+  it("fails the evaluation with Camunda's message when an assertion does not hold", function()
+    local feel = require "luaforce.feel"
+    local value, _, failure = feel.eval("assert(x, x > 5)", { x = 4 })
+    assert.is_nil(value)
+    assert.equal("The condition is not fulfilled", failure.message)
+    value, _, failure = feel.eval('assert(x, x > 5, "too small")', { x = 4 })
+    assert.is_nil(value)
+    assert.equal("too small", failure.message)
+  end)
 end)

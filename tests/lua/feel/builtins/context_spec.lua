@@ -16,6 +16,16 @@ describe("FEEL context builtins", function()
     { 'context put(context: {}, key: "k", value: "v")', { k = "v" } },
     { "context merge([{a: 1, b: 1}, {b: 2}, {c: 3}])", { a = 1, b = 2, c = 3 } },
     { "context merge([{a: 1}, 5])", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+    -- several contexts, one, or one list of them; the old names put and put all
+    { "context merge({a: 1}, {b: 2}, {a: 3})", { a = 3, b = 2 } }, { "context merge({a: 1})", { a = 1 } },
+    { "context merge(contexts: [{a: 1}, {b: 2}])", { a = 1, b = 2 } },
+    { "context merge({}, 1)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+    { "put all({a: 1}, {b: 2})", { a = 1, b = 2 } }, { 'put({a: 1}, "b", 2)', { a = 1, b = 2 } },
+    -- every spelling Camunda gives a parameter
+    { 'get value(m: {x: 2}, key: "x")', 2 }, { 'get value(context: {x: {y: 3}}, keys: ["x", "y"])', 3 },
+    { "get entries(m: {a: 1})", { { key = "a", value = 1 } } },
+    { "get entries(context: {a: 1})", { { key = "a", value = 1 } } },
+    { 'context put(context: {x: {y: 1}}, keys: ["x", "y"], value: 2)', { x = { y = 2 } } },
     { 'get value(5, "a")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
   }, rows.query_response)
 end)

@@ -9,7 +9,9 @@ describe("FEEL conversion builtins", function()
     { 'string([1, "a", null])', '[1, "a", null]' }, { 'string({a: 1, b: "x"})', '{a:1, b:"x"}' },
     { "string(from: 5)", "5" },
     { 'number("1500.50")', D "1500.50" }, { 'number("-3")', -3 }, { 'number(".5")', 0.5 },
-    { 'number("")', NULL }, { 'number(" 42 ")', NULL }, { 'number("abc")', NULL },
+    { 'number("")', NULL }, { 'number(" 42 ")', NULL },
+    { 'number("abc")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+    { 'number("x", ".", ",")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
     { 'number("1 000,5", " ", ",")', D "1000.5" }, { 'number("1,000.25", ",", ".")', 1000.25 },
     { 'number("1.000.000", ".", null)', 1000000 },
     { 'number(from: "12", grouping separator: null, decimal separator: ".")', 12 },
@@ -25,5 +27,13 @@ describe("FEEL conversion builtins", function()
     { 'to json({a: 1, b: [true, null], c: "x"})', '{"a":1,"b":[true,null],"c":"x"}' },
     { "to json(0.1 + 0.2)", "0.3" }, { "to json(1 / 3)", "0.3333333333333333333333333333333333" },
     { "to json(null)", "null" }, { 'to json("a\\"b")', '"a\\"b"' },
+    -- a function is its text, as Camunda writes it
+    { "to json(function(a, b) a + b)", '"function(a, b)"' },
+    { "to json([1, function(x) x])", '[1,"function(x)"]' },
+    { 'from json(json: "[1]")', { 1 } },
+    -- string() of a zero days-time duration is "P0D" (JSON and Lua keep PT0S)
+    { 'string(@"P0D")', "P0D" }, { 'string(@"-PT0S")', "P0D" }, { 'string(@"PT0H0M0S")', "P0D" },
+    { 'string(@"P0DT0H0M0S")', "P0D" }, { 'string([@"PT0S"])', "[P0D]" }, { 'to json(@"P0D")', '"PT0S"' },
+    { 'string(@"-PT1S")', "-PT1S" }, { 'string(@"P0Y")', "P0Y" }, { 'string(@"-P0M")', "P0Y" },
   }
 end)

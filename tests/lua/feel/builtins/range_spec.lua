@@ -64,7 +64,11 @@ describe("FEEL range builtins", function()
     rows.run {
       { "before(point1: 1, point2: 2)", true }, { "after(point1: 1, point2: 2)", false },
       { "coincides(point1: 3, point2: 3)", true },
-      { "before(range: [1..5], point: 10)", true }, { "after(range: [6..9], point: 5)", true },
+      -- `point` and `range` name (point, range) first, as in Camunda: the
+      -- question is whether the point is before the range, in any order
+      { "before(point: 11, range: [5..10])", false }, { "before(range: [5..10], point: 11)", false },
+      { "before(point: 4, range: [5..10])", true }, { "after(range: [6..9], point: 5)", false },
+      { "after(point: 10, range: [6..9])", true },
       { "finished by(range: [1..5], point: 5)", true }, { "started by(range: [1..5], point: 1)", true },
       { "finishes(point: 5, range: [1..5])", true }, { "starts(point: 1, range: [1..5])", true },
       { "meets(range1: [1..5], range2: [5..10])", true }, { "met by(range1: [5..10], range2: [1..5])", true },
@@ -79,13 +83,28 @@ describe("FEEL range builtins", function()
 
   describe("points of other kinds", function()
     rows.run {
-      { 'before("a", "b")', true }, { 'after("b", ["a".."c"])', false },
-      { 'includes(["a".."c"], "b")', true },
       { 'before(@"10:00:00", @"11:00:00")', true },
       { 'during(@"2024-02-10", [@"2024-02-01"..@"2024-02-29"])', true },
       { 'finishes(@"2024-02-29", [@"2024-02-01"..@"2024-02-29"])', true },
       { 'before(@"2024-01-31T10:00:00Z", @"2024-01-31T09:00:00-05:00")', true },
-      { 'before(@"P1D", @"PT25H")', true },
+      { 'before(@"P1D", @"PT25H")', true }, { 'after(@"P1Y", @"P11M")', true },
+    }
+  end)
+
+  -- Camunda relates numbers, dates, times, date-times and durations only,
+  -- and only two of one kind (a local and a zoned date-time are two kinds)
+  describe("values that are not points of one kind", function()
+    rows.run {
+      { 'before("a", "b")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { 'after("b", ["a".."c"])', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { 'includes(["a".."c"], "b")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { "before(true, false)", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { "before([1,2], [3,4])", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { "before({}, {x: 1})", NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { 'before(5, date("2021-12-21"))', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { 'before(@"2024-01-31T10:00:00", @"2024-01-31T11:00:00Z")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { 'before(@"10:00:00", @"11:00:00+01:00")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { 'before(@"P1D", @"P1Y")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
     }
   end)
 
@@ -134,7 +153,7 @@ describe("FEEL range builtins", function()
     rows.failures {
       { "met by(1, 2)", "met by does not relate a point to a point" },
       { "during([1..5], 3)", "during does not relate a range to a point" },
-      { 'before([1..5], "x")', "the points and ranges cannot be compared" },
+      { 'before([1..5], "x")', 'range [1..5] and "x" are not points of one kind' },
       { "before(point1: 1, range: [2..3])", "no variant takes the arguments (point1, range)" },
     }
   end)

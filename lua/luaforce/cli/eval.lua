@@ -1,5 +1,6 @@
 --- luaforce.cli.eval: `luaforce eval [--context FILE|-] [--compact] [--now ISO]
--- [--timezone ZONE] [--max-steps N] [--max-seconds S] EXPRESSION`.
+-- [--timezone ZONE] [--max-steps N] [--max-seconds S] [--max-memory MB]
+-- [--unary-input VALUE] EXPRESSION`.
 --
 -- Evaluates one FEEL expression against a JSON context (an object; an
 -- array is offered as `records`) and prints the result as JSON: the way to try a connector's result or error expression
@@ -25,8 +26,9 @@ M.spec = {
     { name = "compact", help = "print the result on one line" },
     { name = "now", arg = "ISO", help = "the clock for now() and today(): 2024-01-31T10:00:00Z (default: the real one)" },
     { name = "timezone", arg = "ZONE", help = "now()'s time zone, e.g. Europe/Berlin (default: UTC)" },
-    { name = "max-steps", arg = "N", help = "stop after N loop iterations and function calls (default 1000000)" },
-    { name = "max-seconds", arg = "S", help = "stop after S seconds (default 1)" },
+    { name = "max-steps", arg = "N", help = "stop after N steps: loop iterations, function calls, builtins' work (default 10000000)" },
+    { name = "max-seconds", arg = "S", help = "stop after S seconds (default 5)" },
+    { name = "max-memory", arg = "MB", help = "stop when the evaluation needs more than MB megabytes (default 512)" },
   },
 }
 M.description = [[
@@ -44,7 +46,9 @@ Missing names, type mismatches and other mistakes that FEEL turns into null
 print a warning on standard error with the line and column; a syntax error
 prints the line with a caret under the mistake and exits 2. A failed
 assert() prints its message and exits 1, and so does an expression that runs
-past its budget (--max-steps, --max-seconds).]]
+past its budget (--max-steps, --max-seconds, --max-memory). A warning
+repeated at the same place (once per loop iteration) prints once, followed
+by how many more there were.]]
 M.examples = {
   "luaforce eval '1 + 2'",
   "luaforce eval --context response.json '{ids: for r in body.records return r.Id}'",
@@ -76,6 +80,16 @@ local function where(w)
   return ""
 end
 
+-- 9999 -> "9,999"
+local function thousands(n)
+  local s = tostring(n)
+  repeat
+    local k
+    s, k = s:gsub("^(%d+)(%d%d%d)", "%1,%2")
+  until k == 0
+  return s
+end
+
 local function positive(name, text)
   local n = tonumber(text)
   if not n or n <= 0 then
@@ -102,6 +116,7 @@ local function eval_options(opts)
   end
   if opts.max_steps then o.max_steps = math.floor(positive("max-steps", opts.max_steps)) end
   if opts.max_seconds then o.max_seconds = positive("max-seconds", opts.max_seconds) end
+  if opts.max_memory then o.max_memory = math.floor(positive("max-memory", opts.max_memory) * 1048576) end
   return o
 end
 
@@ -120,6 +135,9 @@ function M.run(_, opts, pos)
   for _, w in ipairs(warnings) do
     if w ~= failure then
       io.stderr:write("warning: ", where(w), w.message, " (", w.type, ")\n")
+      if w.count and w.type ~= "TOO_MANY_WARNINGS" then
+        io.stderr:write("warning: ... and ", thousands(w.count - 1), " more\n")
+      end
     end
   end
   if failure then

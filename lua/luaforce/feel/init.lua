@@ -133,21 +133,22 @@ end
 
 -- Runs a compiled closure over a scope; the one place evaluations start.
 -- opts: exact, now (the clock), zone (now()'s time zone), max_steps,
--- max_seconds (the budget; luaforce.feel.budget.limits has the defaults).
+-- max_seconds, max_memory (the budget; luaforce.feel.budget.limits has the
+-- defaults).
 local function run(fn, scope, opts)
-  local exact, now_ms, zone, max_steps, max_seconds
+  local exact, now_ms, zone, max_steps, max_seconds, max_memory
   if type(opts) == "table" then
     exact, now_ms, zone = opts.exact, clock_ms(opts.now), opts.zone
-    max_steps, max_seconds = opts.max_steps, opts.max_seconds
+    max_steps, max_seconds, max_memory = opts.max_steps, opts.max_seconds, opts.max_memory
   else
     exact = opts
   end
   local warnings = {}
   local saved_list, saved_node, saved_now, saved_zone = diag.list, diag.node, diag.now_ms, diag.zone
   diag.list, diag.node, diag.now_ms, diag.zone = warnings, nil, now_ms, zone
-  local b1, b2, b3, b4, b5, b6 = budget.start(max_steps, max_seconds)
+  local saved = budget.start(max_steps, max_seconds, max_memory)
   local ok, v = pcall(fn, scope)
-  budget.stop(b1, b2, b3, b4, b5, b6)
+  budget.stop(saved)
   diag.list, diag.node, diag.now_ms, diag.zone = saved_list, saved_node, saved_now, saved_zone
   if ok then return values.tolua(v, exact), warnings end
   -- Ctrl-C stops the caller too: it is no failure of the expression

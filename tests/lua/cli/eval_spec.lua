@@ -31,9 +31,30 @@ describe("luaforce eval", function()
     assert.equal(1, r.code)
     assert.equal("", r.stdout)
     assert.truthy(r.stderr:find("more than 1000 steps", 1, true), r.stderr)
-    r = proc.luaforce { "eval", "{f: function(n) f(n + 1)}.f(1)" }
+    r = proc.luaforce { "eval", "--max-steps", "100000", "{f: function(n) f(n + 1)}.f(1)" }
     assert.equal(1, r.code)
     assert.truthy(r.stderr:find("BUDGET_EXCEEDED", 1, true), r.stderr)
+    assert.truthy(r.stderr:find("--max-steps raises it", 1, true), r.stderr)
+  end)
+
+  it("stops an expression past --max-memory and says which option raises it", function()
+    local r = proc.luaforce { "eval", "--max-memory", "8",
+      'for i in 1..64 return if i = 1 then "ab" else partial[-1] + partial[-1]' }
+    assert.equal(1, r.code)
+    assert.equal("", r.stdout)
+    assert.truthy(r.stderr:find("more than 8 MB of memory; max_memory or --max-memory raises it (BUDGET_EXCEEDED)", 1, true),
+      r.stderr)
+    r = proc.luaforce { "eval", "--max-memory", "lots", "1" }
+    assert.equal(2, r.code)
+    assert.truthy(r.stderr:find("--max-memory needs a positive number", 1, true), r.stderr)
+  end)
+
+  it("prints a warning repeated by a loop once, with how many more there were", function()
+    local r = proc.luaforce { "eval", "--compact", "count(for i in 1..10000 return x + i)" }
+    assert.equal(0, r.code, r.stderr)
+    assert.equal("10000\n", r.stdout)
+    assert.equal("warning: line 1, column 32: no variable found with name 'x' (NO_VARIABLE_FOUND)\n"
+      .. "warning: ... and 9,999 more\n", r.stderr)
   end)
 
   -- defect: Ctrl-C was reported as a failed expression (exit 1)

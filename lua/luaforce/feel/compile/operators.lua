@@ -9,6 +9,7 @@
 local values = require "luaforce.feel.kinds"
 local N = require "luaforce.feel.number"
 local Range = require "luaforce.feel.range"
+local budget = require "luaforce.feel.budget"
 
 local M = {}
 
@@ -21,6 +22,15 @@ M.nodes = {}
 
 -- Arithmetic -------------------------------------------------------------------
 
+-- Text concatenation; a long result is charged to the budget first, so a
+-- loop that doubles a text stops at the memory limit.
+local alloc = budget.alloc
+local function join(a, b)
+  local n = #a + #b
+  if n > 4096 then alloc(n + 24) end
+  return a .. b
+end
+
 local ARITH = { ["+"] = N.add, ["-"] = N.sub, ["*"] = N.mul, ["/"] = N.div, ["**"] = N.pow }
 local VERB = { ["+"] = "add", ["-"] = "subtract", ["*"] = "multiply", ["/"] = "divide", ["**"] = "raise" }
 
@@ -31,7 +41,7 @@ function M.nodes.arith(node, compile)
   local function slow(a, b)
     if a == nil or b == nil or a == NULL or b == NULL then return nil end
     local ta, tb = type(a), type(b)
-    if is_add and ta == "string" and tb == "string" then return a .. b end
+    if is_add and ta == "string" and tb == "string" then return join(a, b) end
     if N.is(a) and N.is(b) then
       local v, err = f(a, b)
       if v == nil then warn("INVALID_TYPE", err, node) end
@@ -55,7 +65,7 @@ function M.nodes.arith(node, compile)
         local v = a + b
         if (a ~ v) & (b ~ v) >= 0 then return v end
       elseif ta == nil and type(a) == "string" and type(b) == "string" then
-        return a .. b
+        return join(a, b)
       end
       return slow(a, b)
     end

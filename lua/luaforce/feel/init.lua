@@ -24,6 +24,10 @@
 -- `feel.eval(text, context[, opts])` compiles through a cache and
 -- evaluates; a syntax error returns `nil, err`.
 --
+-- `feel.unary(tests, input[, context, opts])` checks an input against unary
+-- tests as a decision table does: true, false or nil, warnings (see
+-- luaforce.feel.unary).
+--
 -- `feel.register(name, params, fn[, opts])` adds a function expressions can
 -- call, for the whole process: `feel.register("risk score", {"amount:
 -- number", "stage: string?"}, function(amount, stage) ... end)`. The rules
@@ -89,6 +93,10 @@ local function syntax_error(src, reason, pos, line, col)
     exit = errors.EXIT.USAGE,
   }
 end
+
+--- The syntax error for `reason` at byte `pos` of `src` (luaforce.feel.unary
+-- reports its own so).
+M.syntax_error = syntax_error
 
 local Compiled = {}
 Compiled.__index = Compiled
@@ -202,6 +210,14 @@ function M.compiled(src)
   cache[src] = c
   cached = cached + 1
   return c
+end
+
+--- Checks `input` against unary tests (a decision table's cell: `< 10`,
+-- `[1..5], 8`, `not("a")`, `starts with(?, "f")`): true, false or nil,
+-- warnings[, failure]; or nil, err for a syntax error. See
+-- luaforce.feel.unary.
+function M.unary(tests, input, context, opts)
+  return require("luaforce.feel.unary").eval(tests, input, context, opts)
 end
 
 --- Compiles (cached) and evaluates: value, warnings[, failure]; or nil, err

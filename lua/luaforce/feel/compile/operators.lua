@@ -109,6 +109,9 @@ local function ordered(node, op, a, b)
   return ORDER[op](c)
 end
 
+-- For luaforce.feel.unary, which checks an input the same way.
+M.ordered, M.incomparable = ordered, incomparable
+
 function M.nodes.compare(node, compile)
   local l, r, op = compile(node.left), compile(node.right), node.op
   if op == "=" or op == "!=" then
@@ -148,6 +151,22 @@ end
 -- them (any holds), a range, a list (membership; a range item tests
 -- inclusion: `x in [1..5, 8]`), or a value (equality).
 local test_of
+
+--- Tests function(s, x) -> true|false|nil as one: true when one is true,
+-- else null when one is null, else false (also luaforce.feel.unary's).
+function M.any_of(tests)
+  local n = #tests
+  return function(s, x)
+    local undecided = false
+    for i = 1, n do
+      local r = tests[i](s, x)
+      if r == true then return true end
+      if r == nil then undecided = true end
+    end
+    if undecided then return nil end
+    return false
+  end
+end
 
 local function member(node, x, v)
   local k = kind(v)
@@ -190,17 +209,7 @@ function test_of(node, compile)
   if node.kind == "tests" then
     local tests = {}
     for i, item in ipairs(node.items) do tests[i] = test_of(item, compile) end
-    local n = #tests
-    return function(s, x)
-      local undecided = false
-      for i = 1, n do
-        local r = tests[i](s, x)
-        if r == true then return true end
-        if r == nil then undecided = true end
-      end
-      if undecided then return nil end
-      return false
-    end
+    return M.any_of(tests)
   end
   local e = compile(node)
   if node.kind == "range" then

@@ -169,10 +169,10 @@ describe("tests/fuzz/lua_fuzzer.lua", function()
     it("lists the targets and refuses an unknown one or option with exit 2", function()
       local list = run { "--list" }
       assert.equal(0, list.code)
-      for _, name in ipairs { "soql", "profile", "secrets", "bpmn", "task" } do assert.matches("\n?" .. name .. " ", list.stdout) end
+      for _, name in ipairs { "soql", "profile", "secrets", "bpmn", "task", "feel" } do assert.matches("\n?" .. name .. " ", list.stdout) end
       local bad = run { "nope" }
       assert.equal(2, bad.code)
-      assert.matches("no target 'nope' %(the targets: bpmn, profile, secrets, soql, task%)", bad.stderr)
+      assert.matches("no target 'nope' %(the targets: bpmn, feel, profile, secrets, soql, task%)", bad.stderr)
       assert.equal(2, run({ "soql", "--runs", "many" }).code)
       assert.equal(2, run({ "soql", "--bogus" }).code)
     end)
@@ -192,7 +192,8 @@ describe("scripts/fuzz", function()
     assert.matches("scripts/fuzz %[TARGET%.%.%.%] %[%-%-seconds N%] %[%-%-runs N%]", h.stdout)
     local l = fuzz { "--list" }
     assert.equal(0, l.code)
-    for _, name in ipairs { "json", "decimal", "tz", "emulator", "xml", "soql", "profile", "secrets", "bpmn", "task" } do
+    for _, name in ipairs { "json", "decimal", "tz", "emulator", "xml", "soql", "profile", "secrets", "bpmn", "task",
+      "feel" } do
       assert.matches("%f[%w]" .. name .. " ", l.stdout)
     end
   end)
@@ -201,7 +202,7 @@ describe("scripts/fuzz", function()
     local r = fuzz { "jsno" }
     assert.equal(2, r.code)
     assert.matches("fuzz: no target 'jsno'", r.stderr)
-    assert.matches("the targets: json decimal tz emulator xml bpmn profile secrets soql task", r.stderr)
+    assert.matches("the targets: json decimal tz emulator xml bpmn feel profile secrets soql task", r.stderr)
     assert.equal(2, fuzz({ "soql", "--seconds", "0" }).code)
   end)
 

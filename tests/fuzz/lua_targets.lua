@@ -243,4 +243,89 @@ T.task = {
   end,
 }
 
+-- The values a FEEL expression may see: names the seeds use.
+local FEEL_CONTEXT = [==[{"records": [{"Id": "001A", "Name": "Acme", "Amount": 1500.5, "Tags": ["a"],
+  "CloseDate": "2024-03-15", "Owner": {"Name": "Ann"}}, {"Id": "001B", "Name": "Globex", "Amount": 800,
+  "Tags": [], "Industry": null}], "n": 5, "half": 0.5, "s": "hello", "x": null, "xs": [3, 1, 2],
+  "empty": [], "nested": [[1, 2], [3]], "ctx": {"a": 1, "b": {"c": "deep"}}, "first name": "Ada",
+  "flag": false, "price": 19.99, "qty": 3}]==]
+
+-- What an evaluation may end in besides a value: a failure FEEL documents.
+local FEEL_FAILURES = { ASSERT_FAILURE = true, BUDGET_EXCEEDED = true }
+
+-- A syntax error as feel.compile documents it: FEEL_SYNTAX, exit 2, a line,
+-- a column and an offset inside the text (or just past it).
+local function check_syntax_error(err, input, what)
+  check_error(err, what)
+  if err.code ~= "FEEL_SYNTAX" or err.kind ~= "syntax" or err.exit ~= 2 then
+    error(what .. ": a failure that is no syntax error: " .. tostring(err.code), 0)
+  end
+  if math.type(err.offset) ~= "integer" or err.offset < 1 or err.offset > #input + 1
+    or math.type(err.line) ~= "integer" or err.line < 1 or math.type(err.column) ~= "integer" or err.column < 1 then
+    error(what .. ": a syntax error without a position inside the text", 0)
+  end
+end
+
+-- An evaluation's outcome: a value and warnings, or a documented failure;
+-- EVALUATION_FAILURE is a Lua error the engine caught, so a finding.
+local function check_outcome(what, value, warnings, failure)
+  if type(warnings) ~= "table" then error(what .. ": no warning list", 0) end
+  if failure then
+    if not FEEL_FAILURES[failure.type] then
+      error(("%s: an internal error: %s"):format(what, tostring(failure.message)), 0)
+    end
+    if value ~= nil then error(what .. ": a value and a failure", 0) end
+  end
+  for _, w in ipairs(warnings) do
+    if type(w.type) ~= "string" or type(w.message) ~= "string" then error(what .. ": a warning without type or message", 0) end
+  end
+end
+
+local feel_context -- decoded on the first run
+
+T.feel = {
+  about = "luaforce.feel: FEEL text through the lexer, parser and compiler, then a short bounded evaluation;"
+    .. " the same text as unary tests",
+  covers = { "@lua/luaforce/feel/" },
+  max_len = 2048,
+  dict = {
+    "for", " in ", " return ", "some", "every", " satisfies ", "if", " then ", " else ", "function(", "function",
+    " and ", " or ", "not(", " between ", " instance of ", "null", "true", "false", "?", "-", "..", "[", "]", "(",
+    ")", "{", "}", ":", ",", ".", "=", "!=", "<", "<=", ">", ">=", "+", "*", "/", "**", '"', "\\", "@\"",
+    '@"2024-01-31"', '@"P1DT2H"', '@"P1Y2M"', '@"10:00:00@Europe/Berlin"', '@"2024-01-31T10:00:00Z"',
+    "date and time(", "duration(", "string(", "number(", "count(", "sum(", "sort(", "matches(", "replace(",
+    "string join(", "concatenate(", "partial", "item", "records", "xs", "ctx.b.c", "`a b`", "1e3", "0.5",
+    "9223372036854775807", "\n", "\\u00e9", "\u{e9}", "\u{3000}",
+  },
+  run = function(input)
+    -- a finding keeps the traceback of where it was raised
+    local ok, value, err = xpcall(T.feel.check, function(e)
+      if type(e) ~= "string" then return e end
+      return debug.traceback(e, 2)
+    end, input)
+    if ok then return value, err end
+    error(value, 0)
+  end,
+  check = function(input)
+    local feel = require "luaforce.feel"
+    if not feel_context then feel_context = require("luaforce.json").decode(FEEL_CONTEXT) end
+    local opts = { max_steps = 2000, max_seconds = 0.05, max_memory = 16 * 1048576, now = "2024-01-31T10:00:00Z" }
+    local verdict, second, ufailure = feel.unary(input, 3, feel_context, opts)
+    if verdict == nil and type(second) == "table" and second.code then
+      check_syntax_error(second, input, "feel.unary")
+    else
+      if verdict ~= true and verdict ~= false and verdict ~= nil then error("feel.unary: no boolean", 0) end
+      check_outcome("feel.unary", verdict, second, ufailure)
+    end
+    local compiled, err = feel.compile(input)
+    if not compiled then
+      check_syntax_error(err, input, "feel.compile")
+      return nil, err
+    end
+    local value, warnings, failure = compiled:eval(feel_context, opts)
+    check_outcome("eval", value, warnings, failure)
+    return value
+  end,
+}
+
 return T

@@ -1,5 +1,6 @@
 --- luaforce.cli.eval: `luaforce eval [--context FILE|-] [--compact] [--now ISO]
--- [--timezone ZONE] [--max-steps N] [--max-seconds S] EXPRESSION`.
+-- [--timezone ZONE] [--max-steps N] [--max-seconds S] [--max-memory MB]
+-- [--unary-input VALUE] EXPRESSION`.
 --
 -- Evaluates one FEEL expression against a JSON context (an object; an
 -- array is offered as `records`) and prints the result as JSON: the way to try a connector's result or error expression
@@ -25,8 +26,10 @@ M.spec = {
     { name = "compact", help = "print the result on one line" },
     { name = "now", arg = "ISO", help = "the clock for now() and today(): 2024-01-31T10:00:00Z (default: the real one)" },
     { name = "timezone", arg = "ZONE", help = "now()'s time zone, e.g. Europe/Berlin (default: UTC)" },
-    { name = "max-steps", arg = "N", help = "stop after N loop iterations and function calls (default 1000000)" },
-    { name = "max-seconds", arg = "S", help = "stop after S seconds (default 1)" },
+    { name = "max-steps", arg = "N", help = "stop after N steps: loop iterations, function calls, builtins' work (default 10000000)" },
+    { name = "max-seconds", arg = "S", help = "stop after S seconds (default 5)" },
+    { name = "unary-input", arg = "JSON", help = "check this JSON input against EXPRESSION read as unary tests (< 10, [1..5], not(...), -): true, false or null" },
+    { name = "max-memory", arg = "MB", help = "stop when the evaluation needs more than MB megabytes (default 512)" },
   },
 }
 M.description = [[
@@ -44,7 +47,15 @@ Missing names, type mismatches and other mistakes that FEEL turns into null
 print a warning on standard error with the line and column; a syntax error
 prints the line with a caret under the mistake and exits 2. A failed
 assert() prints its message and exits 1, and so does an expression that runs
-past its budget (--max-steps, --max-seconds).]]
+past its budget (--max-steps, --max-seconds, --max-memory).
+
+With --unary-input VALUE (JSON), EXPRESSION is unary tests, as a decision
+table's input entry holds them: `-` (any), comparisons (< 10), ranges
+([1..10]), values and lists compared for equality, a comma list (any one
+holds), not(...), or an expression naming the input `?`
+(starts with(?, "A")). It prints true, false or null. A warning
+repeated at the same place (once per loop iteration) prints once, followed
+by how many more there were.]]
 M.examples = {
   "luaforce eval '1 + 2'",
   "luaforce eval --context response.json '{ids: for r in body.records return r.Id}'",
@@ -52,6 +63,7 @@ M.examples = {
   "luaforce query -f json 'SELECT Name, Amount FROM Opportunity' | luaforce eval -c - 'sum(records.Amount)'",
   "luaforce eval -- '-5 + 2'",
   "luaforce eval --now 2024-01-31T10:00:00Z 'today() + @\"P1M\"'",
+  "luaforce eval --unary-input 250 '[100..500], > 1000'",
 }
 
 local function read_context(path)
@@ -74,6 +86,16 @@ local function where(w)
   local p = w.position
   if p and p.line then return ("line %d, column %d: "):format(p.line, p.column) end
   return ""
+end
+
+-- 9999 -> "9,999"
+local function thousands(n)
+  local s = tostring(n)
+  repeat
+    local k
+    s, k = s:gsub("^(%d+)(%d%d%d)", "%1,%2")
+  until k == 0
+  return s
 end
 
 local function positive(name, text)
@@ -102,6 +124,7 @@ local function eval_options(opts)
   end
   if opts.max_steps then o.max_steps = math.floor(positive("max-steps", opts.max_steps)) end
   if opts.max_seconds then o.max_seconds = positive("max-seconds", opts.max_seconds) end
+  if opts.max_memory then o.max_memory = math.floor(positive("max-memory", opts.max_memory) * 1048576) end
   return o
 end
 
@@ -110,16 +133,36 @@ function M.run(_, opts, pos)
   require "luaforce.connector" -- registers bpmnError & co. in FEEL
   local context = opts.context and read_context(opts.context) or nil
   local eopts = eval_options(opts)
-  local compiled, err = feel.compile(pos[1])
+  local compiled, err, input
+  if opts.unary_input then
+    -- the expression is unary tests, checked against the input
+    local v, jerr = json.decode(opts.unary_input)
+    if v == nil then
+      error(errors.usage(("--unary-input needs a JSON value, not '%s': %s"):format(opts.unary_input, jerr.message),
+        "quote text as JSON: --unary-input '\"gold\"'"), 0)
+    end
+    input = v
+    compiled, err = require("luaforce.feel.unary").compile(pos[1])
+  else
+    compiled, err = feel.compile(pos[1])
+  end
   if not compiled then
     io.stderr:write("luaforce: ", err.message, "\n")
     for line in (err.excerpt .. "\n"):gmatch("(.-)\n") do io.stderr:write("  ", line, "\n") end
     return errors.EXIT.USAGE
   end
-  local value, warnings, failure = compiled:eval(context, eopts)
+  local value, warnings, failure
+  if opts.unary_input then
+    value, warnings, failure = compiled:eval(input, context, eopts)
+  else
+    value, warnings, failure = compiled:eval(context, eopts)
+  end
   for _, w in ipairs(warnings) do
     if w ~= failure then
       io.stderr:write("warning: ", where(w), w.message, " (", w.type, ")\n")
+      if w.count and w.type ~= "TOO_MANY_WARNINGS" then
+        io.stderr:write("warning: ... and ", thousands(w.count - 1), " more\n")
+      end
     end
   end
   if failure then

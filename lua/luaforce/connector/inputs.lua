@@ -12,7 +12,7 @@
 --   that were missing and other null results FEEL warns about.
 --   err (code INPUT_EXPRESSION) names the input and carries the compiler's
 --   line, column and caret excerpt (err.excerpt), or the failure of an
---   assert() or of the budget. opts: now, zone, max_steps, max_seconds.
+--   assert() or of the budget. opts: now, zone, max_steps, max_seconds, max_memory.
 --
 -- inputs.put_secrets(fields[, lookup]) -> fields | nil, err
 --   Every {{secrets.NAME}} in the evaluated values (strings anywhere in

@@ -54,7 +54,7 @@
 --   connectors' older form) counts as bpmnError(code[, message[,
 --   variables]]). Anything else is an error (FEEL_OUTCOME).
 --
--- `opts` are compiled:eval's (exact, now, zone, max_steps, max_seconds). A
+-- `opts` are compiled:eval's (exact, now, zone, max_steps, max_seconds, max_memory). A
 -- syntax error is returned as feel.compile returns it; an evaluation that
 -- fails (assert, the budget) is an error FEEL_RESULT or FEEL_OUTCOME.
 local errors = require "luaforce.errors"

@@ -34,7 +34,7 @@
 --                  missing by design)
 --     sleep        function(seconds) between job attempts (default
 --                  luaforce.http.sleep)
---     now, zone, max_steps, max_seconds   FEEL evaluation options
+--     now, zone, max_steps, max_seconds, max_memory   FEEL evaluation options
 --   report = {
 --     outcome   "completed" | "bpmnError" | "jobError" | "incident"
 --     exit      0, 6 (a write's outcome is unknown), 7, 8 or 9
@@ -299,7 +299,7 @@ function M.task(task, vars, opts)
   local say = logger(opts)
   local sleep = opts.sleep or http.sleep
   local eopts = { exact = true, now = opts.now, zone = opts.zone, max_steps = opts.max_steps,
-    max_seconds = opts.max_seconds }
+    max_seconds = opts.max_seconds, max_memory = opts.max_memory }
   local retries = opts.retries or task.retries or M.DEFAULT_RETRIES
 
   -- what the task's inputs say, once (the engine maps inputs when the task

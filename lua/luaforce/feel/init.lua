@@ -24,6 +24,10 @@
 -- `feel.eval(text, context[, opts])` compiles through a cache and
 -- evaluates; a syntax error returns `nil, err`.
 --
+-- `feel.unary(tests, input[, context, opts])` checks an input against unary
+-- tests as a decision table does: true, false or nil, warnings (see
+-- luaforce.feel.unary).
+--
 -- `feel.register(name, params, fn[, opts])` adds a function expressions can
 -- call, for the whole process: `feel.register("risk score", {"amount:
 -- number", "stage: string?"}, function(amount, stage) ... end)`. The rules
@@ -114,18 +118,27 @@ function M.compile(src)
   end
   -- a leading `=` becomes a blank, so positions stay those of the text given
   local text = src:gsub("^(%s*)=", "%1 ", 1)
+  local tree, err = M.parse_text(src, text, parser.parse, "the expression is empty")
+  if not tree then return nil, err end
+  local fn = compile.compile(tree)
+  return setmetatable({ source = src, tree = tree, fn = fn }, Compiled)
+end
+
+--- The tree `parse` (parser.parse or parser.parse_unary) makes of `text`,
+-- or nil, err: a syntax error quoting `src` (the text as the user gave it).
+-- `empty`: the reason when there is nothing but blanks.
+function M.parse_text(src, text, parse, empty)
   local tokens, reason, pos = lexer.tokenize(text)
   if not tokens then return nil, syntax_error(src, reason, pos) end
-  if tokens[1].type == "eof" then return nil, syntax_error(src, "the expression is empty", 1, 1, 1) end
-  local ok, tree = pcall(parser.parse, tokens, builtins.names, text)
+  if tokens[1].type == "eof" then return nil, syntax_error(src, empty, 1, 1, 1) end
+  local ok, tree = pcall(parse, tokens, builtins.names, text)
   if not ok then
     if type(tree) == "table" and tree.feel_syntax then
       return nil, syntax_error(src, tree.message, tree.pos, tree.line, tree.col)
     end
     error(tree, 0)
   end
-  local fn = compile.compile(tree)
-  return setmetatable({ source = src, tree = tree, fn = fn }, Compiled)
+  return tree
 end
 
 -- The caller's clock for now() and today(): epoch milliseconds, or an ISO
@@ -146,21 +159,22 @@ end
 
 -- Runs a compiled closure over a scope; the one place evaluations start.
 -- opts: exact, now (the clock), zone (now()'s time zone), max_steps,
--- max_seconds (the budget; luaforce.feel.budget.limits has the defaults).
+-- max_seconds, max_memory (the budget; luaforce.feel.budget.limits has the
+-- defaults).
 local function run(fn, scope, opts)
-  local exact, now_ms, zone, max_steps, max_seconds
+  local exact, now_ms, zone, max_steps, max_seconds, max_memory
   if type(opts) == "table" then
     exact, now_ms, zone = opts.exact, clock_ms(opts.now), opts.zone
-    max_steps, max_seconds = opts.max_steps, opts.max_seconds
+    max_steps, max_seconds, max_memory = opts.max_steps, opts.max_seconds, opts.max_memory
   else
     exact = opts
   end
   local warnings = {}
   local saved_list, saved_node, saved_now, saved_zone = diag.list, diag.node, diag.now_ms, diag.zone
   diag.list, diag.node, diag.now_ms, diag.zone = warnings, nil, now_ms, zone
-  local b1, b2, b3, b4, b5, b6 = budget.start(max_steps, max_seconds)
+  local saved = budget.start(max_steps, max_seconds, max_memory)
   local ok, v = pcall(fn, scope)
-  budget.stop(b1, b2, b3, b4, b5, b6)
+  budget.stop(saved)
   diag.list, diag.node, diag.now_ms, diag.zone = saved_list, saved_node, saved_now, saved_zone
   if ok then return values.tolua(v, exact), warnings end
   -- Ctrl-C stops the caller too: it is no failure of the expression
@@ -214,6 +228,14 @@ function M.compiled(src)
   cache[src] = c
   cached = cached + 1
   return c
+end
+
+--- Checks `input` against unary tests (a decision table's cell: `< 10`,
+-- `[1..5], 8`, `not("a")`, `starts with(?, "f")`): true, false or nil,
+-- warnings[, failure]; or nil, err for a syntax error. See
+-- luaforce.feel.unary.
+function M.unary(tests, input, context, opts)
+  return require("luaforce.feel.unary").eval(tests, input, context, opts)
 end
 
 --- Compiles (cached) and evaluates: value, warnings[, failure]; or nil, err

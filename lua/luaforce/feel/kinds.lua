@@ -130,17 +130,48 @@ M.keys = json.keys
 local diag = { list = nil, node = nil }
 M.diag = diag
 
+-- Per warning list: the warnings in it by type, message and offset, so a
+-- repeat (a loop's iterations) counts instead of adding a line.
+local seen_in = setmetatable({}, { __mode = "k" })
+--- The most distinct warnings a list keeps; one more entry counts the rest.
+M.MAX_WARNINGS = 100
+
 --- Records a warning `{type, message, position}` for the evaluation under
--- way; `node` (optional) gives the position, else the current call.
+-- way; `node` (optional) gives the position, else the current call. The
+-- same warning again (same type, message and position) adds to the first
+-- one's `count` (absent: once); past MAX_WARNINGS distinct ones, a last
+-- warning TOO_MANY_WARNINGS counts those left out.
 function M.warn(wtype, message, node)
   local list = diag.list
   if not list then return end
   node = node or diag.node
-  list[#list + 1] = {
+  local seen = seen_in[list]
+  if not seen then seen = { n = 0 }; seen_in[list] = seen end
+  local key = wtype .. "\0" .. message .. "\0" .. (node and node.pos or "")
+  local w = seen[key]
+  if not w and seen.n >= M.MAX_WARNINGS then
+    w = seen.rest
+    if not w then
+      w = { type = "TOO_MANY_WARNINGS", count = 0 }
+      seen.rest = w
+      list[#list + 1] = w
+    end
+    w.count = w.count + 1
+    w.message = ("%d more warnings were left out"):format(w.count)
+    return
+  end
+  if w then
+    w.count = (w.count or 1) + 1
+    return
+  end
+  w = {
     type = wtype,
     message = message,
     position = node and { line = node.line, column = node.col, offset = node.pos } or nil,
   }
+  seen[key] = w
+  seen.n = seen.n + 1
+  list[#list + 1] = w
 end
 
 -- Equality and order ----------------------------------------------------------

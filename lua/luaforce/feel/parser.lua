@@ -434,6 +434,29 @@ function Parser:in_test()
   return self:unary_test()
 end
 
+-- Unary tests as an entry point (luaforce.feel.unary): the positive tests
+-- of a decision table's cell, separated by commas. Each is
+-- `{op = "<", operand = node}` (also <= > >= = !=), `{op = "bool", value =
+-- true|false}` (a bare boolean that ends the text: a test of equality, as in
+-- Camunda), or `{expr = node}` (any expression, a range or a list too).
+function Parser:positive_tests()
+  local tests = {}
+  repeat
+    local t = self:peek()
+    if t.type == "op" and UNARY_OPS[t.value] then
+      self:next()
+      tests[#tests + 1] = { op = t.value, operand = self:additive(), tok = t }
+    elseif t.type == "name" and t.keyword and (t.value == "true" or t.value == "false")
+      and self:peek(1).type == "eof" then
+      self:next()
+      tests[#tests + 1] = { op = "bool", value = t.value == "true", tok = t }
+    else
+      tests[#tests + 1] = { expr = self:expression(), tok = t }
+    end
+  until not (self:is_op(",") and self:next())
+  return tests
+end
+
 function Parser:type_name()
   local first = self:peek()
   for _, ty in ipairs(M.TYPES) do
@@ -734,24 +757,57 @@ end
 
 local cached_set, cached_index
 
+local function new_parser(tokens, function_names, src)
+  if function_names ~= cached_set then
+    cached_set, cached_index = function_names, index_names(function_names)
+  end
+  return setmetatable({ toks = tokens, i = 1, multi = cached_index, eof = tokens[#tokens], depth = 0, memo = {},
+    reads = 0, src = src }, Parser)
+end
+
+local function at_end(p, what)
+  local t = p:peek()
+  if t.type ~= "eof" then
+    fail(t, unexpected(t, what))
+  end
+end
+
 --- Parses a token list into a tree. Returns the root or raises a table
 -- `{feel_syntax = true, message, pos, line, col}` (luaforce.feel catches it).
 -- `function_names`: set of known function names (multi-word ones matter);
 -- `src`: the text the tokens came from (context keys are read from it as
 -- written; without it their words join with one space).
 function M.parse(tokens, function_names, src)
-  if function_names ~= cached_set then
-    cached_set, cached_index = function_names, index_names(function_names)
-  end
-  local p = setmetatable({ toks = tokens, i = 1, multi = cached_index, eof = tokens[#tokens], depth = 0, memo = {}, reads = 0,
-    src = src }, Parser)
+  local p = new_parser(tokens, function_names, src)
   local root = p:expression()
   M.stats.reads = M.stats.reads + p.reads
-  local t = p:peek()
-  if t.type ~= "eof" then
-    fail(t, unexpected(t, " after a complete expression"))
-  end
+  at_end(p, " after a complete expression")
   return root
+end
+
+--- Parses unary tests (a decision table's cell): `-` gives `{any = true}`;
+-- `not(tests)` around the whole text `{negated = true, tests = ...}`; else
+-- `{tests = ...}` (see Parser:positive_tests). Raises as `parse` does.
+function M.parse_unary(tokens, function_names, src)
+  local p = new_parser(tokens, function_names, src)
+  local t = p:peek()
+  if t.type == "op" and t.value == "-" and p:peek(1).type == "eof" then return { any = true } end
+  if t.type == "name" and t.value == "not" and p:is_op("(", 1) then
+    -- `not(...)` is a negation when its parenthesis closes at the end;
+    -- else (`not(x) or y`) the text is an expression calling not()
+    local ok, tests = pcall(function()
+      p:next(); p:next()
+      local tests = p:positive_tests()
+      p:expect_op(")", "to close 'not('")
+      at_end(p, " after 'not(...)'")
+      return tests
+    end)
+    if ok then return { negated = true, tests = tests } end
+    p.i = 1
+  end
+  local tests = p:positive_tests()
+  at_end(p, " after the unary tests")
+  return { tests = tests }
 end
 
 return M

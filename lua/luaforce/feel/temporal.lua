@@ -25,6 +25,13 @@
 --
 -- Salesforce writes date-times as 2023-04-12T09:15:30.000+0000: the offset
 -- without a colon is accepted (Camunda would give null).
+--
+-- Ranges, as java.time's: years -999999999 to 999999999, a days and time
+-- duration's seconds a signed 64-bit integer, a years and months duration's
+-- years a signed 32-bit one. A value past them (from a literal, a builtin
+-- or arithmetic) is null and a warning, never a wrapped-around number: the
+-- constructors return `nil, M.OUT_OF_RANGE` for them, and take a nil
+-- number (an overflowing sum or product, see add_ok and mul_ok) the same way.
 require "luaforce.core" -- registers luaforce.core.* (a stock lua5.4 loads core.so)
 local calendar = require "luaforce.core.calendar"
 local values = require "luaforce.feel.kinds"
@@ -130,9 +137,33 @@ local function resolve(z, days, sod)
   return epoch, off
 end
 
+-- Ranges ---------------------------------------------------------------------------
+
+local MAX_YEAR = 999999999
+local MIN_DAYS, MAX_DAYS = days_from_civil(-MAX_YEAR, 1, 1), days_from_civil(MAX_YEAR, 12, 31)
+local MAX_MONTHS = 2147483647 * 12 + 11
+local maxinteger = math.maxinteger
+M.OUT_OF_RANGE = "the result is out of range (years from -999999999 to 999999999, durations within 64-bit seconds)"
+local OUT_OF_RANGE = M.OUT_OF_RANGE
+
+-- a + b, or nil when it does not fit an integer (or either is nil).
+local function add_ok(a, b)
+  if a == nil or b == nil then return nil end
+  local v = a + b
+  if (a ~ v) & (b ~ v) < 0 then return nil end
+  return v
+end
+
+-- a * k for a positive integer k, or nil when it does not fit.
+local function mul_ok(a, k)
+  if a == nil or a > maxinteger // k or a < -(maxinteger // k) then return nil end
+  return a * k
+end
+
 -- Constructors ------------------------------------------------------------------------
 
 local function new_date(days)
+  if days == nil or days < MIN_DAYS or days > MAX_DAYS then return nil, OUT_OF_RANGE end
   local y, m, d = civil_from_days(days)
   return setmetatable({ days = days, y = y, m = m, d = d }, DATE_MT)
 end
@@ -153,6 +184,7 @@ M.time = new_time
 -- A date-time from local fields; `zname` resolves the offset (and may move
 -- the local time out of a DST gap).
 local function new_dt(days, sod, ns, offset, zname, zobj)
+  if days == nil or days < MIN_DAYS or days > MAX_DAYS then return nil, OUT_OF_RANGE end
   if zobj then
     local epoch, off = resolve(zobj, days, sod)
     local loc = epoch + off
@@ -164,9 +196,11 @@ M.datetime = new_dt
 
 -- A zoned (or offset) date-time at an instant.
 local function dt_at_epoch(epoch, ns, zname, zobj, fixed)
+  if epoch == nil or epoch // DAY < MIN_DAYS - 1 or epoch // DAY > MAX_DAYS + 1 then return nil, OUT_OF_RANGE end
   local off = fixed
   if zobj then off = offset_at(zobj, epoch) end
   local loc = epoch + off
+  if loc // DAY < MIN_DAYS or loc // DAY > MAX_DAYS then return nil, OUT_OF_RANGE end
   return setmetatable({ days = loc // DAY, sod = loc % DAY, ns = ns or 0, offset = off, zone = zname, zobj = zobj }, DT_MT)
 end
 M.datetime_at = dt_at_epoch
@@ -174,14 +208,16 @@ M.datetime_at = dt_at_epoch
 local function new_dtd(s, ns)
   ns = ns or 0
   if ns >= NANO or ns < 0 then
-    s = s + ns // NANO
+    s = add_ok(s, ns // NANO)
     ns = ns % NANO
   end
+  if s == nil then return nil, OUT_OF_RANGE end
   return setmetatable({ s = s, ns = ns }, DTD_MT)
 end
 M.dtd = new_dtd
 
 local function new_ymd(months)
+  if months == nil or months > MAX_MONTHS or months < -MAX_MONTHS then return nil, OUT_OF_RANGE end
   return setmetatable({ months = months }, YMD_MT)
 end
 M.ymd = new_ymd
@@ -280,6 +316,7 @@ function M.parse_duration(s)
     if not u or u <= last then return nil end
     last = u
     parts[unit] = tointeger(tonumber(num))
+    if not parts[unit] then return nil, OUT_OF_RANGE end
   end
   if datepart:gsub("[+-]?%d+%a", "") ~= "" then return nil end
   if timepart then
@@ -299,10 +336,14 @@ function M.parse_duration(s)
   if has_ym and has_dt then return nil end
   if not has_ym and not has_dt then return nil end
   if has_ym then
-    return new_ymd(sign * ((parts.Y or 0) * 12 + (parts.M or 0)))
+    local y, m = parts.Y or 0, parts.M or 0
+    if y > MAX_MONTHS // 12 or y < -(MAX_MONTHS // 12) or m > MAX_MONTHS or m < -MAX_MONTHS then
+      return nil, OUT_OF_RANGE
+    end
+    return new_ymd(sign * (y * 12 + m))
   end
-  local secs = (parts.D or 0) * DAY + (tointeger(tonumber(parts.TH or 0)) * 3600)
-    + (tointeger(tonumber(parts.TM or 0)) * 60)
+  local secs = add_ok(add_ok(mul_ok(parts.D or 0, DAY), mul_ok(tointeger(tonumber(parts.TH or 0)), 3600)),
+    mul_ok(tointeger(tonumber(parts.TM or 0)), 60))
   local ns = 0
   local sec = parts.TS
   if sec then
@@ -310,11 +351,12 @@ function M.parse_duration(s)
     local w = tointeger(tonumber(whole))
     local f = tonumber((frac .. "000000000"):sub(1, 9))
     if whole:sub(1, 1) == "-" then
-      secs, ns = secs + w, -f
+      secs, ns = add_ok(secs, w), -f
     else
-      secs, ns = secs + w, f
+      secs, ns = add_ok(secs, w), f
     end
   end
+  if secs == nil or secs == math.mininteger then return nil, OUT_OF_RANGE end
   if sign < 0 then secs, ns = -secs, -ns end
   return new_dtd(secs, ns)
 end
@@ -324,7 +366,9 @@ function M.literal(text)
   local v
   local c = text:sub(1, 1)
   if c == "P" or ((c == "-" or c == "+") and text:sub(2, 2) == "P") then
-    v = M.parse_duration(text)
+    local err
+    v, err = M.parse_duration(text)
+    if not v and err then return nil, ('@"%s": %s'):format(text, err) end
   elseif text:find("^%-?%d%d%d%d+%-%d%d%-%d%dT") then
     local err
     v, err = M.parse_datetime(text)
@@ -459,14 +503,19 @@ local function add_months_ymd(y, m, d, k)
   return ny, nm, d
 end
 
+-- A year java.time cannot hold: no calendar day to compute.
+local function bad_year(y) return y < -MAX_YEAR or y > MAX_YEAR end
+
 local function date_plus_months(v, k)
   local y, m, d = add_months_ymd(v.y, v.m, v.d, k)
+  if bad_year(y) then return nil, OUT_OF_RANGE end
   return new_date(days_from_civil(y, m, d))
 end
 
 local function dt_plus_months(v, k)
   local y, m, d = civil_from_days(v.days)
   y, m, d = add_months_ymd(y, m, d, k)
+  if bad_year(y) then return nil, OUT_OF_RANGE end
   local days = days_from_civil(y, m, d)
   if v.zobj then return new_dt(days, v.sod, v.ns, nil, v.zone, v.zobj) end
   return new_dt(days, v.sod, v.ns, v.offset)
@@ -477,27 +526,30 @@ end
 local function dt_plus_dtd(v, d, sign)
   local ds, dns = d.s, d.ns
   if sign < 0 then
+    if ds == math.mininteger then return nil, OUT_OF_RANGE end
     ds, dns = -ds, -dns
   end
   local ns = v.ns + dns
   local carry = ns // NANO
   ns = ns % NANO
   if v.zobj then
-    local epoch = v.days * DAY + v.sod - v.offset + ds + carry
+    local epoch = add_ok(add_ok(v.days * DAY + v.sod - v.offset, ds), carry)
     return dt_at_epoch(epoch, ns, v.zone, v.zobj)
   end
-  local loc = v.days * DAY + v.sod + ds + carry
+  local loc = add_ok(add_ok(v.days * DAY + v.sod, ds), carry)
+  if loc == nil or loc // DAY < MIN_DAYS or loc // DAY > MAX_DAYS then return nil, OUT_OF_RANGE end
   return setmetatable({ days = loc // DAY, sod = loc % DAY, ns = ns, offset = v.offset }, DT_MT)
 end
 
 local function dtd_total(d) return d.s, d.ns end
 
 local function dtd_sub(a, b)
-  return new_dtd(a.s - b.s, a.ns - b.ns)
+  if b.s == math.mininteger then return nil, OUT_OF_RANGE end
+  return new_dtd(add_ok(a.s, -b.s), a.ns - b.ns)
 end
 
 local function dtd_add(a, b)
-  return new_dtd(a.s + b.s, a.ns + b.ns)
+  return new_dtd(add_ok(a.s, b.s), a.ns + b.ns)
 end
 
 -- A days-time duration as a FEEL number of seconds, and back.
@@ -545,7 +597,10 @@ end
 local function arith(op, a, b)
   local ka, kb = kind_of(a), kind_of(b)
   if op == "neg" then
-    if ka == "days and time duration" then return new_dtd(-a.s, -a.ns) end
+    if ka == "days and time duration" then
+      if a.s == math.mininteger then return nil, OUT_OF_RANGE end
+      return new_dtd(-a.s, -a.ns)
+    end
     if ka == "years and months duration" then return new_ymd(-a.months) end
     return nil
   end
@@ -560,9 +615,12 @@ local function arith(op, a, b)
     if sign and kb == "days and time duration" then
       -- Camunda: the date at midnight plus the duration, then its date
       local s, ns = dtd_total(b)
-      if sign < 0 then s, ns = -s, -ns end
-      local secs = a.days * DAY + s + ns // NANO
-      return new_date(secs // DAY)
+      if sign < 0 then
+        if s == math.mininteger then return nil, OUT_OF_RANGE end
+        s, ns = -s, -ns
+      end
+      local secs = add_ok(add_ok(a.days * DAY, s), ns // NANO)
+      return new_date(secs and secs // DAY)
     end
     if op == "-" and kb == "date" then return new_dtd((a.days - b.days) * DAY, 0) end
     if op == "-" and kb == "date and time" then
@@ -578,7 +636,7 @@ local function arith(op, a, b)
       local s, ns = b.s, b.ns
       if sign < 0 then s, ns = -s, -ns end
       local t = a.ns + ns
-      local sod = (a.sod + s + t // NANO) % DAY
+      local sod = (a.sod + s % DAY + t // NANO) % DAY
       return new_time(sod, t % NANO, a.offset, a.zone)
     end
     if op == "-" and kb == "time" then

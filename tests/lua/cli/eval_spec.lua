@@ -31,9 +31,57 @@ describe("luaforce eval", function()
     assert.equal(1, r.code)
     assert.equal("", r.stdout)
     assert.truthy(r.stderr:find("more than 1000 steps", 1, true), r.stderr)
-    r = proc.luaforce { "eval", "{f: function(n) f(n + 1)}.f(1)" }
+    r = proc.luaforce { "eval", "--max-steps", "100000", "{f: function(n) f(n + 1)}.f(1)" }
     assert.equal(1, r.code)
     assert.truthy(r.stderr:find("BUDGET_EXCEEDED", 1, true), r.stderr)
+    assert.truthy(r.stderr:find("--max-steps raises it", 1, true), r.stderr)
+  end)
+
+  it("stops an expression past --max-memory and says which option raises it", function()
+    local r = proc.luaforce { "eval", "--max-memory", "8",
+      'for i in 1..64 return if i = 1 then "ab" else partial[-1] + partial[-1]' }
+    assert.equal(1, r.code)
+    assert.equal("", r.stdout)
+    assert.truthy(r.stderr:find("more than 8 MB of memory; max_memory or --max-memory raises it (BUDGET_EXCEEDED)", 1, true),
+      r.stderr)
+    r = proc.luaforce { "eval", "--max-memory", "lots", "1" }
+    assert.equal(2, r.code)
+    assert.truthy(r.stderr:find("--max-memory needs a positive number", 1, true), r.stderr)
+  end)
+
+  it("checks --unary-input against unary tests and prints true, false or null", function()
+    local cases = {
+      { "250", "[100..500], > 1000", "true" },
+      { '"foo"', 'starts with(?, "b")', "false" },
+      { "null", "< 3", "null" },
+      { "null", "null", "true" },
+      { '{"tier": "gold"}', '{tier: "gold"}', "true" },
+      { "7", "--", "true" }, -- `-`: any input (after -- so it is no option)
+    }
+    for _, c in ipairs(cases) do
+      local args = { "eval", "--unary-input", c[1], c[2] }
+      if c[2] == "--" then args = { "eval", "--unary-input", c[1], "--", "-" } end
+      local r = proc.luaforce(args)
+      assert.equal(0, r.code, r.stderr)
+      assert.equal(c[3] .. "\n", r.stdout, c[2])
+    end
+    local r = proc.luaforce({ "eval", "--unary-input", "5", "-c", "-", "> limit" }, { stdin = '{"limit": 3}' })
+    assert.equal(0, r.code, r.stderr)
+    assert.equal("true\n", r.stdout)
+    r = proc.luaforce { "eval", "--unary-input", "gold", "1" }
+    assert.equal(2, r.code)
+    assert.truthy(r.stderr:find("--unary-input needs a JSON value", 1, true), r.stderr)
+    r = proc.luaforce { "eval", "--unary-input", "1", "not(" }
+    assert.equal(2, r.code)
+    assert.truthy(r.stderr:find("syntax error at line 1, column 5", 1, true), r.stderr)
+  end)
+
+  it("prints a warning repeated by a loop once, with how many more there were", function()
+    local r = proc.luaforce { "eval", "--compact", "count(for i in 1..10000 return x + i)" }
+    assert.equal(0, r.code, r.stderr)
+    assert.equal("10000\n", r.stdout)
+    assert.equal("warning: line 1, column 32: no variable found with name 'x' (NO_VARIABLE_FOUND)\n"
+      .. "warning: ... and 9,999 more\n", r.stderr)
   end)
 
   -- defect: Ctrl-C was reported as a failed expression (exit 1)

@@ -179,6 +179,35 @@ describe("FEEL temporal values", function()
     }
   end)
 
+  -- java.time's ranges: years to +-999999999, 64-bit seconds; past them null
+  -- and a warning, never a wrapped-around value nor an error
+  describe("values past java.time's ranges are null with a warning", function()
+    local MAXS = "PT9223372036854775807S"
+    rows.run {
+      { '@"2024-01-01" + @"P9223372036854775807D"', NULL, warn = "INVALID_TYPE" },
+      { '@"P2DT3999999999999999999H"', NULL, warn = "INVALID_TYPE" },
+      { '@"P9999999999Y"', NULL, warn = "INVALID_TYPE" },
+      { 'duration("P9223372036854775807D")', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      { '@"2024-01-01" + duration("P106751991167300D")', NULL, warn = "INVALID_TYPE" },
+      { '@"2024-01-01T00:00:00" + duration("' .. MAXS .. '")', NULL, warn = "INVALID_TYPE" },
+      { '@"2024-01-01T00:00:00Z" - duration("' .. MAXS .. '")', NULL, warn = "INVALID_TYPE" },
+      { '@"2024-01-01T00:00:00@Europe/Berlin" + duration("' .. MAXS .. '")', NULL, warn = "INVALID_TYPE" },
+      { 'duration("' .. MAXS .. '") + @"PT1S"', NULL, warn = "INVALID_TYPE" },
+      { 'duration("P1D") - duration("-' .. MAXS .. '")', NULL, warn = "INVALID_TYPE" },
+      { 'duration("P2147483647Y") * 2', NULL, warn = "INVALID_TYPE" },
+      { '@"999999999-12-31" + @"P1D"', NULL, warn = "INVALID_TYPE" },
+      { '@"-999999999-01-01" - @"P1D"', NULL, warn = "INVALID_TYPE" },
+      { '@"999999999-12-31" + @"P1M"', NULL, warn = "INVALID_TYPE" },
+      { '@"999999999-12-31T23:59:59" + @"PT1S"', NULL, warn = "INVALID_TYPE" },
+      { 'date(1000000000, 1, 1)', NULL, warn = "FUNCTION_INVOCATION_FAILURE" },
+      -- the edges themselves, and a time of day, which wraps as java.time's does
+      { 'string(@"999999999-12-31" - @"P1D")', "+999999999-12-30" },
+      { 'string(@"-999999999-01-01T00:00:00" + @"PT1S")', "-999999999-01-01T00:00:01" },
+      { 'string(duration("' .. MAXS .. '"))', "P106751991167300DT15H30M7S" },
+      { 'string(@"10:00:00" + duration("' .. MAXS .. '"))', "01:30:07" },
+    }
+  end)
+
   describe("builtins of other kinds take temporal values", function()
     rows.run {
       { 'abs(@"-PT5H")', "PT5H" }, { 'abs(@"-P2M")', "P2M" },

@@ -38,6 +38,7 @@
 -- variant through `def`.
 local values = require "luaforce.feel.kinds"
 local lexer = require "luaforce.feel.lexer"
+local budget = require "luaforce.feel.budget"
 
 local M = {}
 
@@ -134,15 +135,31 @@ local function signatures(fname, variants)
   return table.concat(out, " or ")
 end
 
+-- The budget's share of a call (luaforce.feel.budget): the work of the
+-- arguments' sizes before it (a step per 64 bytes of text, per 4 items of a
+-- list), the size of a text or list it builds after it.
+local work, alloc, size = budget.work, budget.alloc, budget.size
+
 local function invoke(fname, variant, n, ...)
   local params = variant.params
   local np = #params
+  local cost = 0
   for i = 1, n do
     local p = params[i <= np and i or np]
-    if not check(fname, p, (select(i, ...))) then return nil end
+    local v = (select(i, ...))
+    if not check(fname, p, v) then return nil end
+    local t = type(v)
+    if t == "string" then cost = cost + (#v >> 6)
+    elseif t == "table" then cost = cost + (#v >> 2) end
   end
+  if cost > 0 then work(cost) end
   local r, err = variant.impl(...)
   if r == nil and err then return fail(fname, err) end
+  local t = type(r)
+  if t == "string" or t == "table" then
+    local bytes = size(r)
+    if bytes > 4096 and r ~= (...) then alloc(bytes) end
+  end
   return r
 end
 

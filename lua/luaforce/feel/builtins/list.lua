@@ -107,6 +107,48 @@ local function contains(l, v)
   return false
 end
 
+-- The distinct items of a list in order of first occurrence, and how often
+-- each occurs, in linear time for the values a table key stands for (text,
+-- Lua numbers, booleans, null); other values (decimals, dates, lists,
+-- contexts) are compared with `equal` one by one, those scans charged to
+-- the budget. A keyed value also looks among the others (1 = 1.0).
+local function keyed(v)
+  local t = type(v)
+  return v == nil or t == "string" or t == "number" or t == "boolean"
+end
+
+local function find_among(t, idxs, v)
+  local n = #idxs
+  if n >= 64 then budget.work(n >> 2) end
+  for i = 1, n do
+    local j = idxs[i]
+    if equal(out(t[j]), v) == true then return j end
+  end
+end
+
+local function tally(l)
+  local t, counts, at, others, every = {}, {}, {}, {}, {}
+  for i = 1, #l do
+    local item = l[i]
+    local v = out(item)
+    local j
+    if keyed(v) then
+      j = at[v == nil and NULL or v]
+      if not j and #others > 0 then j = find_among(t, others, v) end
+    else
+      j = find_among(t, every, v)
+    end
+    if j then
+      counts[j] = counts[j] + 1
+    else
+      j = #t + 1
+      t[j], counts[j], every[j] = item, 1, j
+      if keyed(v) then at[v == nil and NULL or v] = j else others[#others + 1] = j end
+    end
+  end
+  return t, counts
+end
+
 local function flatten_into(l, t)
   for i = 1, #l do
     local v = l[i]
@@ -283,25 +325,16 @@ return function(def)
   def("concatenate", { "lists...: any" }, function(...) return list(concat_lists(...)) end)
 
   local function distinct(l)
-    local t = {}
-    for i = 1, #l do
-      local v = out(l[i])
-      if not contains(t, v) then t[#t + 1] = l[i] end
-    end
-    return list(t)
+    return list((tally(l)))
   end
   def("union", { "lists...: any" }, function(...) return distinct(concat_lists(...)) end)
   def("distinct values", { "list: list" }, distinct)
 
   def("duplicate values", { "list: list" }, function(l)
+    local items, counts = tally(l)
     local t = {}
-    for i = 1, #l do
-      local v = out(l[i])
-      if not contains(t, v) then
-        local count = 0
-        for j = 1, #l do if equal(out(l[j]), v) == true then count = count + 1 end end
-        if count > 1 then t[#t + 1] = l[i] end
-      end
+    for i = 1, #items do
+      if counts[i] > 1 then t[#t + 1] = items[i] end
     end
     return list(t)
   end)

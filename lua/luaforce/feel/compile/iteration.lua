@@ -1,7 +1,8 @@
 --- luaforce.feel.compile.iteration: `for ... in ... return`, `some ... satisfies`
 -- and `every ... satisfies`, over lists and ranges (`for i in 1..3`, over a
 -- range value `[1..3]`), with several iterators (later sources see earlier
--- variables) and `partial` (the results so far).
+-- variables) and `partial` (the results so far; each copy of it is charged
+-- to the budget by its length).
 --
 -- iteration.nodes["for"](node, compile), iteration.nodes.quantified(node,
 -- compile): the compilers of those nodes. Every iteration counts one step
@@ -17,6 +18,7 @@ local NULL = values.NULL
 local kind, warn, describe = values.kind, values.warn, values.describe
 local LIST_MT = values.LIST_MT
 local counter, refill = budget.counter, budget.refill
+local work, alloc = budget.work, budget.alloc
 local setmetatable, mtype, ipairs = setmetatable, math.type, ipairs
 
 M.nodes = {}
@@ -100,6 +102,7 @@ M.nodes["for"] = function(node, compile)
     -- `partial` is the results so far as a fresh list each time: the body
     -- sees a value, never the list being built (which would then hold itself)
     local function snapshot()
+      if n > 64 then work(n >> 2); alloc(16 * n) end
       local t = setmetatable({}, LIST_MT)
       for k = 1, n do t[k] = out[k] end
       base.value = t

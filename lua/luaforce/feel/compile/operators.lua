@@ -9,6 +9,7 @@
 local values = require "luaforce.feel.kinds"
 local N = require "luaforce.feel.number"
 local Range = require "luaforce.feel.range"
+local budget = require "luaforce.feel.budget"
 
 local M = {}
 
@@ -21,6 +22,15 @@ M.nodes = {}
 
 -- Arithmetic -------------------------------------------------------------------
 
+-- Text concatenation; a long result is charged to the budget first, so a
+-- loop that doubles a text stops at the memory limit.
+local alloc = budget.alloc
+local function join(a, b)
+  local n = #a + #b
+  if n > 4096 then alloc(n + 24) end
+  return a .. b
+end
+
 local ARITH = { ["+"] = N.add, ["-"] = N.sub, ["*"] = N.mul, ["/"] = N.div, ["**"] = N.pow }
 local VERB = { ["+"] = "add", ["-"] = "subtract", ["*"] = "multiply", ["/"] = "divide", ["**"] = "raise" }
 
@@ -31,7 +41,7 @@ function M.nodes.arith(node, compile)
   local function slow(a, b)
     if a == nil or b == nil or a == NULL or b == NULL then return nil end
     local ta, tb = type(a), type(b)
-    if is_add and ta == "string" and tb == "string" then return a .. b end
+    if is_add and ta == "string" and tb == "string" then return join(a, b) end
     if N.is(a) and N.is(b) then
       local v, err = f(a, b)
       if v == nil then warn("INVALID_TYPE", err, node) end
@@ -55,7 +65,7 @@ function M.nodes.arith(node, compile)
         local v = a + b
         if (a ~ v) & (b ~ v) >= 0 then return v end
       elseif ta == nil and type(a) == "string" and type(b) == "string" then
-        return a .. b
+        return join(a, b)
       end
       return slow(a, b)
     end
@@ -99,6 +109,9 @@ local function ordered(node, op, a, b)
   return ORDER[op](c)
 end
 
+-- For luaforce.feel.unary, which checks an input the same way.
+M.ordered, M.incomparable = ordered, incomparable
+
 function M.nodes.compare(node, compile)
   local l, r, op = compile(node.left), compile(node.right), node.op
   if op == "=" or op == "!=" then
@@ -138,6 +151,22 @@ end
 -- them (any holds), a range, a list (membership; a range item tests
 -- inclusion: `x in [1..5, 8]`), or a value (equality).
 local test_of
+
+--- Tests function(s, x) -> true|false|nil as one: true when one is true,
+-- else null when one is null, else false (also luaforce.feel.unary's).
+function M.any_of(tests)
+  local n = #tests
+  return function(s, x)
+    local undecided = false
+    for i = 1, n do
+      local r = tests[i](s, x)
+      if r == true then return true end
+      if r == nil then undecided = true end
+    end
+    if undecided then return nil end
+    return false
+  end
+end
 
 local function member(node, x, v)
   local k = kind(v)
@@ -180,17 +209,7 @@ function test_of(node, compile)
   if node.kind == "tests" then
     local tests = {}
     for i, item in ipairs(node.items) do tests[i] = test_of(item, compile) end
-    local n = #tests
-    return function(s, x)
-      local undecided = false
-      for i = 1, n do
-        local r = tests[i](s, x)
-        if r == true then return true end
-        if r == nil then undecided = true end
-      end
-      if undecided then return nil end
-      return false
-    end
+    return M.any_of(tests)
   end
   local e = compile(node)
   if node.kind == "range" then

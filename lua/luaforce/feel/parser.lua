@@ -370,8 +370,17 @@ local COMPARE = { ["="] = true, ["!="] = true, ["<"] = true, ["<="] = true, [">"
 
 -- Binary nodes take the position of their operator: a warning about
 -- `a < b` points at the `<`.
+-- `< 3` where an operand stands: Camunda's simple unary test, a test of
+-- the variable `cellInput` (a decision table's input).
+local INPUT_TESTS = { ["<"] = true, ["<="] = true, [">"] = true, [">="] = true }
+
 function Parser:comparison()
   local depth = self.depth
+  local first = self:peek()
+  if first.type == "op" and INPUT_TESTS[first.value] then
+    self:next()
+    return node("unary", first, { op = first.value, operand = self:additive(), input = "cellInput" })
+  end
   local left = self:additive()
   while true do
     local t = self:peek()
@@ -401,14 +410,22 @@ end
 local UNARY_OPS = { ["<"] = true, ["<="] = true, [">"] = true, [">="] = true, ["="] = true, ["!="] = true }
 
 -- One positive unary test: `< 10`, `>= x`, `= "a"`, or a value (a range
--- literal, a list, anything `in` compares with).
+-- literal, a list, anything `in` compares with); a value other than a
+-- range may go on into one comparison, which may name the input `?`
+-- (`5 in ? < 10`, Camunda's unary-test expression).
 function Parser:unary_test()
   local t = self:peek()
   if t.type == "op" and UNARY_OPS[t.value] then
     self:next()
     return node("unary", t, { op = t.value, operand = self:additive() })
   end
-  return self:additive()
+  local e = self:additive()
+  local c = self:peek()
+  if e.kind ~= "range" and c.type == "op" and COMPARE[c.value] then
+    self:next()
+    e = node("compare", c, { op = c.value, left = e, right = self:additive() })
+  end
+  return e
 end
 
 -- What follows `in`: a unary test, or a parenthesized list of them

@@ -155,6 +155,16 @@ M.nodes = {}
 -- A name: a variable in scope, else a builtin function as a value.
 function M.nodes.name(node)
   local name = node.name
+  if name == "?" then
+    -- the input of a unary test; anywhere else the evaluation fails, as
+    -- Camunda's does
+    return function(s)
+      local v, found = lookup(s, name)
+      if found then return v end
+      error({ feel_abort = true, type = "NO_INPUT_VALUE",
+        message = "no input value: '?' names the input only inside a unary test (after 'in', or in feel.unary)" }, 0)
+    end
+  end
   return function(s)
     local v, found = lookup(s, name)
     if found then return v end

@@ -10,6 +10,7 @@ local values = require "luaforce.feel.kinds"
 local N = require "luaforce.feel.number"
 local Range = require "luaforce.feel.range"
 local budget = require "luaforce.feel.budget"
+local names = require "luaforce.feel.compile.names"
 
 local M = {}
 
@@ -25,6 +26,7 @@ M.nodes = {}
 -- Text concatenation; a long result is charged to the budget first, so a
 -- loop that doubles a text stops at the memory limit.
 local alloc = budget.alloc
+local lookup = names.lookup
 local function join(a, b)
   local n = #a + #b
   if n > 4096 then alloc(n + 24) end
@@ -212,6 +214,14 @@ function test_of(node, compile)
     return M.any_of(tests)
   end
   local e = compile(node)
+  if names.analyse(node)["?"] then
+    -- the test names the input (`5 in ? < 10`): its boolean decides
+    return function(s, x)
+      local v = e({ name = "?", value = x == nil and NULL or x, parent = s })
+      if v == true or v == false then return v end
+      return nil
+    end
+  end
   if node.kind == "range" then
     -- a range literal that fails (`[x..10]`, x null) decides nothing: null,
     -- where a null value tested for equality is false
@@ -231,10 +241,23 @@ M.nodes["in"] = function(node, compile)
   end
 end
 
-function M.nodes.unary(node)
-  return function()
-    warn("INVALID_TYPE", ("a unary test '%s ...' stands only after 'in'"):format(node.op), node)
-    return nil
+-- `< 3` standing as an operand tests the variable `cellInput` (Camunda's
+-- input of a decision table's cell); `= 3` and `!= 3` stand only after `in`.
+function M.nodes.unary(node, compile)
+  if not node.input then
+    return function()
+      warn("INVALID_TYPE", ("a unary test '%s ...' stands only after 'in'"):format(node.op), node)
+      return nil
+    end
+  end
+  local operand, op, input = compile(node.operand), node.op, node.input
+  return function(s)
+    local x, found = lookup(s, input)
+    if not found then
+      warn("NO_VARIABLE_FOUND", ("no input value found: '%s ...' on its own tests the variable %s"):format(op, input), node)
+      return nil
+    end
+    return ordered(node, op, x, operand(s))
   end
 end
 

@@ -57,6 +57,26 @@ describe("luaforce.feel.compile.operators", function()
     }
   end)
 
+  describe("the input of unary tests", function()
+    rows.run {
+      { "5 in ? < 10", true }, { "5 in ? < 3", false }, { "5 in (? > 1, ? < 0)", true },
+      { "5 in ? + 1", NULL }, -- only a boolean decides (Camunda)
+      { "< 3", true, { cellInput = 2 } }, { ">= x", false, { cellInput = 2, x = 3 } },
+      { "< 3", NULL, warn = "NO_VARIABLE_FOUND" },
+      -- a range literal stays a value (docs/feel.md, range-values)
+      { "3 in [1..5] = true", true },
+    }
+
+    it("fails an evaluation that names ? outside a unary test, as Camunda does", function()
+      local feel = require "luaforce.feel"
+      local v, warnings, failure = feel.eval("? < 10", {})
+      assert.is_nil(v)
+      assert.is_table(warnings)
+      assert.same("NO_INPUT_VALUE", failure and failure.type)
+      assert.truthy(failure.message:find("only inside a unary test", 1, true))
+    end)
+  end)
+
   describe("if then else", function()
     rows.run {
       { "if 1 > 0 then \"pos\" else \"neg\"", "pos" },

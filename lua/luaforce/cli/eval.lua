@@ -28,8 +28,8 @@ M.spec = {
     { name = "timezone", arg = "ZONE", help = "now()'s time zone, e.g. Europe/Berlin (default: UTC)" },
     { name = "max-steps", arg = "N", help = "stop after N steps: loop iterations, function calls, builtins' work (default 10000000)" },
     { name = "max-seconds", arg = "S", help = "stop after S seconds (default 5)" },
-    { name = "unary-input", arg = "JSON", help = "check this JSON input against EXPRESSION read as unary tests (< 10, [1..5], not(...), -): true, false or null" },
     { name = "max-memory", arg = "MB", help = "stop when the evaluation needs more than MB megabytes (default 512)" },
+    { name = "unary-input", arg = "JSON", help = "check this JSON input against EXPRESSION read as unary tests (< 10, [1..5], not(...), -): true, false or null" },
   },
 }
 M.description = [[
@@ -44,18 +44,18 @@ whose entries are the expression's names. A JSON array is offered as
 luaforce query -f json 'SELECT ...' | luaforce eval -c - 'count(records)'.
 
 Missing names, type mismatches and other mistakes that FEEL turns into null
-print a warning on standard error with the line and column; a syntax error
-prints the line with a caret under the mistake and exits 2. A failed
-assert() prints its message and exits 1, and so does an expression that runs
-past its budget (--max-steps, --max-seconds, --max-memory).
+print a warning on standard error with the line and column (a warning
+repeated at the same place, once per loop iteration, prints once, followed
+by how many more there were); a syntax error prints the line with a caret
+under the mistake and exits 2. A failed assert() prints its message and
+exits 1, and so does an expression that runs past its budget (--max-steps,
+--max-seconds, --max-memory).
 
 With --unary-input VALUE (JSON), EXPRESSION is unary tests, as a decision
 table's input entry holds them: `-` (any), comparisons (< 10), ranges
 ([1..10]), values and lists compared for equality, a comma list (any one
 holds), not(...), or an expression naming the input `?`
-(starts with(?, "A")). It prints true, false or null. A warning
-repeated at the same place (once per loop iteration) prints once, followed
-by how many more there were.]]
+(starts with(?, "A")). It prints true, false or null.]]
 M.examples = {
   "luaforce eval '1 + 2'",
   "luaforce eval --context response.json '{ids: for r in body.records return r.Id}'",

@@ -75,12 +75,23 @@ local function printable(line)
   return table.concat(out)
 end
 
+-- The widest excerpt line; a longer one shows a window around the caret.
+local EXCERPT_WIDTH, BEFORE_CARET = 100, 40
+
 -- The caret excerpt: the source line holding `pos` and a caret under it.
 local function excerpt(src, pos, col)
   local start = pos
   while start > 1 and src:sub(start - 1, start - 1) ~= "\n" do start = start - 1 end
   local stop = src:find("\n", start, true)
   local line = printable(src:sub(start, (stop or #src + 1) - 1)):gsub("\t", " ")
+  local n = utf8.len(line)
+  if n > EXCERPT_WIDTH then
+    local from = math.max(1, math.min(col - BEFORE_CARET, n - EXCERPT_WIDTH + 1))
+    local to = math.min(n, from + EXCERPT_WIDTH - 1)
+    local lead, tail = from > 1 and "..." or "", to < n and "..." or ""
+    line = lead .. line:sub(utf8.offset(line, from), (utf8.offset(line, to + 1) or #line + 1) - 1) .. tail
+    col = col - from + 1 + #lead
+  end
   return line .. "\n" .. string.rep(" ", col - 1) .. "^"
 end
 

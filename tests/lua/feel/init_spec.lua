@@ -54,6 +54,11 @@ describe("luaforce.feel", function()
       { "count(1e3)", 1, 8, "count(1e3)\n       ^", "exponent" },
       { '"café" = @', 1, 11, '"café" = @\n          ^', "expected a string after '@'" },
       { "", 1, 1, "\n^", "empty" },
+      -- a long line shows a window of 100 characters around the caret
+      { string.rep("x + ", 50) .. ")", 1, 201,
+        "..." .. (string.rep("x + ", 50) .. ")"):sub(102) .. "\n" .. string.rep(" ", 102) .. "^", "unexpected ')'" },
+      { "1 2" .. string.rep(" + x", 50), 1, 3, ("1 2" .. string.rep(" + x", 50)):sub(1, 100) .. "...\n  ^",
+        "after a complete expression" },
     }
     for _, c in ipairs(cases) do
       it(("%q"):format(c[1]), function()

@@ -251,7 +251,7 @@ local FEEL_CONTEXT = [==[{"records": [{"Id": "001A", "Name": "Acme", "Amount": 1
   "flag": false, "price": 19.99, "qty": 3}]==]
 
 -- What an evaluation may end in besides a value: a failure FEEL documents.
-local FEEL_FAILURES = { ASSERT_FAILURE = true, BUDGET_EXCEEDED = true }
+local FEEL_FAILURES = { ASSERT_FAILURE = true, BUDGET_EXCEEDED = true, NO_INPUT_VALUE = true }
 
 -- A syntax error as feel.compile documents it: FEEL_SYNTAX, exit 2, a line,
 -- a column and an offset inside the text (or just past it).

@@ -97,18 +97,17 @@ local function build_index(root)
   return idx
 end
 
-local active -- the index of the tree being compiled
+local active, pending -- the index of the tree being compiled; its root until asked
 
 --- Nodes indexed since the process started (for the specs: compiling a
 -- tree of n nodes visits n).
 M.stats = { visited = 0 }
 
---- Indexes the tree about to be compiled (nil: forget it); returns the
--- number of nodes visited (a linear pass: the specs count it).
+--- Names the tree about to be compiled (nil: forget it). The index is
+-- built on the first question (`analyse`): most small expressions have no
+-- context, loop or filter that asks, and compile without one.
 function M.index(root)
-  if root == nil then active = nil; return 0 end
-  active = build_index(root)
-  return active.visited
+  active, pending = nil, root
 end
 
 -- Whether the ascending list holds a number in first..last (binary search).
@@ -125,6 +124,7 @@ end
 --- The names a subtree mentions (a set answered on demand: `mentioned[n]`
 -- is true or false; it cannot be iterated) and whether it defines a function.
 function M.analyse(node)
+  if pending then active, pending = build_index(pending), nil end
   local idx = active
   if not (idx and idx.first[node]) then idx = build_index(node) end
   local first, last = idx.first[node], idx.last[node]

@@ -71,5 +71,7 @@ describe("luaforce.feel.compile.names", function()
     local parts = {}
     for i = 1, 2000 do parts[i] = ("k%d: k%d + 1"):format(i, i - 1) end
     assert.equal(1 + 1 + 2000 * 3, visits("{k0: 0, " .. table.concat(parts, ", ") .. "}"))
+    -- nothing asks in a plain expression: no index is built
+    assert.equal(0, visits("a + b * count([1, 2])"))
   end)
 end)

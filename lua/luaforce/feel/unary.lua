@@ -28,6 +28,9 @@
 --                          when it is false, a list without the input or
 --                          another value; null when the two have no
 --                          equality (a date and a number)
+-- luaforce.feel requires this module only when feel.unary is first called,
+-- so requiring it here closes no loop
+local feel = require "luaforce.feel"
 local parser = require "luaforce.feel.parser"
 local compile = require "luaforce.feel.compile"
 local names = require "luaforce.feel.compile.names"
@@ -129,7 +132,6 @@ function M.compile(src)
   if type(src) ~= "string" then
     error("bad argument #1 to 'unary' (unary tests as text expected, got " .. type(src) .. ")", 2)
   end
-  local feel = require "luaforce.feel"
   local tree, err = feel.parse_text(src, src, parser.parse_unary, "the unary tests are empty")
   if not tree then return nil, err end
   return setmetatable({ source = src, fn = build(tree) }, Compiled)
@@ -138,7 +140,6 @@ end
 --- Checks `input` against the compiled tests: true, false or nil,
 -- warnings[, failure].
 function Compiled:eval(input, context, opts)
-  local feel = require "luaforce.feel"
   if input == nil then input = NULL end
   local fn = self.fn
   local scope = { name = "?", value = input, parent = feel.scope(context) }

@@ -118,7 +118,14 @@ local function check(fname, p, v)
   end
   if p.type == "any" then return true end
   local k = kind(v)
-  if k == p.type then return true end
+  if k == p.type then
+    -- text from a Lua caller may be any bytes; FEEL text is UTF-8
+    if k == "string" and not utf8.len(v) then
+      fail(fname, ("'%s' is not UTF-8 text"):format(p.name))
+      return false
+    end
+    return true
+  end
   fail(fname, ("'%s' must be a %s, not %s"):format(p.name, p.type, describe(v)))
   return false
 end

@@ -2,6 +2,14 @@ local rows = require "feel.rows"
 local NULL = rows.NULL
 
 describe("FEEL string builtins", function()
+  -- text a Lua caller hands in may be any bytes: a builtin refuses it with a
+  -- warning, never an internal error
+  rows.run {
+    { "lower case(s)", NULL, { s = "ab\xff\xfec" }, warn = "FUNCTION_INVOCATION_FAILURE" },
+    { "substring(s, 2)", NULL, { s = "ab\xff" }, warn = "FUNCTION_INVOCATION_FAILURE" },
+    { 'matches(s, "a")', NULL, { s = "\xc3" }, warn = "FUNCTION_INVOCATION_FAILURE" },
+  }
+
   rows.run {
     { 'substring("foobar", 3)', "obar" }, { 'substring("foobar", 3, 3)', "oba" },
     { 'substring("foobar", -2, 1)', "a" }, { 'substring("héllo wörld", 2, 4)', "éllo" },

@@ -74,6 +74,20 @@ static int session_close(lua_State *L) {
     return 0;
 }
 
+/* __gc. A session found unreachable while on_chunk runs cannot let go of
+ * its handles now (libcurl is inside a callback, and close refuses): it
+ * marks itself for finalization again, so a later collection, outside the
+ * callback, closes it. Raising here would lose the handles for good. */
+static int session_gc(lua_State *L) {
+    lf_session *s = luaL_checkudata(L, 1, SESSION_MT);
+    if (!s->closed && s->loop && s->loop->in_callback) {
+        lua_settop(L, 1);
+        luaL_setmetatable(L, SESSION_MT);
+        return 0;
+    }
+    return session_close(L);
+}
+
 static char *opt_string(lua_State *L, int idx, const char *name) {
     char *out = NULL;
     int t = lua_getfield(L, idx, name);
@@ -376,7 +390,7 @@ int luaopen_luaforce_core_http(lua_State *L) {
     if (luaL_newmetatable(L, SESSION_MT)) {
         luaL_newlib(L, session_methods);
         lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, session_close);
+        lua_pushcfunction(L, session_gc);
         lua_setfield(L, -2, "__gc");
         lua_pushcfunction(L, session_close);
         lua_setfield(L, -2, "__close");

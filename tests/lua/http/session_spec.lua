@@ -307,6 +307,34 @@ describe("luaforce.http sessions", function()
       assert.matches("_spec%.lua:" .. line .. ": in function", e)
     end)
 
+    it("closes a session the collector finds while on_chunk runs later, instead of losing its connections", function()
+      -- in a process of its own, with Lua's warnings on: an error in a
+      -- __gc is only a warning, and the sanitizer build reports the leak
+      local proc = require "support.proc"
+      local root = os.getenv("LUAFORCE_ROOT") or "."
+      local script = proc.write(os.tmpname(), ([[
+warn("@on")
+package.path = %q .. "/tests/lua/?.lua;" .. package.path
+local session = require "luaforce.http.session"
+local srv = assert(require("luaforce.core.server").start { handler = "support.http_handler", host = "127.0.0.1", port = 0 })
+local url = srv:url()
+do
+  local dropped = session.new()
+  assert(dropped:request { url = url .. "/echo" })
+end
+local s, calls = session.new(), 0
+assert(s:request { url = url .. "/chunked?n=200000", on_chunk = function() calls = calls + 1; collectgarbage() end })
+collectgarbage(); collectgarbage()
+s:close(); srv:stop()
+print("chunks", calls > 1)
+]]):format(root))
+      local r = proc.luaforce { "run", script }
+      os.remove(script)
+      assert.equal("", r.stderr)
+      assert.equal(0, r.code)
+      assert.equal("chunks\ttrue\n", r.stdout)
+    end)
+
     it("refuses a request made from inside on_chunk", function()
       local ok, e = pcall(s.request, s, { url = url .. "/big?n=10", on_chunk = function() s:request { url = url .. "/echo" } end })
       assert.is_false(ok)

@@ -97,6 +97,6 @@ describe("FEEL against feelin (differential)", function()
     local tables = D.docs(known, reasons)
     assert(section:find(tables, 1, true),
       "the tables in docs/feel.md differ from tests/feel/known-differences; regenerate them with "
-      .. "`lua5.4 tests/feel/differential.lua --docs`")
+      .. "`lua5.4 tests/feel/differential.lua --write`")
   end)
 end)

@@ -6,7 +6,8 @@
 --     lua5.4 tests/feel/differential.lua            the disagreements not listed
 --     lua5.4 tests/feel/differential.lua --draft    the same as entries for
 --                                                   tests/feel/known-differences
---     lua5.4 tests/feel/differential.lua --docs     the docs/feel.md table
+--     lua5.4 tests/feel/differential.lua --docs     the docs/feel.md tables
+--     lua5.4 tests/feel/differential.lua --write    the same, written into docs/feel.md
 --
 -- Cases (tests/feel/cases.lua) are FEEL texts with an optional JSON context;
 -- both engines' results become canonical JSON text (tests/feel/canonical.lua,
@@ -43,6 +44,9 @@ local M = {}
 
 M.CASES = here("cases.lua")
 M.KNOWN = here("known-differences")
+M.DOCS = "docs/feel.md"
+M.BEGIN = "<!-- feelin tables: lua5.4 tests/feel/differential.lua --write -->"
+M.END = "<!-- end of feelin tables -->"
 
 local function read(path)
   local f, err = io.open(path, "rb")
@@ -318,9 +322,18 @@ end
 
 -- Run as a script (not when loaded by the spec or another module).
 if arg and arg[0] and arg[0]:match("differential%.lua$") then
-  if arg[1] == "--docs" then
+  if arg[1] == "--docs" or arg[1] == "--write" then
     local known, reasons = M.load_known()
-    io.write(M.docs(known, reasons))
+    if arg[1] == "--docs" then
+      io.write(M.docs(known, reasons))
+      return M
+    end
+    local ok, why = markdown.write_between(M.DOCS, M.BEGIN, M.END, M.docs(known, reasons))
+    if not ok then
+      io.stderr:write("differential.lua: ", why, "\n")
+      os.exit(1)
+    end
+    print("wrote the tables of " .. M.DOCS)
     return M
   end
   local modules = assert(M.peers())

@@ -140,11 +140,9 @@ end
 --- Checks `input` against the compiled tests: true, false or nil,
 -- warnings[, failure].
 function Compiled:eval(input, context, opts)
-  if input == nil then input = NULL end
-  local fn = self.fn
-  local scope = { name = "?", value = input, parent = feel.scope(context) }
-  local x = input
+  local fn, x = self.fn, input
   if x == NULL then x = nil end
+  local scope = { name = "?", value = x == nil and NULL or x, parent = feel.scope(context) }
   return feel.run(function(s) return fn(s, x) end, scope, opts)
 end
 

@@ -25,15 +25,6 @@ M.DOCS = "docs/feel.md"
 M.BEGIN = "<!-- conformance tables: lua5.4 tests/feel/feel-scala/report.lua --write -->"
 M.END = "<!-- end of conformance tables -->"
 
---- The docs text with the tables between the markers replaced; and how
--- many marker pairs it found.
-function M.splice(doc, tables)
-  local a = doc:find(M.BEGIN, 1, true)
-  local b = a and doc:find(M.END, a, true)
-  if not b then return doc, 0 end
-  return doc:sub(1, a + #M.BEGIN - 1) .. "\n\n" .. tables .. "\n" .. doc:sub(b), 1
-end
-
 local function read(path)
   local f = io.open(path, "rb")
   if not f then return "" end
@@ -178,14 +169,11 @@ if arg and arg[0] and arg[0]:match("report%.lua$") then
     local entries
     entries, reasons, order = conf.load_differences()
     rep = conf.compare(rep.rows, rep.results, entries)
-    local doc, n = M.splice(read(M.DOCS), M.docs(rep, reasons, order))
-    if n ~= 1 then
-      io.stderr:write("report.lua: ", M.DOCS, " lacks the markers ", M.BEGIN, " ... ", M.END, "\n")
+    local ok, why = markdown.write_between(M.DOCS, M.BEGIN, M.END, M.docs(rep, reasons, order))
+    if not ok then
+      io.stderr:write("report.lua: ", why, "\n")
       os.exit(1)
     end
-    f = assert(io.open(M.DOCS, "wb"))
-    f:write(doc)
-    f:close()
     print(conf.counts(rep))
     print(("wrote %s (%d rows) and the tables of %s"):format(conf.DIFFERENCES, #rep.misses, M.DOCS))
   elseif mode == "--docs" then

@@ -9,7 +9,8 @@
 --
 -- org:composite(subrequests [, opts]) -> results, response | nil, err
 --   subrequests  a list of 1 to 25 tables:
---     method        "GET", "POST", "PATCH", "PUT", "DELETE" or "HEAD"
+--     method        "GET", "POST", "PATCH", "PUT" or "DELETE" (Salesforce's
+--                   Composite takes no other: not HEAD)
 --     url           a path under org.base ("/sobjects/Account/@{acc.id}",
 --                   sent as "/services/data/vNN.N/sobjects/...") or a
 --                   "/services/..." path. Sent as given, never escaped (it
@@ -17,7 +18,11 @@
 --     reference_id  letters, digits and underscores, starting with a letter
 --                   or a digit (what Salesforce accepts); unique in the list
 --     body          a table (sent as JSON) or a string of JSON text; optional
---     headers       {name = "value"}, the subrequest's httpHeaders; optional
+--     headers       {name = "value"}, the subrequest's httpHeaders; optional.
+--                   Not Accept, Authorization or Content-Type: a subrequest
+--                   takes those from the composite request
+--   At most 5 of the subrequests may be queries (query, queryAll, a next
+--   page) or sObject Collections (composite/sobjects), as Salesforce allows.
 --   opts (all optional)
 --     all_or_none   true: a failing subrequest rolls every one back (the
 --                   others answer 400 PROCESSING_HALTED); default false: a
@@ -34,8 +39,8 @@
 -- fields}]. `response` is org:call's response for the whole request.
 --
 -- nil, err only when the request as a whole failed (an error answer, the
--- network, a malformed answer). When every subrequest is a GET or a HEAD
--- the request only reads and is retried like any read; otherwise it is
+-- network, a malformed answer). When every subrequest is a GET the request
+-- only reads and is retried like any read; otherwise it is
 -- never sent twice unless the server certainly did not process it, and a
 -- lost answer is OUTCOME_UNKNOWN (exit 6), as org:call makes it.
 local json = require "luaforce.json"
@@ -50,9 +55,12 @@ local methods = {}
 M.methods = methods
 
 M.MAX_SUBREQUESTS = 25
+M.MAX_QUERIES = 5
 
-local METHODS = { GET = true, HEAD = true, POST = true, PATCH = true, PUT = true, DELETE = true }
-local READS = { GET = true, HEAD = true }
+local METHODS = { GET = true, POST = true, PATCH = true, PUT = true, DELETE = true }
+local INHERITED = { accept = true, authorization = true, ["content-type"] = true }
+-- the resources Salesforce counts against MAX_QUERIES
+local QUERIES = { query = true, queryAll = true, composite = true }
 local SUB_KEYS = { "method", "url", "referenceId", "body", "httpHeaders" }
 local TOP_KEYS = { "allOrNone", "collateSubrequests", "compositeRequest" }
 local SUB_FIELDS = { method = true, url = true, reference_id = true, body = true, headers = true }
@@ -95,7 +103,7 @@ local function wire(org, i, s, seen)
   seen[ref] = i
   local method = s.method
   if type(method) ~= "string" or not METHODS[method:upper()] then
-    usage(("%s (%s): method must be GET, POST, PATCH, PUT, DELETE or HEAD, not %s")
+    usage(("%s (%s): method must be GET, POST, PATCH, PUT or DELETE, not %s")
       :format(where, ref, type(method) == "string" and ("'" .. method .. "'") or type(method)))
   end
   method = method:upper()
@@ -121,12 +129,17 @@ local function wire(org, i, s, seen)
       if type(k) ~= "string" or type(v) ~= "string" then
         usage(("%s (%s): headers must map names to strings"):format(where, ref))
       end
+      if INHERITED[k:lower()] then
+        usage(("%s (%s): headers cannot set %s (a subrequest takes it from the composite request)")
+          :format(where, ref, k))
+      end
       headers[k] = v
     end
     headers = json.object(headers)
   end
+  local resource = url:match("^/services/data/[^/]+/([^/?]+)")
   return json.object({ method = method, url = url, referenceId = ref, body = body, httpHeaders = headers },
-    SUB_KEYS), READS[method]
+    SUB_KEYS), method == "GET", QUERIES[resource] or false
 end
 
 -- The answer did not hold one result per subrequest, in order.
@@ -148,11 +161,16 @@ function methods:composite(subrequests, opts)
     usage(("takes 1 to %d subrequests, not %d"):format(M.MAX_SUBREQUESTS, n))
   end
   local o = options(opts)
-  local list, seen, reads = {}, {}, true
+  local list, seen, reads, queries = {}, {}, true, 0
   for i = 1, n do
-    local sub, is_read = wire(self, i, subrequests[i], seen)
+    local sub, is_read, is_query = wire(self, i, subrequests[i], seen)
     list[i] = sub
     reads = reads and is_read
+    if is_query then queries = queries + 1 end
+  end
+  if queries > M.MAX_QUERIES then
+    usage(("%d subrequests are queries or sObject Collections; Salesforce takes at most %d in one composite")
+      :format(queries, M.MAX_QUERIES))
   end
   local body = json.object({ allOrNone = o.all_or_none, collateSubrequests = o.collate,
     compositeRequest = json.array(list) }, TOP_KEYS)

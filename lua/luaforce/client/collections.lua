@@ -10,8 +10,20 @@
 -- Any number of records: they go in chunks of `batch_size` (default and
 -- Salesforce's maximum 200; get_many 2000), `concurrency` chunks in flight
 -- (default 4). Options: all_or_none (writes; default false), batch_size,
--- concurrency. Records are copied, never changed: `attributes.type` is set
--- on the copy.
+-- concurrency, observe. Records are copied, never changed: `attributes.type`
+-- is set on the copy.
+--
+-- observe = function(event, chunk), to follow a run chunk by chunk (a
+-- progress line, a journal to resume from): called with "send" just before
+-- a chunk's request goes out, chunk = {index =, first =, last =} (its place
+-- in the list and its records' span), and with "done" once the chunk's
+-- state is known: the same table, now with `state` ("committed",
+-- "rolled_back", "failed" or "unknown"), `results` (that chunk's results,
+-- aligned with first..last, shaped as below) and, when it failed or its
+-- outcome is unknown, `err`. Called from the coroutine that sends the
+-- chunk, so with concurrency > 1 the chunks' events interleave; a chunk
+-- never sent gets no event. An error observe raises stops the run there
+-- and reaches the caller.
 --
 -- Returns `results` on success: a list aligned with the input (results[i]
 -- belongs to records[i] or ids[i]). For writes each is Salesforce's result
@@ -80,6 +92,8 @@ local function options(what, opts, max_batch, writes)
       end
     elseif k == "concurrency" then
       if math.type(v) ~= "integer" or v < 1 then error(usage(what, "concurrency must be a whole number >= 1"), 3) end
+    elseif k == "observe" then
+      if type(v) ~= "function" then error(usage(what, "observe must be a function(event, chunk)"), 3) end
     else
       error(usage(what, ("unknown option '%s'"):format(tostring(k))), 3)
     end
@@ -227,7 +241,7 @@ local function run_exit(chunks)
 end
 
 -- The engine under every method. `job` = {what, n, size, concurrency,
--- all_or_none, send = function(first, last) -> list, nil, reached | nil, err,
+-- all_or_none, observe, send = function(first, last) -> list, nil, reached | nil, err,
 -- id_at = function(i) -> the id to show on a stand-in (or nil), reads,
 -- deletes (ENTITY_IS_DELETED after a lost attempt means done)}.
 local function run(org, job)
@@ -296,8 +310,16 @@ local function run(org, job)
       local c = chunks[next_chunk]
       next_chunk = next_chunk + 1
       c.state = "sending"
-      if not do_chunk(c) then
+      local seen = job.observe and { index = c.index, first = c.first, last = c.last }
+      if seen then job.observe("send", seen) end
+      local ok = do_chunk(c)
+      if not ok then
         if not stopped or c.index < stopped.index then stopped = c end
+      end
+      if seen then
+        seen.state, seen.err = c.state, c.err
+        seen.results = table.move(results, c.first, c.last, 1, {})
+        job.observe("done", seen)
       end
     end
   end
@@ -391,6 +413,7 @@ function methods:create_many(object, records, opts)
   local path = collection_path(self)
   return run(self, {
     what = what, n = #records, size = o.batch_size, concurrency = o.concurrency, all_or_none = o.all_or_none,
+    observe = o.observe,
     send = function(first, last)
       local list = {}
       for i = first, last do list[#list + 1] = record_copy(object, records[i]) end
@@ -420,6 +443,7 @@ function methods:update_many(object, records, opts)
   local path = collection_path(self)
   return run(self, {
     what = what, n = #records, size = o.batch_size, concurrency = o.concurrency, all_or_none = o.all_or_none,
+    observe = o.observe,
     id_at = function(i) return id_of(records[i]) end,
     send = function(first, last)
       local list = {}
@@ -443,6 +467,7 @@ function methods:upsert_many(object, ext_field, records, opts)
   local path = collection_path(self, object, ext_field)
   return run(self, {
     what = what, n = #records, size = o.batch_size, concurrency = o.concurrency, all_or_none = o.all_or_none,
+    observe = o.observe,
     send = function(first, last)
       local list = {}
       for i = first, last do list[#list + 1] = record_copy(object, records[i]) end
@@ -463,6 +488,7 @@ function methods:delete_many(ids, opts)
   local path = collection_path(self)
   return run(self, {
     what = what, n = #ids, size = o.batch_size, concurrency = o.concurrency, all_or_none = o.all_or_none,
+    observe = o.observe,
     id_at = function(i) return ids[i] end, deletes = true,
     send = function(first, last)
       return call(self, "DELETE", path, {
@@ -493,6 +519,7 @@ function methods:get_many(object, ids, fields, opts)
   local path = collection_path(self, object)
   return run(self, {
     what = what, n = #ids, size = o.batch_size, concurrency = o.concurrency, reads = true,
+    observe = o.observe,
     send = function(first, last)
       local body = json.object({ ids = json.array(table.move(ids, first, last, 1, {})), fields = field_list },
         { "ids", "fields" })

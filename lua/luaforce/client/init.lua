@@ -34,13 +34,13 @@
 --     operations (luaforce.client.operations, with org:upsert); each returns
 --     the connector's response object or nil, err. More methods come from
 --     the parts listed in PARTS at the end of this file: records, collections,
---     each, describe, limits.
+--     composite, each, describe, limits.
 --   org:request(method, path [, body [, opts]]) -> any other REST resource.
 --   org:strict() -> a view of org whose methods raise err instead of
 --     returning it.   client.raise(err) (= require("luaforce").raise)
 --
 -- INTERNAL API (for the files that add methods: operations, records,
--- collections, each, describe, limits). Every operation goes through one
+-- collections, composite, each, describe, limits). Every operation goes through one
 -- call:
 --
 --   org:call(method, path_or_url, {
@@ -481,6 +481,7 @@ local PARTS = {
   "luaforce.client.operations",   -- query, get, create, update, delete, upsert
   "luaforce.client.records",      -- records, fetch_all
   "luaforce.client.collections",  -- create_many, update_many, upsert_many, delete_many, get_many
+  "luaforce.client.composite",    -- composite
   "luaforce.client.each",         -- each
   "luaforce.client.describe",     -- describe, describe_global, versions
   "luaforce.client.limits",       -- limits

@@ -7,9 +7,12 @@
 --
 -- The answer is always 200 `{"compositeResponse": [{body, httpHeaders,
 -- httpStatusCode, referenceId}, ...]}` in request order, unless the request
--- itself is malformed (not JSON, no subrequests, more than 25, a duplicate or
--- ill-formed referenceId, a bad method or url): then a top-level 400 before
--- anything runs.
+-- itself is malformed (not JSON, no subrequests, more than 25, more than 5
+-- query or sObject Collections subrequests, a duplicate or ill-formed
+-- referenceId, a method other than GET, POST, PUT, PATCH or DELETE (in
+-- capitals, as Salesforce documents them), a bad url, an Accept,
+-- Authorization or Content-Type header in httpHeaders): then a top-level 400
+-- before anything runs.
 --
 -- Subrequests run in order through the router (app.dispatch) as parts of
 -- this request: no authentication or API allowance of their own, no faults.
@@ -24,9 +27,16 @@
 -- later referenceId, a failed subrequest, a path with no value) fails that
 -- subrequest with 400 PROCESSING_HALTED.
 --
+-- Without allOrNone a subrequest that refers to a failed one is not run (it
+-- answers 400 PROCESSING_HALTED, and so, in turn, does one that refers to
+-- it); the others run.
+--
 -- allOrNone: the first failure (status >= 400) stops the run, the store
 -- rolls back to where the request began, the failed subrequest keeps its
--- answer and every other one answers 400 PROCESSING_HALTED.
+-- answer and every other one answers 400 PROCESSING_HALTED. As Salesforce
+-- documents, allOrNone then also holds inside each sObject Collections
+-- write, whatever its own allOrNone says: it runs all-or-none, and a record
+-- failing in it is the failure that rolls the request back.
 local json = require "luaforce.json"
 local reply = require "luaforce.emulator.reply"
 local util = require "luaforce.emulator.util"
@@ -37,7 +47,11 @@ M.MIN_VERSION = 42
 M.MAX_SUBREQUESTS = 25
 
 local RESULT_KEYS = { "body", "httpHeaders", "httpStatusCode", "referenceId" }
-local METHODS = { GET = true, HEAD = true, POST = true, PUT = true, PATCH = true, DELETE = true }
+local METHODS = { GET = true, POST = true, PUT = true, PATCH = true, DELETE = true }
+-- headers a subrequest inherits from the composite request and may not set
+local INHERITED = { accept = true, authorization = true, ["content-type"] = true }
+-- at most this many subrequests may be queries or sObject Collections
+M.MAX_QUERIES = 5
 
 local HALTED = "The transaction was rolled back since another operation in the same transaction failed."
 
@@ -83,7 +97,7 @@ local function parse(req)
     return nil, bad_request(("The composite request has %d subrequests; at most %d are allowed")
       :format(#list, M.MAX_SUBREQUESTS), "LIMIT_EXCEEDED")
   end
-  local seen = {}
+  local seen, queries = {}, 0
   for i, sub in ipairs(list) do
     local where = ("compositeRequest[%d]"):format(i - 1)
     if type(sub) ~= "table" or json.is_array(sub) then
@@ -101,8 +115,8 @@ local function parse(req)
       return nil, bad_request("Duplicate referenceId provided in the request: " .. ref)
     end
     seen[ref] = true
-    if type(sub.method) ~= "string" or not METHODS[sub.method:upper()] then
-      return nil, bad_request(("%s: method must be one of GET, HEAD, POST, PUT, PATCH, DELETE, not %s")
+    if type(sub.method) ~= "string" or not METHODS[sub.method] then
+      return nil, bad_request(("%s: method must be one of GET, POST, PUT, PATCH, DELETE (in capitals), not %s")
         :format(where, json.encode(sub.method) or type(sub.method)))
     end
     if type(sub.url) ~= "string" or not sub.url:match("^/services/data/v[^/]+/.") then
@@ -113,6 +127,7 @@ local function parse(req)
     if resource == "composite" and not sub.url:match("^/services/data/v[^/]+/composite/sobjects") then
       return nil, bad_request(where .. ": a composite request cannot be a subrequest")
     end
+    if resource == "query" or resource == "queryAll" or resource == "composite" then queries = queries + 1 end
     local h = sub.httpHeaders
     if h ~= nil and h ~= json.null then
       if type(h) ~= "table" or json.is_array(h) then
@@ -122,8 +137,16 @@ local function parse(req)
         if type(v) ~= "string" then
           return nil, bad_request(("%s: the value of header %s must be a string"):format(where, tostring(k)))
         end
+        if INHERITED[k:lower()] then
+          return nil, bad_request(("%s: httpHeaders cannot set %s: a subrequest takes it from the composite request")
+            :format(where, k))
+        end
       end
     end
+  end
+  if queries > M.MAX_QUERIES then
+    return nil, bad_request(("The composite request has %d query or sObject Collections subrequests; at most %d are "
+      .. "allowed"):format(queries, M.MAX_QUERIES), "LIMIT_EXCEEDED")
   end
   return list, flags
 end
@@ -269,9 +292,40 @@ local function halted(ref, message)
   return result(json.array { reply.error_object("PROCESSING_HALTED", message) }, nil, 400, ref)
 end
 
+-- An sObject Collections write under the composite's allOrNone: made
+-- all-or-none itself (the flag in its body, or ?allOrNone=true for a
+-- DELETE). Returns the url and body to send, and whether it is one.
+local function collection_all_or_none(method, url, body)
+  if not url:match("^/services/data/v[^/]+/composite/sobjects") then return url, body, false end
+  if method == "DELETE" then
+    local path, query = url:match("^([^?]*)%??(.*)$")
+    local kept = {}
+    for pair in query:gmatch("[^&]+") do
+      if not pair:match("^allOrNone=") and not pair:match("^allOrNone$") then kept[#kept + 1] = pair end
+    end
+    kept[#kept + 1] = "allOrNone=true"
+    return path .. "?" .. table.concat(kept, "&"), body, true
+  end
+  if (method == "POST" or method == "PATCH") and type(body) == "table" and not json.is_array(body)
+      and body.records ~= nil then
+    body.allOrNone = true
+    return url, body, true
+  end
+  return url, body, false
+end
+
+-- True when a collection write's answer reports a record failed.
+local function some_record_failed(value)
+  if type(value) ~= "table" or not json.is_array(value) then return false end
+  for _, r in ipairs(value) do
+    if type(r) == "table" and r.success == false then return true end
+  end
+  return false
+end
+
 -- One subrequest run: its result object, its decoded body (for references)
 -- and whether it succeeded.
-local function run_one(outer, sub, results, dispatch)
+local function run_one(outer, sub, results, dispatch, all_or_none)
   local ref = sub.referenceId
   local url, err = substitute(sub.url, results)
   local body = sub.body
@@ -280,9 +334,11 @@ local function run_one(outer, sub, results, dispatch)
   if not url or (sub.body ~= nil and sub.body ~= json.null and body == nil) then
     return halted(ref, err), nil, false
   end
+  local collection = false
+  if all_or_none then url, body, collection = collection_all_or_none(sub.method, url, body) end
   local res = dispatch(subrequest(outer, sub, url, body))
   local value = json.null
-  if res.body ~= "" and res.body ~= nil and sub.method:upper() ~= "HEAD" then
+  if res.body ~= "" and res.body ~= nil then
     value = json.decode(res.body)
     if value == nil then value = res.body end
   end
@@ -290,7 +346,8 @@ local function run_one(outer, sub, results, dispatch)
   for _, kv in ipairs(res.headers or {}) do
     if kv[1]:lower() == "location" then headers.Location = kv[2] end
   end
-  return result(value, headers, res.status, ref), value, res.status < 400
+  local ok = res.status < 400 and not (collection and some_record_failed(value))
+  return result(value, headers, res.status, ref), value, ok
 end
 
 --- Handles `POST composite`. `dispatch(req)` answers a subrequest as the
@@ -306,7 +363,7 @@ function M.handle(org, req, version, dispatch)
   local out, bodies = {}, {}
   local failed_at
   for i, sub in ipairs(list) do
-    local res, value, ok = run_one(req, sub, bodies, dispatch)
+    local res, value, ok = run_one(req, sub, bodies, dispatch, all_or_none)
     out[i] = res
     if ok then
       bodies[sub.referenceId] = value

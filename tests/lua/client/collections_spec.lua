@@ -248,6 +248,106 @@ describe("collections", function()
     assert.equal(6, err.exit) -- one chunk may have been written: that outranks the failed one
   end)
 
+  -- observe: what a caller sees of each chunk, from the coroutine that sends it
+  local function watcher()
+    local events = {}
+    return events, function(event, chunk)
+      events[#events + 1] = { event = event, chunk = chunk, index = chunk.index, state = chunk.state }
+    end
+  end
+
+  it("tells observe of each chunk as it goes out and once its state is known", function()
+    local events, observe = watcher()
+    local res = assert(org:create_many("Contact", contacts(450, "Obs"), { concurrency = 1, observe = observe }))
+    local seq = {}
+    for i, e in ipairs(events) do seq[i] = e.event .. " " .. e.index .. " " .. tostring(e.state) end
+    assert.same({ "send 1 nil", "done 1 committed", "send 2 nil", "done 2 committed",
+      "send 3 nil", "done 3 committed" }, seq)
+    local spans = {}
+    for k = 2, 6, 2 do
+      local c = events[k].chunk
+      assert.equal(events[k - 1].chunk, c) -- the same table, filled in
+      spans[#spans + 1] = { c.first, c.last, #c.results }
+      for j = 1, #c.results do assert.equal(res[c.first + j - 1], c.results[j]) end
+      assert.is_nil(c.err)
+    end
+    assert.same({ { 1, 200, 200 }, { 201, 400, 200 }, { 401, 450, 50 } }, spans)
+
+    -- reads too: json.null where no record has the id
+    events, observe = watcher()
+    local got = assert(org:get_many("Contact", { res[1].id, "003000000000009AAA", res[450].id }, { "LastName" },
+      { batch_size = 2, concurrency = 1, observe = observe }))
+    assert.equal(4, #events)
+    assert.same({ "committed", "committed" }, { events[2].state, events[4].state })
+    local c1, c2 = events[2].chunk, events[4].chunk
+    assert.same({ got[1], json.null }, c1.results)
+    assert.equal("Obs0450", c2.results[1].LastName)
+  end)
+
+  it("tells observe which chunks failed, rolled back or have an unknown outcome", function()
+    local created = assert(org:create_many("Contact", contacts(500, "St")))
+    local updates = {}
+    for i, r in ipairs(created) do updates[i] = { Id = r.id, Title = "s" } end
+    emu:set_faults { "PATCH /services/data/*/composite/sobjects -> status=400 code=JSON_PARSER_ERROR nth=2" }
+    local events, observe = watcher()
+    local res, err = org:update_many("Contact", updates, { concurrency = 1, observe = observe })
+    assert.is_nil(res)
+    assert.equal(4, #events) -- chunk 3 was never sent: no event
+    local c2 = events[4].chunk
+    assert.same({ "failed", 2, 201, 400 }, { c2.state, c2.index, c2.first, c2.last })
+    assert.equal("JSON_PARSER_ERROR", c2.err.error_code)
+    assert.equal(200, #c2.results)
+    assert.equal(err.results[201], c2.results[1])
+    assert.equal("JSON_PARSER_ERROR", c2.results[1].errors[1].statusCode)
+
+    emu:set_faults {}
+    events, observe = watcher()
+    local recs = contacts(3, "Rb")
+    recs[2] = { FirstName = "NoLastName" }
+    assert.is_nil(org:create_many("Contact", recs, { all_or_none = true, observe = observe }))
+    assert.equal("rolled_back", events[2].state)
+    assert.is_nil(events[2].chunk.err)
+    assert.equal("REQUIRED_FIELD_MISSING", events[2].chunk.results[2].errors[1].statusCode)
+
+    emu:set_faults { "POST /services/data/*/composite/sobjects -> close when=after times=1" }
+    events, observe = watcher()
+    assert.is_nil(org:create_many("Contact", contacts(2, "Lost"), { observe = observe }))
+    assert.equal("unknown", events[2].state)
+    assert.equal("OUTCOME_UNKNOWN", events[2].chunk.err.code)
+    assert.equal("OUTCOME_UNKNOWN", events[2].chunk.results[2].errors[1].statusCode)
+  end)
+
+  it("calls observe from each sending coroutine when chunks are in flight together", function()
+    emu:set_faults { "POST /services/data/*/composite/sobjects -> latency=30ms" }
+    local events, observe = watcher()
+    local threads, open, peak = {}, 0, 0
+    local res = assert(org:create_many("Contact", contacts(800, "Conc"), { concurrency = 4,
+      observe = function(event, chunk)
+        observe(event, chunk)
+        threads[coroutine.running()] = true
+        open = open + (event == "send" and 1 or -1)
+        peak = math.max(peak, open)
+      end }))
+    assert.equal(800, #res)
+    assert.equal(8, #events)
+    local sent, done = {}, {}
+    for _, e in ipairs(events) do
+      if e.event == "send" then
+        assert.is_nil(sent[e.index])
+        sent[e.index] = true
+      else
+        assert.is_true(sent[e.index]) -- never done before sent
+        done[e.index] = e.state
+      end
+    end
+    assert.same({ "committed", "committed", "committed", "committed" }, done)
+    assert.is_true(peak > 1, "peak " .. peak)
+    local n = 0
+    for _ in pairs(threads) do n = n + 1 end
+    assert.is_true(n > 1, "coroutines " .. n)
+    assert.has_error(function() org:create_many("Contact", {}, { observe = true }) end)
+  end)
+
   it("checks names and ids before sending anything", function()
     local before = requests()
     local rows = {

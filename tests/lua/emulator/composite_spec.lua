@@ -100,6 +100,12 @@ describe("composite", function()
       .. '"referenceId":"acc"},{"body":null,"httpHeaders":{},"httpStatusCode":204,"referenceId":"del"}%]}$', r.body)
   end)
 
+  -- a collection creating two Accounts, the second of which fails
+  local function one_bad_collection(all_or_none)
+    return sub("coll", "POST", "/composite/sobjects", { allOrNone = all_or_none, records = {
+      { attributes = { type = "Account" }, Name = "Initech" }, { attributes = { type = "Account" }, Name = "" } } })
+  end
+
   local rows = {
     { "runs later subrequests after a failure when allOrNone is false", false, {
         sub("a", "POST", "/sobjects/Account", { Name = "Initech" }),
@@ -142,6 +148,29 @@ describe("composite", function()
           { attributes = { type = "Account" }, id = "@{coll[0].id}", Name = "Initech 2" } } }),
         sub("bad", "GET", "/sobjects/Account/001000000000009AAA") },
       { 400, 400, 404 }, { "PROCESSING_HALTED", "PROCESSING_HALTED", "NOT_FOUND" }, { "Acme" } },
+    { "halts, in turn, what refers to a halted subrequest, and runs the independent ones", false, {
+        sub("a", "POST", "/sobjects/Account", { Name = "" }),
+        sub("c", "POST", "/sobjects/Contact", { LastName = "Ito", AccountId = "@{a.id}" }),
+        sub("g", "GET", "/sobjects/Contact/@{c.id}?fields=LastName"),
+        sub("b", "POST", "/sobjects/Account", { Name = "Hooli" }),
+        sub("h", "GET", "/sobjects/Account/@{b.id}?fields=Name") },
+      { 400, 400, 400, 201, 200 },
+      { "REQUIRED_FIELD_MISSING", "PROCESSING_HALTED", "PROCESSING_HALTED", "-", "-" }, { "Acme", "Hooli" } },
+    { "makes a collection write all-or-none under allOrNone, whatever its own flag", true, {
+        one_bad_collection(false),
+        sub("con", "POST", "/sobjects/Contact", { LastName = "Ito" }) },
+      { 200, 400 }, { "-", "PROCESSING_HALTED" }, { "Acme" } },
+    { "lets a collection keep its own allOrNone without the composite's (false)", false, {
+        one_bad_collection(false),
+        sub("con", "POST", "/sobjects/Contact", { LastName = "Ito" }) },
+      { 200, 201 }, { "-", "-" }, { "Acme", "Initech" } },
+    { "lets a collection keep its own allOrNone without the composite's (true)", false, {
+        one_bad_collection(true),
+        sub("con", "POST", "/sobjects/Contact", { LastName = "Ito" }) },
+      { 200, 201 }, { "-", "-" }, { "Acme" } },
+    { "makes a collection delete all-or-none under allOrNone", true, {
+        sub("del", "DELETE", "/composite/sobjects?ids=" .. ACME .. ",001000000000009AAA&allOrNone=false") },
+      { 200 }, { "-" }, { "Acme" } },
     { "runs collections, upserts and deletes as subrequests", false, {
         sub("coll", "POST", "/composite/sobjects", { records = {
           { attributes = { type = "Account" }, Name = "Initech" },
@@ -184,6 +213,22 @@ describe("composite", function()
     assert.equal(26, #column("Account", "Name"))
   end)
 
+  it("takes 5 query or sObject Collections subrequests and refuses a 6th before running any", function()
+    local subs = { sub("a", "POST", "/sobjects/Account", { Name = "Initech" }),
+      sub("q1", "GET", "/query?q=SELECT+Id+FROM+Account"),
+      sub("q2", "GET", "/queryAll?q=SELECT+Id+FROM+Account"),
+      sub("c1", "POST", "/composite/sobjects", { records = { { attributes = { type = "Account" }, Name = "Hooli" } } }),
+      sub("c2", "POST", "/composite/sobjects/Account", { ids = { ACME }, fields = { "Name" } }),
+      sub("c3", "DELETE", "/composite/sobjects?ids=@{c1[0].id}") }
+    assert.same({ 201, 200, 200, 200, 200, 200 }, statuses(composite(false, subs)))
+    subs[7] = sub("q3", "GET", "/query/01gXX0000000001-2000")
+    local r = composite(false, subs)
+    assert.equal(400, r.status)
+    assert.equal("LIMIT_EXCEEDED", r.json[1].errorCode)
+    assert.matches("6 query or sObject Collections subrequests; at most 5", r.json[1].message)
+    assert.same({ "Acme", "Initech" }, column("Account", "Name"))
+  end)
+
   local malformed = {
     { "a body that is no JSON", "{compositeRequest: [" },
     { "an empty body", "" },
@@ -202,6 +247,15 @@ describe("composite", function()
         { referenceId = "b", method = "GET", url = "/sobjects/Account" } } } },
     { "a composite subrequest", { compositeRequest = {
         sub("a", "POST", "/sobjects/Account", { Name = "x" }), sub("b", "POST", "/composite", {}) } } },
+    { "a method in small letters", { compositeRequest = { sub("a", "post", "/sobjects/Account", { Name = "x" }) } } },
+    { "HEAD, which Composite does not take", { compositeRequest = {
+        sub("a", "POST", "/sobjects/Account", { Name = "x" }), sub("b", "HEAD", "/limits") } } },
+    { "an Authorization header in httpHeaders", { compositeRequest = {
+        sub("a", "POST", "/sobjects/Account", { Name = "x" }),
+        { referenceId = "b", method = "GET", url = V .. "/limits", httpHeaders = { Authorization = "Bearer other" } } } } },
+    { "a Content-Type header in httpHeaders", { compositeRequest = {
+        { referenceId = "a", method = "POST", url = V .. "/sobjects/Account", body = { Name = "x" },
+          httpHeaders = { ["content-type"] = "text/plain" } } } } },
     { "httpHeaders that are no object of strings", { compositeRequest = {
         { referenceId = "a", method = "GET", url = V .. "/limits", httpHeaders = { ["X-N"] = 1 } } } } },
   }

@@ -198,6 +198,11 @@ describe("secret scan", function()
       "print(require('luaforce.json').encode(err))",
     }, "\n"))
     input(work .. "/fails.lua", "local org = assert(require('luaforce').connect())\nerror(org:limits() and 'boom')\n")
+    input(work .. "/chain.lua", "local org = assert(require('luaforce').connect())\n"
+      .. "return require('luaforce.chain')(org):query('SELECT Id FROM Account LIMIT 3')"
+      .. ":update('Account', '=Id', {Site = 'scanned'})\n")
+    input(work .. "/chain-fails.lua", "local org = assert(require('luaforce').connect())\n"
+      .. "return require('luaforce.chain')(org):create('Account', {Site = 'no name'})\n")
     AUTH = auth_modes()
   end)
 
@@ -260,6 +265,12 @@ describe("secret scan", function()
       repl = {
         { { "repl", "--format", "json" }, true, { [0] = true },
           "SELECT Id FROM Account LIMIT 1\n= count(_)\nprint(org)\n.limits\n.connect\n" },
+      },
+      chain = {
+        { { "chain", "chain.lua" }, true, { [0] = true } },
+        { { "chain", "chain.lua", "--dry-run" }, true, { [0] = true } },
+        { { "chain", "chain.lua", "--plan" }, true, { [0] = true } },
+        { { "chain", "chain-fails.lua" }, true, { [1] = true } },
       },
       connector = {
         { { "connector", "task.json" }, true, { [0] = true } },

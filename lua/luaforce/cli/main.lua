@@ -26,6 +26,7 @@ M.commands = {
   { name = "repl", module = "luaforce.cli.repl" },
   { name = "emulator", module = "luaforce.cli.emulator" },
   { name = "connector", module = "luaforce.cli.connector" },
+  { name = "chain", module = "luaforce.cli.chain" },
   { name = "eval", module = "luaforce.cli.eval" },
   { name = "help", module = "luaforce.cli.help" },
   { name = "version", module = "luaforce.cli.version" },

@@ -71,9 +71,11 @@ local function trim(tb)
   return tb
 end
 
--- Loads and runs a chunk, reporting errors as a script error (exit 5) or,
--- for luaforce error objects, as the object's exit code.
-local function run_chunk(ctx, chunk, script_args)
+--- Calls a script's chunk: true and its results, or false and the exit
+-- code after reporting the error: a luaforce error object as one line (its
+-- exit code), a Lua error with its traceback (exit 5), an interruption
+-- (130).
+function M.protected(ctx, chunk, script_args)
   local tb
   local function handler(e)
     if type(e) == "string" then return trim(debug.traceback(e, 2)) end
@@ -81,16 +83,16 @@ local function run_chunk(ctx, chunk, script_args)
     return e
   end
   local results = table.pack(xpcall(chunk, handler, table.unpack(script_args)))
-  if results[1] then return 0 end
+  if results[1] then return true, table.unpack(results, 2, results.n) end
   local err = results[2]
   if err == errors.interrupted then
     io.stderr:write("luaforce: interrupted\n")
-    return errors.EXIT.INTERRUPTED
+    return false, errors.EXIT.INTERRUPTED
   end
   if errors.is(err) then
     io.stderr:write("luaforce: ", tostring(err), "\n")
     if ctx.verbose and tb then io.stderr:write(tb, "\n") end
-    return err.exit or errors.EXIT.API
+    return false, err.exit or errors.EXIT.API
   end
   if type(err) ~= "string" then
     local mt = getmetatable(err)
@@ -99,13 +101,19 @@ local function run_chunk(ctx, chunk, script_args)
     if tb then err = err .. "\n" .. tb end
   end
   io.stderr:write(err, "\n")
-  return errors.EXIT.SCRIPT
+  return false, errors.EXIT.SCRIPT
 end
 
-function M.run(ctx, opts, pos)
-  require("luaforce.cli.connect").apply(ctx, opts)
-  local script = pos[1]
-  local script_args = { table.unpack(pos, 2) }
+-- Runs a chunk: its exit code.
+local function run_chunk(ctx, chunk, script_args)
+  local ok, code = M.protected(ctx, chunk, script_args)
+  if ok then return 0 end
+  return code
+end
+
+--- Loads SCRIPT ("-" reads standard input) and sets the global `arg` as
+-- lua does: the chunk, or nil and the load error's message.
+function M.load(ctx, script, script_args)
   local chunk, err
   if script == "-" then
     chunk, err = load(read_stdin(), "=stdin", "t")
@@ -113,11 +121,20 @@ function M.run(ctx, opts, pos)
     input_file.check(script, "the script", "check the path")
     chunk, err = loadfile(script, "t")
   end
+  if not chunk then return nil, err end
+  _G.arg = make_arg(ctx, script, script_args)
+  return chunk
+end
+
+function M.run(ctx, opts, pos)
+  require("luaforce.cli.connect").apply(ctx, opts)
+  local script = pos[1]
+  local script_args = { table.unpack(pos, 2) }
+  local chunk, err = M.load(ctx, script, script_args)
   if not chunk then
     io.stderr:write("luaforce: ", err, "\n")
     return errors.EXIT.SCRIPT
   end
-  _G.arg = make_arg(ctx, script, script_args)
   return run_chunk(ctx, chunk, script_args)
 end
 

@@ -219,6 +219,69 @@ function Compiled:__tostring()
   return "feel: " .. self.source
 end
 
+--- The names the expression mentions, as a set: every name it reads, and
+-- the names it binds itself (a `for` variable, a parameter) too, so the set
+-- never misses one it depends on. Callers use it to tell what an
+-- expression may depend on without evaluating it.
+function Compiled:names()
+  if self.mentioned then return self.mentioned end
+  local set, seen = {}, {}
+  local function walk(n)
+    if seen[n] then return end
+    seen[n] = true
+    if n.kind == "name" and type(n.name) == "string" then set[n.name] = true end
+    for _, v in pairs(n) do
+      if type(v) == "table" then walk(v) end
+    end
+  end
+  walk(self.tree)
+  self.mentioned = set
+  return set
+end
+
+-- The steps of a path from a name (see Compiled:path), or nil.
+local function path_of(n)
+  local steps = {}
+  while true do
+    if n.kind == "path" then
+      table.insert(steps, 1, n.key)
+      n = n.object
+    elseif n.kind == "filter" and n.filter.kind == "number" and n.filter.text:match("^%d+$")
+        and tonumber(n.filter.text) >= 1 then
+      table.insert(steps, 1, math.tointeger(tonumber(n.filter.text)))
+      n = n.object
+    elseif n.kind == "name" and type(n.name) == "string" and n.name ~= "?" then
+      table.insert(steps, 1, n.name)
+      return steps
+    else
+      return nil
+    end
+  end
+end
+
+--- When the expression is nothing but a path from a name (`acct.body.id`,
+-- `r.records[1].Id`, a positive whole-number index), its steps: {"acct",
+-- "body", "id"}, {"r", "records", 1, "Id"} (indexes as FEEL counts them,
+-- from 1). Else nil.
+function Compiled:path()
+  return path_of(self.tree)
+end
+
+--- When the expression is a context literal (`{id: body.id, n: 1}`), its
+-- keys in order and, for each, the path its value is (as Compiled:path
+-- gives it) or false: `{"id", "n"}, {id = {"body", "id"}, n = false}`.
+-- Else nil.
+function Compiled:entry_paths()
+  local t = self.tree
+  if t.kind ~= "context" then return nil end
+  local keys, paths = {}, {}
+  for i, k in ipairs(t.keys) do
+    keys[i] = k
+    paths[k] = path_of(t.values[i]) or false
+  end
+  return keys, paths
+end
+
 -- Compiled expressions by text; cleared whole when it grows past the limit
 -- (expressions in a program are few; generated ones should not pile up),
 -- and when a function with a new name is registered (the parser reads

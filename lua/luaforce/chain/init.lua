@@ -1,0 +1,758 @@
+--- luaforce.chain: step chains, multi-step automation in a few lines and in
+-- as few requests as the API allows (docs/chains.md).
+--
+--     local chain = require "luaforce.chain"
+--     local report = chain(org)
+--       :query("SELECT Id, AccountId FROM Opportunity WHERE StageName = 'Prospecting'")
+--       :map("={id: Id, account: AccountId}")
+--       :get("Account", "=account", {fields = "Name,OwnerId", result_variable = "acct"})
+--       :update("Opportunity", "=id", {StageName = "Closed Lost"})
+--       :run{concurrency = 8}
+--
+-- chain(org) / chain.new(org) -> a chain; each step method adds a step and
+--   returns the chain (luaforce.chain.steps lists them and their options).
+-- chain.literal(x) -> an argument taken as it is ("=x" included)
+-- c:plan([opts]) -> a plan: tostring(plan) shows the requests the chain
+--   makes; plan.stages, plan.requests(n) (how many requests for n items),
+--   plan.exact (the exact requests, when the items are known: a chain that
+--   starts with `from` a list, or with one item), opts.all_or_none as run's.
+-- c:run([opts]) -> report (luaforce.chain.report); opts:
+--   concurrency  requests in flight (default 4)
+--   window       items worked on together (default 2000): a query's records
+--                go through the chain a window at a time, in constant memory
+--   dry_run      true: send only reads; print the writes instead
+--   all_or_none  true: every write in one request with allOrNone, or refuse
+--                before anything is sent (exit 2) saying why it cannot be
+--   state        a file to keep the run's state in (luaforce.chain.journal)
+--   resume       true: go on from `state` (written by this chain): finished
+--                writes are not sent again, lost answers stay unknown,
+--                creates with external_id are sent as upserts, failed items
+--                run again from the step that failed
+--   print        a function(line) for the summary and a dry run's writes
+--                (default: the summary to stderr, the writes to stdout);
+--                false: silence
+--   now, zone    the clock FEEL's now() and today() read
+-- Ctrl-C: what was sent is settled in the state file and the summary
+-- printed; then the interruption is raised (an error with .report and .exit
+-- 6 when a write's outcome is unknown, else 130).
+local errors = require "luaforce.errors"
+local http = require "luaforce.http"
+local json = require "luaforce.json"
+local decide = require "luaforce.chain.decide"
+local journal_mod = require "luaforce.chain.journal"
+local plan_mod = require "luaforce.chain.plan"
+local report_mod = require "luaforce.chain.report"
+local steps_mod = require "luaforce.chain.steps"
+local value = require "luaforce.chain.value"
+local wire = require "luaforce.chain.wire"
+local sys = require "luaforce.core.sys"
+
+local M = {}
+
+M.literal = value.literal
+M.DEFAULT_CONCURRENCY = 4
+M.DEFAULT_WINDOW = 2000
+
+local Chain = {}
+Chain.__index = Chain
+Chain.__name = "luaforce.chain.Chain"
+
+--- See the file comment.
+function M.new(org)
+  if type(org) ~= "table" or type(org.call) ~= "function" then
+    error(errors.usage("chain(org): an org is needed (luaforce.connect's)"), 2)
+  end
+  return setmetatable({ org = org, steps = {} }, Chain)
+end
+
+setmetatable(M, { __call = function(_, org) return M.new(org) end })
+
+--- Whether v is a chain.
+function M.is(v)
+  return getmetatable(v) == Chain
+end
+
+local function add(self, op, ...)
+  if getmetatable(self) ~= Chain then error(("%s: call it with ':' (c:%s(...))"):format(op, op), 3) end
+  local n = #self.steps + 1
+  if op == "from" then
+    if n ~= 1 then error(errors.usage(("step %d (from): a chain's items come first"):format(n)), 3) end
+    local src, opts = ...
+    if type(src) ~= "table" and type(src) ~= "function" then
+      error(errors.usage("step 1 (from): a list of items or an iterator function is needed"), 3)
+    end
+    if opts ~= nil and (type(opts) ~= "table" or next(opts) and not (next(opts) == "key" and next(opts, "key") == nil)) then
+      error(errors.usage("step 1 (from): the only option is key"), 3)
+    end
+    self.steps[n] = { op = "from", index = n, label = "step 1 (from)", source = src,
+      key = opts and opts.key and value.prepare(opts.key, "step 1 (from) key") or nil, writes = false }
+    return self
+  end
+  local ok, s = pcall(steps_mod.new, n, op, ...)
+  if not ok then error(s, 3) end
+  self.steps[n] = s
+  return self
+end
+
+for _, op in ipairs { "from", "query", "get", "create", "update", "delete", "upsert", "map", "filter", "each",
+  "collect" } do
+  Chain[op] = function(self, ...) return add(self, op, ...) end
+end
+
+---------------------------------------------------------------------------
+-- Items
+
+local function key_of(src_step, vars, i, eopts)
+  local spec = src_step.key
+  if not spec then return tostring(i) end
+  local v = value.resolve(spec, vars, eopts)
+  if v == nil or v == json.null then return tostring(i) end
+  return tostring(v)
+end
+
+-- The chain's items a window at a time: a function giving a list of
+-- {key, vars} or nil at the end.
+local function windows(self, ctx, size)
+  local first = self.steps[1]
+  if first and first.op == "from" then
+    local src, i = first.source, 0
+    local nexti
+    if type(src) == "table" then
+      nexti = function()
+        i = i + 1
+        return src[i]
+      end
+    else
+      nexti = function()
+        i = i + 1
+        return src()
+      end
+    end
+    local done = false
+    return function()
+      if done then return nil end
+      local list = {}
+      while #list < size do
+        local v = nexti()
+        if v == nil then done = true; break end
+        if type(v) ~= "table" then
+          error(errors.usage(("step 1 (from): item %d is a %s, not a table of variables"):format(i, type(v))), 0)
+        end
+        list[#list + 1] = { key = key_of(first, v, i, ctx.eopts), vars = v }
+      end
+      if #list == 0 then return nil end
+      return list
+    end
+  elseif first and first.op == "query" then
+    local soql, err = value.resolve(first.soql, {}, ctx.eopts)
+    if soql == nil or soql == json.null then
+      error(err or errors.usage("step 1 (query): the query is null"), 0)
+    end
+    local it = ctx.org:records(soql, { include_deleted = first.opts.all or nil,
+      batch_size = first.opts.batch_size })
+    local done, n, pages = false, 0, 0
+    return function()
+      if done then return nil end
+      local list = {}
+      while #list < size do
+        local rec = it()
+        if rec == nil then done = true; break end
+        n = n + 1
+        list[#list + 1] = { key = key_of(first, rec, n, ctx.eopts), vars = rec }
+      end
+      ctx.stats.requests = ctx.stats.requests + (it.pages - pages)
+      pages = it.pages
+      if #list == 0 then return nil end
+      return list
+    end
+  end
+  -- no source: one item with no variables
+  local given = false
+  return function()
+    if given then return nil end
+    given = true
+    return { { key = "1", vars = {} } }
+  end
+end
+
+---------------------------------------------------------------------------
+-- Running
+
+local function settle(ctx, item)
+  if ctx.journal then
+    ctx.journal:settle(item.key, { state = item.state, at = item.at, vars = item.state == "failed" and item.before
+      or item.vars, error = item.err })
+  end
+  ctx.report:finish(item)
+end
+
+local function end_item(ctx, item, state, at, err)
+  item.state, item.at, item.err = state, at, err
+  settle(ctx, item)
+end
+
+-- A group's answers applied to its items, step by step; the items a
+-- jobError sends round again are returned with their step.
+local function apply(ctx, group, items, retries_left)
+  local again = {}
+  for _, item in ipairs(items) do
+    for _, s in ipairs(group.steps) do
+      if item.state then break end
+      if s.index >= (item.start or 0) then
+        local o = item.outcomes[s.index]
+        if not o then break end
+        item.outcomes[s.index] = nil
+        if o.record then item.record = o.record end
+        local body = o.response and o.response.body
+        if type(body) == "table" and type(body.id) == "string" then item.record = body.id end
+        local left = retries_left and retries_left[item] or s.retries
+        local d = o.skip and { kind = "skip" } or decide.step(s, item, o, left, ctx.eopts)
+        if d.kind == "skip" then
+          -- rolled back along with the step that failed
+          goto continue
+        elseif d.kind == "next" then
+          item.vars = d.vars
+          item.through = s.index
+          ctx.report:step_done(s.index)
+        elseif d.kind == "retry" then
+          again[#again + 1] = { item = item, step = s, retries = d.retries, backoff = d.backoff }
+          break
+        else
+          item.before = item.vars
+          item.applied = d.applied
+          end_item(ctx, item, d.kind == "unknown" and "unknown" or d.kind, s.index, d.err)
+        end
+      end
+      ::continue::
+    end
+    item.outcomes = {}
+    ctx.inflight[item] = nil
+  end
+  return again
+end
+
+local run_group
+
+-- A step again for the items a jobError sent round, after their backoff.
+local function retry(ctx, again)
+  while #again > 0 do
+    local wait = 0
+    for _, a in ipairs(again) do wait = math.max(wait, a.backoff or 0) end
+    if wait > 0 then http.sleep(wait) end
+    local by_step, order = {}, {}
+    for _, a in ipairs(again) do
+      local k = a.step.index
+      if not by_step[k] then by_step[k] = { step = a.step, items = {}, left = {} }; order[#order + 1] = k end
+      local b = by_step[k]
+      b.items[#b.items + 1] = a.item
+      b.left[a.item] = a.retries
+      a.item.start = k
+    end
+    local next_round = {}
+    for _, k in ipairs(order) do
+      local b = by_step[k]
+      local g = { kind = "group", steps = { b.step }, bound = {} }
+      wire.run(ctx, g, b.items, plan_mod.form(g, #b.items))
+      for _, a in ipairs(apply(ctx, g, b.items, b.left)) do next_round[#next_round + 1] = a end
+    end
+    again = next_round
+  end
+end
+
+local function writes_of(group)
+  for _, s in ipairs(group.steps) do
+    if s.writes then return true end
+  end
+  return false
+end
+
+function run_group(ctx, group, items, more)
+  local whole, partial = {}, {}
+  for _, item in ipairs(items) do
+    if (item.start or 0) > group.steps[1].index then partial[#partial + 1] = item else whole[#whole + 1] = item end
+  end
+  local form = plan_mod.form(group, #whole)
+  if form.form == "split" or #partial > 0 then
+    -- one step at a time: the items resumed in the middle of the group, or
+    -- all of them when that costs fewer requests
+    local list = form.form == "split" and items or partial
+    for _, s in ipairs(group.steps) do
+      local g = { kind = "group", steps = { s }, bound = {} }
+      local active = {}
+      for _, item in ipairs(list) do
+        if not item.state and (item.start or 0) <= s.index then active[#active + 1] = item end
+      end
+      if #active > 0 then
+        wire.run(ctx, g, active, plan_mod.form(g, #active))
+        retry(ctx, apply(ctx, g, active))
+      end
+    end
+    if form.form == "split" then whole = {} end
+  end
+  if #whole > 0 then
+    wire.run(ctx, group, whole, form)
+    retry(ctx, apply(ctx, group, whole))
+  end
+  -- where each item stands, for a resume (reads are simply made again)
+  if ctx.journal and more and writes_of(group) and not ctx.dry_run then
+    for _, item in ipairs(items) do
+      if not item.state and item.through then
+        ctx.journal:settle(item.key, { through = item.through, vars = item.vars })
+      end
+    end
+  end
+end
+
+local function truthy_filter(v)
+  return v == true
+end
+
+-- The items through the stages from `from` on; items that reach a collect
+-- step wait there (ctx.collected).
+local function process(ctx, stages, from, items)
+  for si = from, #stages do
+    local st = stages[si]
+    local active = {}
+    for _, item in ipairs(items) do
+      if not item.state then active[#active + 1] = item end
+    end
+    if #active == 0 and st.kind ~= "collect" then return end
+    if st.kind == "group" then
+      local todo = {}
+      for _, item in ipairs(active) do
+        if (item.start or 0) <= st.steps[#st.steps].index then todo[#todo + 1] = item end
+      end
+      if #todo > 0 then run_group(ctx, st, todo, si < #stages) end
+    elseif st.kind == "collect" then
+      local bag = ctx.collected[si] or {}
+      ctx.collected[si] = bag
+      for _, item in ipairs(active) do
+        bag[#bag + 1] = item.vars
+        item.state, item.at = "done", st.step.index
+        ctx.report:step_done(st.step.index)
+        settle(ctx, item)
+      end
+      return
+    elseif st.kind == "query" then
+      local s = st.step
+      local out = {}
+      for _, item in ipairs(active) do
+        if (item.start or 0) > s.index then
+          out[#out + 1] = item
+        else
+          local soql, err = value.resolve(s.soql, item.vars, ctx.eopts)
+          local list
+          if soql and soql ~= json.null then
+            ctx.stats.requests = ctx.stats.requests + 1
+            list, err = ctx.org:fetch_all(soql, { include_deleted = s.opts.all or nil, batch_size = s.opts.batch_size })
+          elseif soql == json.null then
+            err = errors.new { code = "INVALID_INPUT", exit = errors.EXIT.USAGE, message = s.label .. ": the query is null" }
+          end
+          if not list then
+            item.before = item.vars
+            end_item(ctx, item, "failed", s.index, err)
+          else
+            ctx.report:step_done(s.index)
+            for n, rec in ipairs(list) do
+              local vars = {}
+              for k, v in pairs(rec) do vars[k] = v end
+              vars.parent = item.vars
+              ctx.seq = ctx.seq + 1
+              out[#out + 1] = { key = item.key .. "/" .. key_of(s, rec, n, ctx.eopts), vars = vars, seq = ctx.seq,
+                outcomes = {} }
+            end
+            item.state, item.at = "done", s.index
+            item.expanded = true
+          end
+        end
+      end
+      items = out
+    else
+      local s = st.step
+      for _, item in ipairs(active) do
+        if (item.start or 0) <= s.index then
+          local v, err = value.resolve(s.fn, item.vars, ctx.eopts)
+          if v == nil then
+            item.before = item.vars
+            end_item(ctx, item, "failed", s.index, err)
+          elseif s.op == "map" then
+            if type(v) ~= "table" or json.is_array(v) or v == json.null then
+              item.before = item.vars
+              end_item(ctx, item, "failed", s.index, errors.new { code = "INVALID_INPUT", exit = errors.EXIT.USAGE,
+                message = ("%s: the item must become a context of variables, not %s"):format(s.label,
+                  v == json.null and "null" or json.is_array(v) and "a list" or type(v)) })
+            else
+              item.vars = v
+              ctx.report:step_done(s.index)
+            end
+          elseif s.op == "filter" then
+            if truthy_filter(v) then
+              ctx.report:step_done(s.index)
+            else
+              end_item(ctx, item, "filtered", s.index)
+            end
+          else
+            ctx.report:step_done(s.index)
+          end
+        end
+      end
+    end
+  end
+  for _, item in ipairs(items) do
+    if not item.state then
+      item.state, item.at = "done", #ctx.steps
+      settle(ctx, item)
+    end
+  end
+end
+
+-- The fingerprint of a chain's steps: a state file belongs to one chain.
+local function fingerprint(self)
+  local parts = {}
+  for i, s in ipairs(self.steps) do parts[i] = s.op == "from" and "from" or steps_mod.describe(s) end
+  return table.concat(parts, "\n")
+end
+
+local RUN_OPTIONS = { concurrency = "integer", window = "integer", dry_run = "boolean", all_or_none = "boolean",
+  state = "string", resume = "boolean", print = true, now = true, zone = "string" }
+
+local function check_run_opts(opts)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then error(errors.usage("run: options must be a table"), 3) end
+  for k, v in pairs(opts) do
+    local want = RUN_OPTIONS[k]
+    if not want then error(errors.usage(("run: unknown option '%s'"):format(tostring(k))), 3) end
+    if want == "integer" then
+      if math.type(v) ~= "integer" or v < 1 then error(errors.usage(("run: %s must be a whole number >= 1"):format(k)), 3) end
+    elseif want ~= true and type(v) ~= want then
+      error(errors.usage(("run: %s must be a %s"):format(k, want)), 3)
+    end
+  end
+  if opts.print ~= nil and opts.print ~= false and type(opts.print) ~= "function" then
+    error(errors.usage("run: print must be a function or false"), 3)
+  end
+  if opts.resume and not opts.state then error(errors.usage("run: resume needs the state file (state = ...)"), 3) end
+  return opts
+end
+
+-- The stages with the source split off.
+local function stages_of(self, all_or_none)
+  local stages = plan_mod.stages(self.steps, all_or_none)
+  local from = (stages[1] and stages[1].kind == "source") and 2 or 1
+  return stages, from
+end
+
+-- An item an earlier run left where it cannot go on: reported as it was.
+local function settled_before(ctx, item, state, at, err)
+  item.state, item.at, item.err, item.resumed = state, at, err, true
+  ctx.report:finish(item)
+end
+
+-- Items as the engine keeps them, with what an earlier run settled:
+-- finished and stopped items are reported as they were; a write sent
+-- without an answer stays unknown, unless it is a create keyed by an
+-- external id, which goes again as an upsert; failed items and items in
+-- the middle start again after the last step whose writes they finished,
+-- with their variables then (reads are made again).
+local function admit(ctx, list)
+  local out = {}
+  for _, x in ipairs(list) do
+    ctx.seq = ctx.seq + 1
+    local item = { key = x.key, vars = x.vars, seq = ctx.seq, outcomes = {} }
+    local p = ctx.previous and ctx.previous[x.key]
+    if p then
+      ctx.previous[x.key] = nil
+      local lost = p.pending and p.pending[1] or (p.state == "unknown" and p.at) or nil
+      local function from_last_write()
+        if p.through then
+          if p.novars then
+            settled_before(ctx, item, "failed", p.through + 1, errors.new { code = "CHAIN_STATE",
+              exit = errors.EXIT.USAGE,
+              message = "its variables could not be kept in the state file, so it cannot resume in the middle" })
+            return false
+          end
+          item.start, item.vars = p.through + 1, p.through_vars
+        end
+        return true
+      end
+      if lost then
+        local s = ctx.steps[lost]
+        local single = not p.pending or #p.pending == 1
+        if single and s and s.op == "create" and s.opts.external_id then
+          if from_last_write() then
+            item.start = lost
+            item.as_upsert = { [lost] = true }
+            out[#out + 1] = item
+          end
+        else
+          settled_before(ctx, item, "unknown", lost, errors.new { code = "OUTCOME_UNKNOWN", exit = errors.EXIT.UNKNOWN,
+            message = ("step %d was sent in an earlier run and its answer was lost: check the record in the org "
+              .. "before sending it again"):format(lost) })
+        end
+      elseif p.state == "failed" then
+        if from_last_write() then out[#out + 1] = item end
+      elseif p.state then
+        item.vars = p.vars or item.vars
+        settled_before(ctx, item, p.state, p.at,
+          p.error and errors.new { code = p.error.code, message = p.error.message, exit = p.error.exit })
+      elseif from_last_write() then
+        out[#out + 1] = item
+      end
+    else
+      out[#out + 1] = item
+    end
+  end
+  return out
+end
+
+local execute
+
+--- See the file comment.
+function Chain:run(opts)
+  return execute(self, check_run_opts(opts), false)
+end
+
+-- A run; `offline`: a plan's dry run, which sends nothing at all.
+function execute(self, opts, offline)
+  local t0 = sys.monotonic_ms()
+  local printer = opts.print
+  if printer == nil then printer = function(line) io.stderr:write(line, "\n") end end
+  local say_would = opts.print == nil and function(line) io.stdout:write(line, "\n") end or printer or nil
+  local report = report_mod.new(self.steps, opts)
+  local ctx = { org = self.org, steps = self.steps, eopts = { exact = true, now = opts.now, zone = opts.zone },
+    dry_run = opts.dry_run or offline, offline = offline, all_or_none = opts.all_or_none or false,
+    concurrency = opts.concurrency or M.DEFAULT_CONCURRENCY, stats = { requests = 0 }, report = report,
+    collected = {}, seq = 0 }
+  local stages, from = stages_of(self, ctx.all_or_none)
+  if ctx.all_or_none then
+    -- a check with one item first: steps that can never share a request
+    local ok, why = plan_mod.atomic(stages, 1)
+    if not ok then
+      error(errors.new { code = "NOT_ATOMIC", exit = errors.EXIT.USAGE,
+        message = "all_or_none: Salesforce cannot roll these writes back together: " .. why,
+        hint = "nothing was sent; run without all_or_none for a best-effort run with a report" }, 2)
+    end
+  end
+  if opts.state and not ctx.dry_run then
+    local j, prev
+    if opts.resume then
+      j, prev = journal_mod.resume(opts.state, fingerprint(self))
+    else
+      j, prev = journal_mod.create(opts.state, fingerprint(self), #self.steps)
+    end
+    if not j then error(prev, 2) end
+    ctx.journal, ctx.previous = j, opts.resume and prev or nil
+  end
+  ctx.inflight = {}
+  ctx.intent = function(step_indexes, items)
+    for _, item in ipairs(items) do ctx.inflight[item] = step_indexes[1] end
+    if ctx.journal then
+      local keys = {}
+      for i, item in ipairs(items) do keys[i] = item.key end
+      ctx.journal:intent(step_indexes, keys)
+    end
+  end
+  ctx.would = function(req, text)
+    report.writes[#report.writes + 1] = text
+    report.planned[#report.planned + 1] = req
+    if say_would then say_would(text) end
+  end
+  local window = opts.window or M.DEFAULT_WINDOW
+  if ctx.all_or_none then window = math.huge end
+
+  local ok, err = pcall(function()
+    local next_window = windows(self, ctx, window)
+    while true do
+      local list = next_window()
+      if not list then break end
+      if from == 2 then
+        for _ = 1, #list do report:step_done(1) end
+      end
+      local items = admit(ctx, list)
+      if ctx.all_or_none then
+        local fine, why = plan_mod.atomic(stages, #items)
+        if not fine then
+          error(errors.new { code = "NOT_ATOMIC", exit = errors.EXIT.USAGE,
+            message = "all_or_none: Salesforce cannot roll these writes back together: " .. why,
+            hint = "nothing was written; run without all_or_none for a best-effort run with a report" }, 0)
+        end
+      end
+      process(ctx, stages, from, items)
+    end
+    -- items an earlier run settled that the source no longer gives
+    for key, p in pairs(ctx.previous or {}) do
+      local item = { key = key, vars = p.vars or {}, resumed = true }
+      if p.pending then
+        item.state, item.at = "unknown", p.pending[1]
+        item.err = errors.new { code = "OUTCOME_UNKNOWN", exit = errors.EXIT.UNKNOWN,
+          message = ("step %d was sent in an earlier run and its answer was lost"):format(p.pending[1]) }
+      elseif p.state then
+        item.state, item.at = p.state, p.at
+        item.err = p.error and errors.new { code = p.error.code, message = p.error.message, exit = p.error.exit }
+      else
+        item.state, item.at = "done", p.through
+      end
+      report:finish(item)
+    end
+    -- collect steps: what they gathered goes on as one item each
+    for si = from, #stages do
+      local bag = ctx.collected[si]
+      if stages[si].kind == "collect" and bag then
+        local name = stages[si].step.name
+        report.collected[name] = json.array(bag)
+        ctx.collected[si] = nil
+        if si < #stages then
+          ctx.seq = ctx.seq + 1
+          local item = { key = "collect:" .. si, vars = { [name] = json.array(bag) }, seq = ctx.seq, outcomes = {} }
+          process(ctx, stages, si + 1, { item })
+        end
+      end
+    end
+  end)
+  if ctx.journal then ctx.journal:close() end
+  report.requests = ctx.stats.requests
+  if not ok then
+    if errors.is_interrupt(err) or (errors.is(err) and err.interrupted) then
+      report.interrupted = true
+      -- what was sent and not answered: unknown (the state file says so too)
+      for item, step in pairs(ctx.inflight) do
+        if not item.state then
+          item.state, item.at = "unknown", step
+          item.err = errors.new { code = "OUTCOME_UNKNOWN", exit = errors.EXIT.UNKNOWN,
+            message = "interrupted while the write was on its way: its outcome is unknown" }
+          report:finish(item)
+        end
+      end
+      report:close((sys.monotonic_ms() - t0) / 1000)
+      if printer then printer(report:summary()) end
+      local e = errors.new { code = report.exit == errors.EXIT.UNKNOWN and "OUTCOME_UNKNOWN" or "INTERRUPTED",
+        exit = report.exit, message = "the chain was interrupted" .. (report.exit == errors.EXIT.UNKNOWN
+          and ": a write was on its way, its outcome is unknown" or ""), report = report, interrupted = true }
+      error(e, 0)
+    end
+    error(err, 0)
+  end
+  report:close((sys.monotonic_ms() - t0) / 1000)
+  if printer then printer(report:summary()) end
+  return report
+end
+
+---------------------------------------------------------------------------
+-- Planning
+
+local Plan = {}
+Plan.__index = Plan
+Plan.__name = "luaforce.chain.Plan"
+
+--- See the file comment.
+function Chain:plan(opts)
+  opts = opts or {}
+  local stages, from = stages_of(self, opts.all_or_none)
+  local p = setmetatable({ chain = self, stages = stages, from = from, org = self.org }, Plan)
+  -- the items, when they are known without a request
+  local first = self.steps[1]
+  local n
+  if first and first.op == "from" and type(first.source) == "table" then n = #first.source
+  elseif not first or (first.op ~= "from" and first.op ~= "query") then n = 1 end
+  p.items = n
+  if n then
+    -- the exact requests: a dry run that sends nothing, reads included
+    -- (what a read would answer is made up: ids of the 000DRY... form)
+    local ok, rep = pcall(execute, self, { dry_run = true, print = false, all_or_none = opts.all_or_none }, true)
+    if ok then
+      p.exact = rep.planned
+    elseif errors.is(rep) then
+      p.problem = rep
+    else
+      error(rep, 0)
+    end
+  end
+  return p
+end
+
+--- How many requests the operations take for n items (when every item
+-- goes through every step).
+function Plan:requests(n)
+  local total = 0
+  for i = self.from, #self.stages do
+    local st = self.stages[i]
+    if st.kind == "group" then
+      local f = plan_mod.form(st, n)
+      total = total + (f.requests or 0)
+    elseif st.kind == "query" then
+      total = total + n
+    end
+  end
+  return total
+end
+
+-- The lines that describe a group's form for n items.
+local function describe_group(org, st, n)
+  local f = plan_mod.form(st, n or 2)
+  local idx = {}
+  for i, s in ipairs(st.steps) do idx[i] = tostring(s.index) end
+  local head = ("step%s %s: "):format(#idx > 1 and "s" or "", table.concat(idx, "-"))
+  local s1 = st.steps[1]
+  local base = org.base
+  local each = n and tostring(n) or "N"
+  if f.form == "plain" then
+    local list = {}
+    for _, s in ipairs(st.steps) do list[#list + 1] = steps_mod.describe(s) end
+    return head .. ("one request per item (%s)"):format(table.concat(list, "; "))
+  elseif f.form == "collections" then
+    local size = plan_mod.collection_size(s1)
+    local path = ({ get = "POST %s/composite/sobjects/%s {ids, fields}", create = "POST %s/composite/sobjects",
+      update = "PATCH %s/composite/sobjects", delete = "DELETE %s/composite/sobjects?ids=...",
+      upsert = "PATCH %s/composite/sobjects/%s/" .. tostring(s1.ext_field) })[s1.op]
+    local object = s1.object.kind == "literal" and s1.object.value or steps_mod.arg_text(s1.object)
+    return head .. (path):format(base, object) .. (" - %d record%s a request (%s), %s"):format(size,
+      size == 1 and "" or "s", steps_mod.describe(s1), n and (plan_mod.form(st, n).requests .. " request"
+      .. (plan_mod.form(st, n).requests == 1 and "" or "s")) or
+      ("ceil(" .. each .. "/" .. size .. ") requests"))
+  elseif f.form == "split" then
+    return head .. "each step on its own (fewer requests than composite)"
+  end
+  local list = {}
+  for _, s in ipairs(st.steps) do list[#list + 1] = steps_mod.describe(s) end
+  return head .. ("POST %s/composite - %d item%s a request, %d subrequests each (%s)%s"):format(base, f.per,
+    f.per == 1 and "" or "s", #st.steps, table.concat(list, " -> "), st.why_alone and "" or "")
+end
+
+function Plan:__tostring()
+  local out = {}
+  local n = self.items
+  out[1] = ("plan: %d step%s, %s"):format(#self.chain.steps, #self.chain.steps == 1 and "" or "s",
+    n and (n .. (n == 1 and " item" or " items")) or "items from the query")
+  for i, st in ipairs(self.stages) do
+    if st.kind == "source" then
+      local s = st.step
+      if s.op == "query" then
+        out[#out + 1] = ("step 1: GET %s/%s?q=%s - every page, records a window at a time"):format(self.org.base,
+          s.opts.all and "queryAll" or "query", steps_mod.arg_text(s.soql))
+      else
+        out[#out + 1] = "step 1: the items given"
+      end
+    elseif st.kind == "group" then
+      out[#out + 1] = describe_group(self.org, st, n)
+      for _, why in ipairs(st.cut or {}) do
+        out[#out + 1] = "  (the next step goes in a request of its own: " .. why .. ")"
+      end
+    elseif st.kind == "query" then
+      out[#out + 1] = ("step %d: GET %s/query?q=%s - per item, every page"):format(st.step.index, self.org.base,
+        steps_mod.arg_text(st.step.soql))
+    else
+      out[#out + 1] = ("step %d: %s (here, no request)"):format(st.step.index, steps_mod.describe(st.step))
+    end
+    local _ = i
+  end
+  if self.problem then out[#out + 1] = "cannot run: " .. tostring(self.problem) end
+  if self.exact then
+    out[#out + 1] = ("%d request%s:"):format(#self.exact, #self.exact == 1 and "" or "s")
+    for _, r in ipairs(self.exact) do
+      out[#out + 1] = ("  %s %s%s"):format(r.method, r.path, r.body and (" " .. json.encode(r.body)) or "")
+    end
+  end
+  return table.concat(out, "\n")
+end
+
+return M

@@ -1,0 +1,421 @@
+-- luaforce.chain against the local org: the requests a chain makes (exact,
+-- for a set of chains), composite references, sObject Collections batches,
+-- dry runs that write nothing, all-or-none rollback, best-effort reports,
+-- per-step error expressions, exit codes, and resuming after an
+-- interruption without sending a finished write again.
+local chain = require "luaforce.chain"
+local errors = require "luaforce.errors"
+local json = require "luaforce.json"
+local local_org = require "support.local_org"
+local files = require "support.files"
+
+local function count(org, soql)
+  return assert(org:query(soql)).body.totalSize
+end
+
+local QUIET = { print = false }
+
+local function opts(extra)
+  local o = { print = false }
+  for k, v in pairs(extra or {}) do o[k] = v end
+  return o
+end
+
+describe("chain", function()
+  local emu, org
+  setup(function()
+    emu, org = local_org.start({ empty = true }, { retry = { attempts = 2, base_delay = 0.01, max_delay = 0.02 } })
+  end)
+  teardown(function() emu:stop() end)
+  before_each(function()
+    emu:reset()
+    emu:set_faults {}
+  end)
+
+  local function requests() return emu:stats().api_requests end
+
+  describe("plans", function()
+    it("puts a record and the records that refer to it in one composite request, with references", function()
+      local p = chain(org)
+        :create("Account", { Name = "Acme" }, { result_variable = "acct" })
+        :create("Contact", { LastName = "Doe", AccountId = "=acct.body.id" }, { result_expression = "={contact: body.id}" })
+        :get("Contact", "=contact", { fields = "LastName,AccountId" })
+        :plan()
+      assert.equal(1, #p.exact)
+      local r = p.exact[1]
+      assert.equal("POST", r.method)
+      assert.equal("/services/data/v62.0/composite", r.path)
+      assert.equal('{"allOrNone":false,"compositeRequest":['
+        .. '{"method":"POST","url":"/services/data/v62.0/sobjects/Account","referenceId":"s1_1","body":{"Name":"Acme"}},'
+        .. '{"method":"POST","url":"/services/data/v62.0/sobjects/Contact","referenceId":"s2_1",'
+        .. '"body":{"AccountId":"@{s1_1.id}","LastName":"Doe"}},'
+        .. '{"method":"GET","url":"/services/data/v62.0/sobjects/Contact/@{s2_1.id}?fields=LastName%2CAccountId",'
+        .. '"referenceId":"s3_1"}]}', json.encode(r.body))
+      assert.matches("steps 1%-2%-3: POST /services/data/v62.0/composite", tostring(p))
+    end)
+
+    it("packs several items' steps into composite requests of at most 25 subrequests", function()
+      local items = {}
+      for i = 1, 13 do items[i] = { n = "Co " .. i } end
+      local p = chain(org):from(items)
+        :create("Account", { Name = "=n" })
+        :update("Account", "=response.body.id", { Description = "checked" })
+        :plan()
+      assert.equal(2, #p.exact)
+      assert.equal(24, #p.exact[1].body.compositeRequest)
+      assert.equal(2, #p.exact[2].body.compositeRequest)
+      local sub = p.exact[2].body.compositeRequest[2]
+      assert.equal("PATCH", sub.method)
+      assert.equal("/services/data/v62.0/sobjects/Account/@{s2_13.id}", sub.url)
+    end)
+
+    it("sends many records of one step in sObject Collections batches of 200", function()
+      local items = {}
+      for i = 1, 450 do items[i] = { id = ("006Lf%010dAAA"):format(i):sub(1, 15) } end
+      local p = chain(org):from(items):update("Opportunity", "=id", { StageName = "Closed Lost" }):plan()
+      assert.equal(3, #p.exact)
+      assert.equal("PATCH", p.exact[1].method)
+      assert.equal("/services/data/v62.0/composite/sobjects", p.exact[1].path)
+      assert.equal(200, #p.exact[1].body.records)
+      assert.equal(50, #p.exact[3].body.records)
+      assert.same({ type = "Opportunity" }, p.exact[1].body.records[1].attributes)
+      assert.equal("Closed Lost", p.exact[1].body.records[1].StageName)
+    end)
+
+    it("counts a query chain's requests for any number of records", function()
+      local p = chain(org)
+        :query("SELECT Id, AccountId FROM Opportunity")
+        :map("={id: Id, account: AccountId}")
+        :get("Account", "=account", { fields = "Name,OwnerId" })
+        :update("Opportunity", "=id", { StageName = "Closed Lost" })
+        :plan()
+      assert.is_nil(p.exact)
+      -- one get_many of 2,000 ids and ten updates of 200
+      assert.equal(11, p:requests(2000))
+      local text = tostring(p)
+      assert.matches("POST /services/data/v62.0/composite/sobjects/Account {ids, fields}", text, 1, true)
+      assert.matches("it does not use step 3's result", text, 1, true)
+    end)
+
+    it("keeps a step out of the composite when it computes with an earlier result", function()
+      local p = chain(org)
+        :create("Account", { Name = "Acme" })
+        :create("Contact", { LastName = "=\"of \" + response.body.id" })
+        :plan()
+      assert.equal(2, #p.exact)
+      assert.equal("/services/data/v62.0/sobjects/Account", p.exact[1].path)
+      assert.matches("is not one path into an earlier step's result", tostring(p), 1, true)
+    end)
+
+    it("says before running when Salesforce cannot roll the writes back together", function()
+      local p = chain(org)
+        :create("Account", { Name = "Acme" })
+        :map("={x: 1}")
+        :create("Contact", { LastName = "Doe" })
+        :plan { all_or_none = true }
+      assert.equal("NOT_ATOMIC", p.problem.code)
+      assert.equal(2, p.problem.exit)
+      assert.matches("step 2 (map) runs here, between them", p.problem.message, 1, true)
+    end)
+
+    it("refuses bad steps when they are added, naming the step", function()
+      local ok, e = pcall(function() chain(org):get("Account") end)
+      assert.is_false(ok)
+      assert.matches("step 1 %(get%): the record id is missing", tostring(e))
+      ok, e = pcall(function() chain(org):update("Account", "=id", {}, { retrys = 2 }) end)
+      assert.matches("unknown option 'retrys' %(did you mean 'retries'%?%)", tostring(e))
+      ok, e = pcall(function() chain(org):map("={a: }") end)
+      assert.matches("step 1 %(map%): syntax error", tostring(e))
+      ok, e = pcall(function() chain(org):create("Bad Name", {}) end)
+      assert.matches("is no object API name", tostring(e))
+      assert.equal(2, e.exit)
+    end)
+  end)
+
+  describe("runs", function()
+    it("creates dependent records in one request, with the references resolved", function()
+      local before = requests()
+      local rep = chain(org)
+        :create("Account", { Name = "Chain Co" }, { result_variable = "acct" })
+        :create("Contact", { LastName = "Doe", AccountId = "=acct.body.id" }, { result_expression = "={contact: body.id}" })
+        :get("Contact", "=contact", { fields = "LastName,AccountId" })
+        :run(QUIET)
+      assert.equal(0, rep.exit)
+      assert.equal(1, requests() - before)
+      assert.equal(1, rep.requests)
+      local item = rep.items[1]
+      assert.equal("done", item.state)
+      assert.equal(item.vars.acct.body.id, item.vars.response.body.AccountId)
+      assert.equal(1, count(org, "SELECT COUNT() FROM Contact WHERE AccountId = '" .. item.vars.acct.body.id .. "'"))
+    end)
+
+    it("creates 450 records in three batches, several in flight", function()
+      local items = {}
+      for i = 1, 450 do items[i] = { n = ("Batch %03d"):format(i) } end
+      local before = requests()
+      local rep = chain(org):from(items):create("Account", { Name = "=n" }):run(opts { concurrency = 3 })
+      assert.equal(0, rep.exit)
+      assert.equal(3, requests() - before)
+      assert.equal(450, rep.counts.done)
+      assert.equal(450, count(org, "SELECT COUNT() FROM Account WHERE Name LIKE 'Batch %'"))
+      -- each item knows its record
+      assert.matches("^001", rep.items[1].record)
+    end)
+
+    it("reads and writes stage by stage: a query, a batched read, batched updates", function()
+      local accts = assert(org:create_many("Account", { { Name = "A1" }, { Name = "A2" } }))
+      local opps = {}
+      for i = 1, 30 do
+        opps[i] = { Name = "Opp " .. i, StageName = "Prospecting", CloseDate = "2024-01-01",
+          AccountId = accts[(i % 2) + 1].id }
+      end
+      assert(org:create_many("Opportunity", opps))
+      local before = requests()
+      local rep = chain(org)
+        :query("SELECT Id, AccountId FROM Opportunity WHERE StageName = 'Prospecting'")
+        :map("={id: Id, account: AccountId}")
+        :get("Account", "=account", { fields = "Name", result_variable = "acct" })
+        :update("Opportunity", "=id", { StageName = "Closed Lost", NextStep = "=acct.body.Name" })
+        :run(QUIET)
+      assert.equal(0, rep.exit)
+      assert.equal(30, rep.counts.done)
+      -- the query, one read of 30 ids, one update of 30 records
+      assert.equal(3, requests() - before)
+      assert.equal(15, count(org, "SELECT COUNT() FROM Opportunity WHERE StageName = 'Closed Lost' AND NextStep = 'A1'"))
+    end)
+
+    it("makes only reads in a dry run and prints the writes", function()
+      assert(org:create_many("Account", { { Name = "Keep 1" }, { Name = "Keep 2" } }))
+      local lines = {}
+      local before = requests()
+      local rep = chain(org)
+        :query("SELECT Id, Name FROM Account")
+        :update("Account", "=Id", { Name = "=\"Renamed \" + Name" })
+        :create("Contact", { LastName = "=Name" })
+        :run { dry_run = true, print = function(l) lines[#lines + 1] = l end }
+      assert.equal(0, rep.exit)
+      assert.equal(1, requests() - before) -- the query only
+      assert.equal(2, count(org, "SELECT COUNT() FROM Account WHERE Name LIKE 'Keep %'"))
+      assert.equal(0, count(org, "SELECT COUNT() FROM Contact"))
+      assert.equal(2, #rep.writes)
+      assert.matches("PATCH /services/data/v62.0/composite/sobjects: update 2 Account records", lines[1], 1, true)
+      assert.matches('"Name":"Renamed Keep 1"', lines[1], 1, true)
+      assert.matches("^chain %(dry run%)", lines[#lines])
+    end)
+
+    it("rolls every write back with all_or_none when one fails", function()
+      local before = count(org, "SELECT COUNT() FROM Account")
+      local rep = chain(org):from { { n = "A" }, { n = "B" } }
+        :create("Account", { Name = "=n" })
+        :create("Contact", { LastName = "=if n = \"B\" then null else n", AccountId = "=response.body.id" })
+        :run(opts { all_or_none = true })
+      assert.equal(before, count(org, "SELECT COUNT() FROM Account"))
+      assert.equal(0, count(org, "SELECT COUNT() FROM Contact"))
+      assert.equal(2, rep.counts.failed)
+      local culprit, other
+      for _, it in ipairs(rep.items) do
+        if it.key == "2" then culprit = it else other = it end
+      end
+      assert.equal(3, culprit.step)
+      assert.equal("REQUIRED_FIELD_MISSING", culprit.error.error_code)
+      assert.equal("ALL_OR_NONE_OPERATION_ROLLED_BACK", other.error.error_code)
+      assert.equal(1, rep.exit) -- nothing was done: the first failure's code (an API error)
+    end)
+
+    it("refuses all_or_none before sending anything when one request cannot hold every write", function()
+      local items = {}
+      for i = 1, 201 do items[i] = { n = "X" .. i } end
+      local before = requests()
+      local ok, e = pcall(function()
+        return chain(org):from(items):create("Account", { Name = "=n" }):run(opts { all_or_none = true })
+      end)
+      assert.is_false(ok)
+      assert.equal("NOT_ATOMIC", e.code)
+      assert.equal(2, e.exit)
+      assert.matches("201 records are more than one sObject Collections request holds", e.message, 1, true)
+      assert.equal(0, requests() - before)
+    end)
+
+    it("goes on past failures and reports what was done and what failed, item by item", function()
+      local rep = chain(org):from { { n = "One" }, { n = json.null }, { n = "Three" } }
+        :create("Account", { Name = "=n" })
+        :update("Account", "=response.body.id", { Site = "second step" })
+        :run(QUIET)
+      assert.equal(1, rep.exit) -- some done, some failed
+      assert.equal(2, rep.counts.done)
+      assert.equal(1, rep.counts.failed)
+      local bad = rep.items[1].state == "failed" and rep.items[1] or rep.items[2]
+      for _, it in ipairs(rep.items) do if it.state == "failed" then bad = it end end
+      assert.equal("2", bad.key)
+      assert.equal(2, bad.step) -- step 1 is `from`
+      assert.equal("REQUIRED_FIELD_MISSING", bad.error.error_code)
+      assert.equal(2, count(org, "SELECT COUNT() FROM Account WHERE Site = 'second step'"))
+      assert.matches("item 2: failed at step 2", rep:summary(), 1, true)
+    end)
+
+    it("applies a step's error expression: bpmnError stops the item, ignoreError goes on", function()
+      local missing = assert(require("luaforce.client").ids.to18("001Lf00000000ZZ"))
+      local rep = chain(org):from { { id = missing } }
+        :get("Account", "=id", { fields = "Name",
+          error_expression = '=if error.code = "404" then bpmnError("NO_ACCOUNT", "no such account") else null' })
+        :create("Contact", { LastName = "never" })
+        :run(QUIET)
+      assert.equal(7, rep.exit)
+      assert.equal("stopped", rep.items[1].state)
+      assert.equal(0, count(org, "SELECT COUNT() FROM Contact"))
+
+      rep = chain(org):from { { id = missing } }
+        :get("Account", "=id", { fields = "Name", error_expression = "=ignoreError({skipped: true})" })
+        :create("Contact", { LastName = "=if skipped then \"after ignore\" else \"no\"" })
+        :run(QUIET)
+      assert.equal(0, rep.exit)
+      assert.equal(1, count(org, "SELECT COUNT() FROM Contact WHERE LastName = 'after ignore'"))
+    end)
+
+    it("retries a step after a jobError, as many times as it says", function()
+      emu:set_faults { "POST /services/data/*/sobjects/Account -> status=400 code=UNABLE_TO_LOCK_ROW times=2" }
+      local before = emu:stats().requests
+      local rep = chain(org)
+        :create("Account", { Name = "Retried" }, { retries = 3,
+          error_expression = '=if error.code = "400" then jobError("locked", {}, job.retries - 1, @"PT0S") else null' })
+        :run(QUIET)
+      assert.equal(0, rep.exit)
+      assert.equal(3, emu:stats().requests - before)
+      assert.equal(3, rep.requests)
+      assert.equal(1, count(org, "SELECT COUNT() FROM Account WHERE Name = 'Retried'"))
+
+      emu:set_faults { "POST /services/data/*/sobjects/Account -> status=400 code=UNABLE_TO_LOCK_ROW" }
+      rep = chain(org)
+        :create("Account", { Name = "Never" }, { retries = 2,
+          error_expression = '=jobError("locked", {}, job.retries - 1, @"PT0S")' })
+        :run(QUIET)
+      assert.equal(8, rep.exit)
+      assert.matches("no retries left", tostring(rep.items[1].error), 1, true)
+    end)
+
+    it("reports a write whose answer was lost as unknown (exit 6) and never sends it again", function()
+      emu:set_faults { "POST /services/data/*/composite/sobjects -> close when=after" }
+      local before = emu:stats().requests
+      local later = 0
+      local rep = chain(org):from { { n = "U1" }, { n = "U2" } }
+        :create("Account", { Name = "=n" })
+        :each(function() later = later + 1 end)
+        :run(QUIET)
+      assert.equal(6, rep.exit)
+      assert.equal(2, rep.counts.unknown)
+      assert.equal("unknown", rep.items[1].state)
+      assert.equal(1, emu:stats().requests - before)
+      -- the creates were applied (the answer was lost after them); the
+      -- items went no further
+      assert.equal(2, count(org, "SELECT COUNT() FROM Account WHERE Name LIKE 'U_'"))
+      assert.equal(0, later)
+    end)
+  end)
+
+  describe("resumes", function()
+    local dir
+    before_each(function() dir = files.scratch() end)
+    after_each(function() files.clear(dir) end)
+
+    local function invoices(n)
+      local items = {}
+      for i = 1, n do items[i] = { ext = ("INV-%04d"):format(i) } end
+      return items
+    end
+
+    -- Ctrl-C between two windows: the first window's writes are done
+    local function stopping_chain(items, stop_at)
+      local seen = 0
+      return chain(org):from(items, { key = "=ext" })
+        :each(function()
+          seen = seen + 1
+          if stop_at and seen == stop_at then error(errors.interrupted, 0) end
+        end)
+        :create("Invoice__c", { External_Id__c = "=ext", Status__c = "Sent" }, { external_id = "External_Id__c" })
+    end
+
+    it("after Ctrl-C, without sending a finished write again", function()
+      local state = dir .. "/run.state"
+      local ok, e = pcall(function()
+        return stopping_chain(invoices(250), 101):run(opts { state = state, window = 50 })
+      end)
+      assert.is_false(ok)
+      assert.equal(130, e.exit)
+      assert.equal(100, e.report.counts.done)
+      assert.equal(100, count(org, "SELECT COUNT() FROM Invoice__c"))
+      local before = requests()
+      local rep = stopping_chain(invoices(250)):run(opts { state = state, resume = true, window = 50 })
+      assert.equal(0, rep.exit)
+      assert.equal(250, rep.counts.done)
+      assert.equal(100, rep.counts.resumed)
+      -- 150 new records in 50-record windows: 3 requests
+      assert.equal(3, requests() - before)
+      assert.equal(250, count(org, "SELECT COUNT() FROM Invoice__c"))
+    end)
+
+    it("a create whose answer was lost goes again as an upsert on its external id", function()
+      local state = dir .. "/lost.state"
+      emu:set_faults { "POST /services/data/*/composite/sobjects -> close when=after nth=2" }
+      local rep = stopping_chain(invoices(30)):run(opts { state = state, window = 10 })
+      assert.equal(6, rep.exit)
+      assert.equal(10, rep.counts.unknown)
+      assert.equal(30, count(org, "SELECT COUNT() FROM Invoice__c"))
+      emu:set_faults {}
+      rep = stopping_chain(invoices(30)):run(opts { state = state, resume = true, window = 10 })
+      assert.equal(0, rep.exit)
+      -- the ten went as upserts: still one record each
+      assert.equal(30, count(org, "SELECT COUNT() FROM Invoice__c"))
+      assert.equal(30, rep.counts.done)
+    end)
+
+    it("keeps an unknown write unknown when nothing keys it", function()
+      local state = dir .. "/unknown.state"
+      emu:set_faults { "POST /services/data/*/composite/sobjects -> close when=after" }
+      local function c()
+        return chain(org):from { { n = "K1" }, { n = "K2" } }:create("Account", { Name = "=n" })
+      end
+      local rep = c():run(opts { state = state })
+      assert.equal(6, rep.exit)
+      emu:set_faults {}
+      local before = requests()
+      rep = c():run(opts { state = state, resume = true })
+      assert.equal(6, rep.exit)
+      assert.equal(2, rep.counts.unknown)
+      assert.equal(0, requests() - before)
+      assert.equal(2, count(org, "SELECT COUNT() FROM Account WHERE Name LIKE 'K_'"))
+    end)
+
+    it("runs failed items again from the step that failed", function()
+      local state = dir .. "/failed.state"
+      local names = { "F1", "F2" }
+      local function c()
+        return chain(org):from { { i = 1 }, { i = 2 } }
+          :map(function(it) return { i = it.i, n = names[it.i] } end)
+          :create("Account", { Name = "=n" })
+      end
+      names[2] = json.null
+      local rep = c():run(opts { state = state })
+      assert.equal(1, rep.exit)
+      names[2] = "F2"
+      rep = c():run(opts { state = state, resume = true })
+      assert.equal(0, rep.exit)
+      assert.equal(1, count(org, "SELECT COUNT() FROM Account WHERE Name = 'F1'"))
+      assert.equal(1, count(org, "SELECT COUNT() FROM Account WHERE Name = 'F2'"))
+    end)
+
+    it("refuses a state file of another chain, and a new run over an old file", function()
+      local state = dir .. "/other.state"
+      chain(org):from { { n = "S" } }:create("Account", { Name = "=n" }):run(opts { state = state })
+      local ok, e = pcall(function()
+        return chain(org):from { { n = "S" } }:create("Contact", { LastName = "=n" }):run(opts { state = state, resume = true })
+      end)
+      assert.is_false(ok)
+      assert.matches("belongs to another chain", e.message)
+      ok, e = pcall(function()
+        return chain(org):from { { n = "S" } }:create("Account", { Name = "=n" }):run(opts { state = state })
+      end)
+      assert.is_false(ok)
+      assert.matches("exists already", e.message)
+    end)
+  end)
+end)

@@ -181,7 +181,7 @@ end
 local function settle(ctx, item)
   if ctx.journal then
     ctx.journal:settle(item.key, { state = item.state, at = item.at, vars = item.state == "failed" and item.before
-      or item.vars, error = item.err })
+      or item.vars, error = item.err, applied = item.applied or nil })
   end
   ctx.report:finish(item)
 end
@@ -507,7 +507,7 @@ local function admit(ctx, list)
             message = ("step %d was sent in an earlier run and its answer was lost: check the record in the org "
               .. "before sending it again"):format(lost) })
         end
-      elseif p.state == "failed" then
+      elseif p.state == "failed" and not p.applied then
         if from_last_write() then out[#out + 1] = item end
       elseif p.state then
         item.vars = p.vars or item.vars

@@ -14,6 +14,8 @@
 --                                         where the item ended (for a failed
 --                                         one, its variables before `at`)
 -- A key sent and never settled afterwards had its answer lost: unknown.
+-- A last line a crash cut short is no entry: resume drops it from the file
+-- (rewritten atomically) before appending, so the file stays readable.
 --
 -- journal.create(path, fingerprint, nsteps) -> j | nil, err   (a new file;
 --   an existing one is refused: resume it, or remove it)
@@ -67,26 +69,26 @@ end
 function M.resume(path, fingerprint)
   local f, oerr = io.open(path, "r")
   if not f then return nil, bad(("cannot read the state file to resume: %s"):format(oerr)) end
-  local previous, n = {}, 0
-  for line in f:lines() do
+  local text = f:read("a") or ""
+  f:close()
+  local previous, n, kept = {}, 0, 0
+  for line, nl in text:gmatch("([^\n]*)(\n?)") do
+    if line == "" and nl == "" then break end
     n = n + 1
     local e = json.decode(line)
     if type(e) ~= "table" then
       -- a last line cut short by a crash is no entry; anything else is damage
-      local rest = f:read("a")
-      if rest and rest:match("%S") then
-        f:close()
+      if text:find("%S", kept + #line + #nl + 1) then
         return nil, bad(("%s line %d is not a chain state entry"):format(path, n))
       end
       break
     end
+    kept = kept + #line + #nl
     if n == 1 then
       if e.chain ~= 1 then
-        f:close()
         return nil, bad(("%s is not a luaforce chain state file"):format(path))
       end
       if e.fingerprint ~= fingerprint then
-        f:close()
         return nil, bad(("%s belongs to another chain (its steps differ from this one's)"):format(path),
           "resume with the chain that wrote it, or start afresh with a new state file")
       end
@@ -107,8 +109,16 @@ function M.resume(path, fingerprint)
       end
     end
   end
-  f:close()
-  if n == 0 then return nil, bad(("%s is empty: not a chain state file"):format(path)) end
+  if kept == 0 and not text:find("%S") then return nil, bad(("%s is empty: not a chain state file"):format(path)) end
+  if kept == 0 then return nil, bad(("%s is not a luaforce chain state file"):format(path)) end
+  local whole = text:sub(1, kept)
+  if whole:sub(-1) ~= "\n" then whole = whole .. "\n" end
+  if whole ~= text then
+    -- what a crash cut short goes, so that the entries appended now start
+    -- on a line of their own (atomically: the file stays whole meanwhile)
+    local ok, werr = sys.write_file(path, whole, 384)
+    if not ok then return nil, bad(("cannot repair the state file %s: %s"):format(path, tostring(werr))) end
+  end
   local j, err = open_append(path)
   if not j then return nil, err end
   return j, previous

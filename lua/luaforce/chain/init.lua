@@ -22,7 +22,10 @@
 --                go through the chain a window at a time, in constant memory
 --   dry_run      true: send only reads; print the writes instead
 --   all_or_none  true: every write in one request with allOrNone, or refuse
---                before anything is sent (exit 2) saying why it cannot be
+--                before anything is sent (exit 2) saying why it cannot be;
+--                an item that fails before the writes (or whose write
+--                cannot be made) means no write is sent: the others fail
+--                with NOT_SENT
 --   state        a file to keep the run's state in (luaforce.chain.journal)
 --   resume       true: go on from `state` (written by this chain): finished
 --                writes are not sent again, lost answers stay unknown,
@@ -321,6 +324,21 @@ local function process(ctx, stages, from, items)
       local todo = {}
       for _, item in ipairs(active) do
         if (item.start or 0) <= st.steps[#st.steps].index then todo[#todo + 1] = item end
+      end
+      if #todo > 0 and ctx.all_or_none and writes_of(st) then
+        -- all or none: an item that failed before the writes means none goes
+        for _, e in ipairs(ctx.report.items) do
+          if not e.resumed and (e.state == "failed" or e.state == "stopped" or e.state == "unknown") then
+            local label = ctx.steps[e.step] and ctx.steps[e.step].label or ("step " .. tostring(e.step))
+            local err = wire.not_sent(e.key, label, e.error)
+            for _, item in ipairs(todo) do
+              item.before = item.vars
+              end_item(ctx, item, "failed", st.steps[1].index, err)
+            end
+            todo = {}
+            break
+          end
+        end
       end
       if #todo > 0 then run_group(ctx, st, todo, si < #stages) end
     elseif st.kind == "collect" then

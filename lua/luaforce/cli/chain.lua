@@ -5,7 +5,10 @@
 -- FILE.lua builds a chain and returns it (`return chain(org):query(...)...`);
 -- this command plans or runs it (luaforce.chain), keeps its state so that a
 -- run cut short resumes without sending a finished write again, prints the
--- summary and exits with the run's code (the precedence table).
+-- summary and exits with the run's code (the precedence table). A script
+-- that returns anything else is refused (exit 2); one that ran its chain
+-- itself (it returned the report) exits with the report's code and a note
+-- (2 under --plan or --dry-run: its writes were sent all the same).
 local common = require "luaforce.cli.common"
 local errors = require "luaforce.errors"
 local run_cmd = require "luaforce.cli.run"
@@ -110,6 +113,14 @@ function M.run(ctx, opts, pos)
   if not results[1] then return results[2] end
   local c = results[2]
   local chain = require "luaforce.chain"
+  if require("luaforce.chain.report").is(c) then
+    -- c:run() inside the script: it ran there, with none of this command's
+    -- options; its code stands, unless a plan or dry run was asked for
+    io.stderr:write(("luaforce: %s ran its chain itself (it returned the report, not the chain): --plan, --dry-run "
+      .. "and the state file apply to a chain it returns (end it with: return chain(org):...)\n"):format(script))
+    if opts.plan or opts.dry_run then return errors.EXIT.USAGE end
+    return c.exit
+  end
   if not chain.is(c) then
     error(errors.usage(("%s must return the chain it builds, not %s"):format(script,
       c == nil and "nothing" or type(c)), "end it with: return chain(org):query(...)..."), 0)

@@ -26,13 +26,10 @@ return chain(org):from(items, { key = "=ext" })
 describe("luaforce chain", function()
   local emu, url, dir
   setup(function()
-    emu = proc.spawn { "emulator", "--port", "0", "--empty" }
-    url = emu.wait_for("listening on (http://127%.0%.0%.1:%d+)\n", 20)
-    assert(url, "the emulator did not start: " .. emu.read_stderr())
+    emu = proc.emulator { "--empty" }
+    url = emu.url
   end)
-  teardown(function()
-    if emu then emu.signal("TERM"); emu.wait(10); emu.cleanup() end
-  end)
+  teardown(function() if emu then emu.stop() end end)
   before_each(function()
     dir = files.scratch()
     assert.equal(204, proc.curl(url .. "/_emulator/reset", { method = "POST" }).status)

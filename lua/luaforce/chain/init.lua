@@ -633,13 +633,16 @@ function execute(self, opts, offline)
     if errors.is_interrupt(err) or (errors.is(err) and err.interrupted) then
       report.interrupted = true
       -- what was sent and not answered: unknown (the state file says so too)
-      for item, step in pairs(ctx.inflight) do
-        if not item.state then
-          item.state, item.at = "unknown", step
-          item.err = errors.new { code = "OUTCOME_UNKNOWN", exit = errors.EXIT.UNKNOWN,
-            message = "interrupted while the write was on its way: its outcome is unknown" }
-          report:finish(item)
-        end
+      local lost = {}
+      for item in pairs(ctx.inflight) do
+        if not item.state then lost[#lost + 1] = item end
+      end
+      table.sort(lost, function(a, b) return (a.seq or 0) < (b.seq or 0) end) -- in the items' order
+      for _, item in ipairs(lost) do
+        item.state, item.at = "unknown", ctx.inflight[item]
+        item.err = errors.new { code = "OUTCOME_UNKNOWN", exit = errors.EXIT.UNKNOWN,
+          message = "interrupted while the write was on its way: its outcome is unknown" }
+        report:finish(item)
       end
       report:close((sys.monotonic_ms() - t0) / 1000)
       if printer then printer(report:summary()) end

@@ -47,8 +47,8 @@ other word after FILE.lua) are the script's `...` and `arg`, as with
 error, a dry run's writes to standard output.
 
 State: every run keeps a state file (--state FILE, else one under
-$XDG_STATE_HOME/luaforce/chains/, removed again when the run ends with
-nothing left to do). After Ctrl-C, a crash or failures, --resume FILE goes
+$XDG_STATE_HOME/luaforce/chains/, removed again when the run, or a later
+--resume of it, ends with nothing left to do). After Ctrl-C, a crash or failures, --resume FILE goes
 on from it: finished writes are not sent again, a write whose answer was
 lost stays "outcome unknown" (check it in the org), a create with an
 external_id is sent again as an upsert on it, failed items run again from
@@ -77,16 +77,21 @@ local function whole(name, text)
   return n
 end
 
--- A state file of the command's own choosing: under $XDG_STATE_HOME.
-local function default_state(script)
+-- Where the command keeps the state files it chooses: under $XDG_STATE_HOME.
+local function state_dir()
   local base = os.getenv("XDG_STATE_HOME")
   if not base or base == "" then
     local home = os.getenv("HOME")
     if not home or home == "" then return nil end
     base = home .. "/.local/state"
   end
-  local dir = base .. "/luaforce/chains"
-  if not sys.mkdirs(dir, 448) then return nil end
+  return base .. "/luaforce/chains"
+end
+
+-- A state file of the command's own choosing.
+local function default_state(script)
+  local dir = state_dir()
+  if not dir or not sys.mkdirs(dir, 448) then return nil end
   local name = (script:match("([^/]+)$") or "chain"):gsub("%.lua$", ""):gsub("[^%w._-]", "_")
   for i = 0, 99 do
     local path = ("%s/%s-%s%s.state"):format(dir, name, os.date("!%Y%m%dT%H%M%SZ"), i > 0 and ("-" .. i) or "")
@@ -131,7 +136,11 @@ function M.run(ctx, opts, pos)
     return p.problem and (p.problem.exit or errors.EXIT.USAGE) or 0
   end
   local state, chosen = opts.resume or opts.state, false
-  if not state and not opts.dry_run then
+  if opts.resume then
+    -- a file the command chose goes once the resumed run leaves nothing to do
+    local dir = state_dir()
+    chosen = dir ~= nil and opts.resume:sub(1, #dir + 1) == dir .. "/"
+  elseif not state and not opts.dry_run then
     state = default_state(script)
     chosen = state ~= nil
   end

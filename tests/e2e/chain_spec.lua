@@ -228,24 +228,36 @@ describe("luaforce chain", function()
     -- is applied, then its answer held back while the process is killed
     local N, WINDOW = 300, 20
 
-    local function killed_run(f, state, keyed)
+    -- Runs the chain until the third request is held, then sends `signal`
+    -- (KILL, or INT for Ctrl-C); returns the exit code and standard error.
+    -- `state`: a --state file, or nil for the one the command chooses.
+    local function stopped_run(f, state, keyed, signal)
       faults { "POST /services/data/*/composite/sobjects -> latency=60s nth=3 times=1" }
-      local h = proc.spawn { "chain", f, "--state", state, "--window", tostring(WINDOW), "--concurrency", "1",
+      local a = { "chain", f, "--window", tostring(WINDOW), "--concurrency", "1",
         "--instance", url, "--token", TOKEN, "--", tostring(N), keyed and "keyed" or "plain" }
+      if state then table.insert(a, 3, "--state"); table.insert(a, 4, state) end
+      -- proc.spawn takes no environment: the state directory goes in front
+      local h = proc.spawn({ "XDG_STATE_HOME=" .. dir .. "/state", proc.bin, table.unpack(a) }, { bin = "env" })
       local held = false
       for _ = 1, 400 do
         if control("faults")[1].fired == 1 then held = true break end
         proc.sleep(0.05)
       end
-      h.signal("KILL")
+      h.signal(signal)
       local code = h.wait(10)
       local stderr = h.read_stderr()
       h.cleanup()
       faults {}
       assert.is_true(held, "the third request never came: " .. stderr)
-      assert.equal(137, code) -- 128 + SIGKILL: nothing of luaforce's ran after
-      -- three windows reached the org; the state file says the third was sent
+      -- three windows reached the org
       assert.equal(3 * WINDOW, count("Invoice__c"))
+      return code, stderr
+    end
+
+    local function killed_run(f, state, keyed)
+      local code = stopped_run(f, state, keyed, "KILL")
+      assert.equal(137, code) -- 128 + SIGKILL: nothing of luaforce's ran after
+      -- the state file says the third window was sent
       local sends = 0
       for line in files.read(state):gmatch("[^\n]+") do
         if line:match('^{"send":') then sends = sends + 1 end
@@ -276,6 +288,23 @@ describe("luaforce chain", function()
       assert.equal(1 + (N - 3 * WINDOW) // WINDOW, api_requests() - before)
       assert.equal(N, count("Invoice__c"))
       each_once()
+    end)
+
+    it("Ctrl-C: exit 6 with the held ones unknown, in order; a resume finishes and removes the state it chose", function()
+      local f = script("inv.lua", INVOICES)
+      local code, stderr = stopped_run(f, nil, true, "INT")
+      assert.equal(6, code, stderr)
+      assert.matches("40 done, 20 outcome unknown; interrupted\n", stderr, 1, true)
+      assert.matches("\n  item INV-0041: unknown at step 2: OUTCOME_UNKNOWN: interrupted while the write was on its way: "
+        .. "its outcome is unknown\n  item INV-0042: unknown", stderr, 1, true)
+      local kept = state_files()
+      assert.equal(1, #kept)
+      local path = dir .. "/state/luaforce/chains/" .. kept[1]
+      assert.matches("\n  state kept in " .. path .. ": resume to run what is left", stderr, 1, true)
+      local r = chain(f, { "--resume", path, "--window", tostring(WINDOW) }, { tostring(N), "keyed" })
+      assert.equal(0, r.code, r.stderr)
+      each_once()
+      assert.same({}, state_files())
     end)
 
     it("without an external id the lost ones are unknown on resume (exit 6), never sent again", function()

@@ -744,7 +744,7 @@ function Plan:__tostring()
   local n = self.items
   out[1] = ("plan: %d step%s, %s"):format(#self.chain.steps, #self.chain.steps == 1 and "" or "s",
     n and (n .. (n == 1 and " item" or " items")) or "items from the query")
-  for i, st in ipairs(self.stages) do
+  for _, st in ipairs(self.stages) do
     if st.kind == "source" then
       local s = st.step
       if s.op == "query" then
@@ -755,6 +755,15 @@ function Plan:__tostring()
       end
     elseif st.kind == "group" then
       out[#out + 1] = describe_group(self.org, st, n)
+      if not n and plan_mod.form(st, 2).form == "composite" then
+        -- the items are not known: say where the form changes
+        for k = 3, M.DEFAULT_WINDOW do
+          if plan_mod.form(st, k).form == "split" then
+            out[#out + 1] = ("  (from %d items in a window on: each step on its own, fewer requests)"):format(k)
+            break
+          end
+        end
+      end
       for _, why in ipairs(st.cut or {}) do
         out[#out + 1] = "  (the next step goes in a request of its own: " .. why .. ")"
       end
@@ -764,7 +773,6 @@ function Plan:__tostring()
     else
       out[#out + 1] = ("step %d: %s (here, no request)"):format(st.step.index, steps_mod.describe(st.step))
     end
-    local _ = i
   end
   if self.problem then out[#out + 1] = "cannot run: " .. tostring(self.problem) end
   if self.exact then

@@ -95,6 +95,26 @@ describe("luaforce chain", function()
     assert.same({}, state_files())
   end)
 
+  it("--plan of a query chain: how each stage goes, and where its form changes with the window", function()
+    local f = script("stale.lua", [[
+      local chain = require "luaforce.chain"
+      return chain(require("luaforce").connect())
+        :query("SELECT Id FROM Invoice__c WHERE Status__c = 'Sent'")
+        :get("Invoice__c", "=Id", { fields = "Id,Account__c" })
+        :update("Invoice__c", "=response.body.Id", { Status__c = "Void" })
+    ]])
+    local before = api_requests()
+    local r = chain(f, { "--plan" })
+    assert.equal(0, r.code, r.stderr)
+    assert.equal(before, api_requests())
+    assert.equal("plan: 3 steps, items from the query\n"
+      .. "step 1: GET /services/data/v62.0/query?q=SELECT Id FROM Invoice__c WHERE Status__c = 'Sent' - every page, "
+      .. "records a window at a time\n"
+      .. "steps 2-3: POST /services/data/v62.0/composite - 12 items a request, 2 subrequests each "
+      .. "(get Invoice__c =Id (Id,Account__c) -> update Invoice__c =response.body.Id {Status__c})\n"
+      .. "  (from 25 items in a window on: each step on its own, fewer requests)\n", r.stdout)
+  end)
+
   it("--plan --all-or-none says why it cannot hold: exit 2, nothing sent", function()
     local f = script("inv.lua", INVOICES)
     local before = api_requests()

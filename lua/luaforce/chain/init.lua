@@ -20,7 +20,9 @@
 --   concurrency  requests in flight (default 4)
 --   window       items worked on together (default 2000): a query's records
 --                go through the chain a window at a time, in constant memory
---   dry_run      true: send only reads; print the writes instead
+--   dry_run      true: send only reads; print the writes instead (with
+--                resume: the writes a resume would send; the state file
+--                is read, not written)
 --   all_or_none  true: every write in one request with allOrNone, or refuse
 --                before anything is sent (exit 2) saying why it cannot be;
 --                an item that fails before the writes (or whose write
@@ -560,6 +562,11 @@ function execute(self, opts, offline)
     end
     if not j then error(prev, 2) end
     ctx.journal, ctx.previous = j, opts.resume and prev or nil
+  elseif opts.state and opts.resume then
+    -- a dry run of a resume: what is left, the state file left as it is
+    local prev, err = journal_mod.read(opts.state, fingerprint(self))
+    if not prev then error(err, 2) end
+    ctx.previous = prev
   end
   ctx.inflight = {}
   ctx.intent = function(step_indexes, items)

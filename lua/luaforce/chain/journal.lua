@@ -25,6 +25,8 @@
 --   ended, the last step whose writes it finished and its variables then,
 --   and the steps sent without an answer; a file of another chain (its
 --   steps differ) is refused.
+-- journal.read(path, fingerprint) -> previous | nil, err   (the same,
+--   without writing to the file: what a dry run of a resume reads)
 -- j:intent(step_indexes, keys)   j:settle(key, entry)   j:close()
 local errors = require "luaforce.errors"
 local json = require "luaforce.json"
@@ -65,8 +67,9 @@ local function pack_error(e)
   return json.object({ code = e.code, message = e.message, exit = e.exit }, { "code", "message", "exit" })
 end
 
---- See the file comment.
-function M.resume(path, fingerprint)
+-- The file read: previous (as resume gives it), its text and how many
+-- bytes of it are whole entries; or nil, err.
+local function load(path, fingerprint)
   local f, oerr = io.open(path, "r")
   if not f then return nil, bad(("cannot read the state file to resume: %s"):format(oerr)) end
   local text = f:read("a") or ""
@@ -111,6 +114,19 @@ function M.resume(path, fingerprint)
   end
   if kept == 0 and not text:find("%S") then return nil, bad(("%s is empty: not a chain state file"):format(path)) end
   if kept == 0 then return nil, bad(("%s is not a luaforce chain state file"):format(path)) end
+  return previous, text, kept
+end
+
+--- See the file comment.
+function M.read(path, fingerprint)
+  local previous, err = load(path, fingerprint)
+  return previous, err
+end
+
+--- See the file comment.
+function M.resume(path, fingerprint)
+  local previous, text, kept = load(path, fingerprint)
+  if not previous then return nil, text end
   local whole = text:sub(1, kept)
   if whole:sub(-1) ~= "\n" then whole = whole .. "\n" end
   if whole ~= text then

@@ -156,7 +156,7 @@ function M.run(ctx, opts, pos)
       end }
   end, {})
   if not ok then return report end
-  if chosen and report.exit == 0 then
+  if chosen and report.exit == 0 and not opts.dry_run then
     os.remove(state)
   elseif chosen and state and (report.counts.failed > 0 or report.counts.unknown > 0) then
     say(("luaforce: resume with: luaforce chain %s --resume %s"):format(script, state))

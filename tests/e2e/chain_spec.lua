@@ -300,7 +300,19 @@ describe("luaforce chain", function()
       local f = script("inv.lua", INVOICES)
       local state = dir .. "/crash.state"
       killed_run(f, state, true)
+      -- a dry run of the resume: what it would send, nothing sent, the state as it was
+      local kept = files.read(state)
       local before = api_requests()
+      local dry = chain(f, { "--resume", state, "--window", tostring(WINDOW), "--dry-run" }, { tostring(N), "keyed" })
+      assert.equal(0, dry.code, dry.stderr)
+      assert.equal(before, api_requests())
+      assert.equal(kept, files.read(state))
+      assert.matches("^PATCH /services/data/v62.0/composite/sobjects/Invoice__c/External_Id__c: upsert 20 Invoice__c "
+        .. "records\n  Invoice__c External_Id__c=INV%-0041 ", dry.stdout)
+      local creates = select(2, dry.stdout:gsub("\nPOST /services/data/v62.0/composite/sobjects: create 20 Invoice__c", ""))
+      assert.equal((N - 3 * WINDOW) // WINDOW, creates)
+      assert.is_nil(dry.stdout:find("INV-0001", 1, true)) -- done before: not sent again
+      before = api_requests()
       local r = chain(f, { "--resume", state, "--window", tostring(WINDOW) }, { tostring(N), "keyed" })
       assert.equal(0, r.code, r.stderr)
       assert.matches(("%d done (%d settled by an earlier run)"):format(N, 2 * WINDOW), r.stderr, 1, true)

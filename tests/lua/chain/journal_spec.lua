@@ -109,6 +109,19 @@ describe("chain.journal", function()
     end
   end)
 
+  it("read gives the same as resume and leaves the file as it is", function()
+    written()
+    local text = files.read(path) .. '{"key":"C","sta'
+    files.write(path, text)
+    local prev = assert(journal.read(path, FP))
+    assert.same({ 2, 3 }, prev.C.pending)
+    assert.equal(2, prev.F.through)
+    assert.equal(text, files.read(path))
+    local none, err = journal.read(path, "other")
+    assert.is_nil(none)
+    assert.matches("belongs to another chain", err.message)
+  end)
+
   it("refuses a file damaged before its end", function()
     written()
     local l = lines(path)

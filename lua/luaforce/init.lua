@@ -42,6 +42,7 @@ local lazy = {
   feel = "luaforce.feel",
   client = "luaforce.client",
   connector = "luaforce.connector",
+  chain = "luaforce.chain",
 }
 
 return setmetatable(M, {

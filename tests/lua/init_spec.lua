@@ -58,7 +58,7 @@ describe("luaforce", function()
     local rows = {
       { "json", "luaforce.json" }, { "decimal", "luaforce.decimal" }, { "errors", "luaforce.errors" },
       { "auth", "luaforce.auth" }, { "soql", "luaforce.soql" }, { "feel", "luaforce.feel" },
-      { "client", "luaforce.client" }, { "connector", "luaforce.connector" },
+      { "client", "luaforce.client" }, { "connector", "luaforce.connector" }, { "chain", "luaforce.chain" },
     }
     for _, row in ipairs(rows) do
       local name, module = row[1], row[2]

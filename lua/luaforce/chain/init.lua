@@ -186,7 +186,7 @@ end
 local function settle(ctx, item)
   if ctx.journal then
     ctx.journal:settle(item.key, { state = item.state, at = item.at, vars = item.state == "failed" and item.before
-      or item.vars, error = item.err })
+      or item.vars, error = item.err, applied = item.applied or nil })
   end
   ctx.report:finish(item)
 end
@@ -308,7 +308,10 @@ function run_group(ctx, group, items, more)
   end
 end
 
-local function truthy_filter(v)
+-- A filter keeps an item when FEEL gives true, or a Lua function gives
+-- anything Lua counts as true (but json.null).
+local function keeps(spec, v)
+  if spec.kind == "fn" then return v ~= nil and v ~= false and v ~= json.null end
   return v == true
 end
 
@@ -373,14 +376,16 @@ local function process(ctx, stages, from, items)
             end_item(ctx, item, "failed", s.index, err)
           else
             ctx.report:step_done(s.index)
+            local kids = {}
             for n, rec in ipairs(list) do
               local vars = {}
               for k, v in pairs(rec) do vars[k] = v end
               vars.parent = item.vars
-              ctx.seq = ctx.seq + 1
-              out[#out + 1] = { key = item.key .. "/" .. key_of(s, rec, n, ctx.eopts), vars = vars, seq = ctx.seq,
-                outcomes = {} }
+              kids[n] = { key = item.key .. "/" .. key_of(s, rec, n, ctx.eopts), vars = vars }
             end
+            -- the records are the items from here on (an earlier run's
+            -- state applies to them by their keys)
+            for _, kid in ipairs(ctx.admit(ctx, kids)) do out[#out + 1] = kid end
             item.state, item.at = "done", s.index
             item.expanded = true
           end
@@ -391,7 +396,12 @@ local function process(ctx, stages, from, items)
       local s = st.step
       for _, item in ipairs(active) do
         if (item.start or 0) <= s.index then
-          local v, err = value.resolve(s.fn, item.vars, ctx.eopts)
+          local v, err
+          if s.op == "each" and ctx.offline then
+            v = true -- a plan does not call each's function: it only does things
+          else
+            v, err = value.resolve(s.fn, item.vars, ctx.eopts)
+          end
           if v == nil then
             item.before = item.vars
             end_item(ctx, item, "failed", s.index, err)
@@ -406,7 +416,7 @@ local function process(ctx, stages, from, items)
               ctx.report:step_done(s.index)
             end
           elseif s.op == "filter" then
-            if truthy_filter(v) then
+            if keeps(s.fn, v) then
               ctx.report:step_done(s.index)
             else
               end_item(ctx, item, "filtered", s.index)
@@ -477,6 +487,14 @@ end
 local function admit(ctx, list)
   local out = {}
   for _, x in ipairs(list) do
+    if ctx.journal then
+      -- a state file tells items apart by their keys
+      if ctx.keys[x.key] then
+        error(errors.usage(("two items have the key '%s': the state file could not tell them apart"):format(x.key),
+          "give the query or from step a key that is unique (key = \"=Id\", say)"), 0)
+      end
+      ctx.keys[x.key] = true
+    end
     ctx.seq = ctx.seq + 1
     local item = { key = x.key, vars = x.vars, seq = ctx.seq, outcomes = {} }
     local p = ctx.previous and ctx.previous[x.key]
@@ -509,10 +527,17 @@ local function admit(ctx, list)
             message = ("step %d was sent in an earlier run and its answer was lost: check the record in the org "
               .. "before sending it again"):format(lost) })
         end
-      elseif p.state == "failed" then
+      elseif p.state == "failed" and not p.applied then
         if from_last_write() then out[#out + 1] = item end
       elseif p.state then
         item.vars = p.vars or item.vars
+        local si = ctx.collect_stage[p.at]
+        if si and p.state == "done" then
+          -- it reached a collect step in that run: it belongs in the list
+          local bag = ctx.collected[si] or {}
+          ctx.collected[si] = bag
+          bag[#bag + 1] = item.vars
+        end
         settled_before(ctx, item, p.state, p.at,
           p.error and errors.new { code = p.error.code, message = p.error.message, exit = p.error.exit })
       elseif from_last_write() then
@@ -542,8 +567,11 @@ function execute(self, opts, offline)
   local ctx = { org = self.org, steps = self.steps, eopts = { exact = true, now = opts.now, zone = opts.zone },
     dry_run = opts.dry_run or offline, offline = offline, all_or_none = opts.all_or_none or false,
     concurrency = opts.concurrency or M.DEFAULT_CONCURRENCY, stats = { requests = 0 }, report = report,
-    collected = {}, seq = 0 }
+    collected = {}, seq = 0, keys = {}, collect_stage = {}, admit = admit }
   local stages, from = stages_of(self, ctx.all_or_none)
+  for si, st in ipairs(stages) do
+    if st.kind == "collect" then ctx.collect_stage[st.step.index] = si end
+  end
   if ctx.all_or_none then
     -- a check with one item first: steps that can never share a request
     local ok, why = plan_mod.atomic(stages, 1)
@@ -621,8 +649,8 @@ function execute(self, opts, offline)
     end
     -- collect steps: what they gathered goes on as one item each
     for si = from, #stages do
-      local bag = ctx.collected[si]
-      if stages[si].kind == "collect" and bag then
+      local bag = ctx.collected[si] or {}
+      if stages[si].kind == "collect" then
         local name = stages[si].step.name
         report.collected[name] = json.array(bag)
         ctx.collected[si] = nil
@@ -715,8 +743,11 @@ function Plan:requests(n)
 end
 
 -- The lines that describe a group's form for n items.
-local function describe_group(org, st, n)
-  local f = plan_mod.form(st, n or 2)
+local describe_group
+
+function describe_group(org, st, n)
+  -- unknown: a query's records, a window of them at a time
+  local f = plan_mod.form(st, n or M.DEFAULT_WINDOW)
   local idx = {}
   for i, s in ipairs(st.steps) do idx[i] = tostring(s.index) end
   local head = ("step%s %s: "):format(#idx > 1 and "s" or "", table.concat(idx, "-"))
@@ -738,7 +769,11 @@ local function describe_group(org, st, n)
       .. (plan_mod.form(st, n).requests == 1 and "" or "s")) or
       ("ceil(" .. each .. "/" .. size .. ") requests"))
   elseif f.form == "split" then
-    return head .. "each step on its own (fewer requests than composite)"
+    local lines = { head .. "each step on its own, fewer requests than composite requests would take:" }
+    for _, s in ipairs(st.steps) do
+      lines[#lines + 1] = "  " .. describe_group(org, { kind = "group", steps = { s }, bound = {} }, n)
+    end
+    return table.concat(lines, "\n")
   end
   local list = {}
   for _, s in ipairs(st.steps) do list[#list + 1] = steps_mod.describe(s) end

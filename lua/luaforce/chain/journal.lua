@@ -10,9 +10,12 @@
 --   {"key": k, "through": step, "vars": {...}}   the item finished its steps
 --                                         up to `step` (its variables after it)
 --   {"key": k, "state": "done"|"failed"|"stopped"|"unknown"|"filtered",
---    "at": step, "vars": {...}, "error": {code, message, exit}}
+--    "at": step, "vars": {...}, "error": {code, message, exit}, "applied": true}
 --                                         where the item ended (for a failed
---                                         one, its variables before `at`)
+--                                         one, its variables before `at`;
+--                                         `applied`: the step's write was
+--                                         applied all the same, as when its
+--                                         result expression failed)
 -- A key sent and never settled afterwards had its answer lost: unknown.
 -- A last line a crash cut short is no entry: resume drops it from the file
 -- (rewritten atomically) before appending, so the file stays readable.
@@ -108,7 +111,7 @@ local function load(path, fingerprint)
       if e.through then
         p.through, p.through_vars, p.novars = e.through, e.vars, e.novars
       else
-        p.state, p.at, p.vars, p.error = e.state, e.at, e.vars, e.error
+        p.state, p.at, p.vars, p.error, p.applied = e.state, e.at, e.vars, e.error, e.applied
       end
     end
   end
@@ -171,8 +174,8 @@ function Journal:settle(key, e)
     t.through, t.vars = e.through, e.vars
     keys[2], keys[3] = "through", "vars"
   else
-    t.state, t.at, t.vars, t.error = e.state, e.at, e.vars, pack_error(e.error)
-    keys[2], keys[3], keys[4], keys[5] = "state", "at", "vars", "error"
+    t.state, t.at, t.vars, t.error, t.applied = e.state, e.at, e.vars, pack_error(e.error), e.applied
+    keys[2], keys[3], keys[4], keys[5], keys[6] = "state", "at", "vars", "error", "applied"
   end
   write(self, json.object(t, keys), false)
 end

@@ -91,6 +91,14 @@ function Report:close(seconds)
   return self
 end
 
+-- At most `width` bytes of text, cut at a character boundary.
+local function clip(text, width)
+  if #text <= width then return text end
+  local cut = width
+  while cut > 0 and (text:byte(cut + 1) or 0) & 0xC0 == 0x80 do cut = cut - 1 end
+  return text:sub(1, cut)
+end
+
 local function plural(n, word)
   return ("%d %s%s"):format(n, word, n == 1 and "" or "s")
 end
@@ -110,7 +118,7 @@ function Report:summary(max_lines)
   if self.interrupted then head = head .. "; interrupted" end
   out[1] = head
   for _, st in ipairs(self.steps) do
-    out[#out + 1] = ("  %d. %-50s %d done%s%s"):format(st.index, st.text:sub(1, 50), st.done,
+    out[#out + 1] = ("  %d. %-50s %d done%s%s"):format(st.index, clip(st.text, 50), st.done,
       st.failed > 0 and (", " .. st.failed .. " failed") or "", st.unknown > 0 and (", " .. st.unknown .. " unknown") or "")
   end
   local shown = 0

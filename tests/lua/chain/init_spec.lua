@@ -403,6 +403,22 @@ describe("chain", function()
       assert.equal(1, count(org, "SELECT COUNT() FROM Account WHERE Name = 'F2'"))
     end)
 
+    it("does not send a write again whose result expression failed after it was applied", function()
+      local state = dir .. "/applied.state"
+      local function c()
+        return chain(org):from { { n = "Applied" } }
+          :create("Account", { Name = "=n" }, { result_expression = "={x: assert(false, \"boom\")}" })
+      end
+      local rep = c():run(opts { state = state })
+      assert.equal(9, rep.exit)
+      assert.matches("Salesforce applied it", tostring(rep.items[1].error), 1, true)
+      local before = requests()
+      rep = c():run(opts { state = state, resume = true })
+      assert.equal(9, rep.exit)
+      assert.equal(0, requests() - before)
+      assert.equal(1, count(org, "SELECT COUNT() FROM Account WHERE Name = 'Applied'"))
+    end)
+
     it("refuses a state file of another chain, and a new run over an old file", function()
       local state = dir .. "/other.state"
       chain(org):from { { n = "S" } }:create("Account", { Name = "=n" }):run(opts { state = state })

@@ -110,9 +110,12 @@ describe("luaforce chain", function()
     assert.equal("plan: 3 steps, items from the query\n"
       .. "step 1: GET /services/data/v62.0/query?q=SELECT Id FROM Invoice__c WHERE Status__c = 'Sent' - every page, "
       .. "records a window at a time\n"
-      .. "steps 2-3: POST /services/data/v62.0/composite - 12 items a request, 2 subrequests each "
-      .. "(get Invoice__c =Id (Id,Account__c) -> update Invoice__c =response.body.Id {Status__c})\n"
-      .. "  (from 25 items in a window on: each step on its own, fewer requests)\n", r.stdout)
+      .. "steps 2-3: each step on its own, fewer requests than composite requests would take:\n"
+      .. "  step 2: POST /services/data/v62.0/composite/sobjects/Invoice__c {ids, fields} - 2000 records a request "
+      .. "(get Invoice__c =Id (Id,Account__c)), ceil(N/2000) requests\n"
+      .. "  step 3: PATCH /services/data/v62.0/composite/sobjects - 200 records a request "
+      .. "(update Invoice__c =response.body.Id {Status__c}), ceil(N/200) requests\n"
+      .. "  (a window of fewer than 25 items goes in composite requests instead, 12 items a request)\n", r.stdout)
   end)
 
   it("--plan --all-or-none says why it cannot hold: exit 2, nothing sent", function()

@@ -797,11 +797,14 @@ function Plan:__tostring()
       end
     elseif st.kind == "group" then
       out[#out + 1] = describe_group(self.org, st, n)
-      if not n and plan_mod.form(st, 2).form == "composite" then
-        -- the items are not known: say where the form changes
+      local small = plan_mod.form(st, 2)
+      if not n and small.form == "composite" and plan_mod.form(st, M.DEFAULT_WINDOW).form == "split" then
+        -- the items are not known: a window smaller than this one (the
+        -- last, often) may go the other way
         for k = 3, M.DEFAULT_WINDOW do
           if plan_mod.form(st, k).form == "split" then
-            out[#out + 1] = ("  (from %d items in a window on: each step on its own, fewer requests)"):format(k)
+            out[#out + 1] = ("  (a window of fewer than %d items goes in composite requests instead, %d items a "
+              .. "request)"):format(k, small.per)
             break
           end
         end

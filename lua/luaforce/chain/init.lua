@@ -32,7 +32,9 @@
 --   resume       true: go on from `state` (written by this chain): finished
 --                writes are not sent again, lost answers stay unknown,
 --                creates with external_id are sent as upserts, failed items
---                run again from the step that failed
+--                run again from the step that failed; items left in the
+--                middle go on from there, even when the source no longer
+--                gives them (the chain's writes took them out of its query)
 --   print        a function(line) for the summary and a dry run's writes
 --                (default: the summary to stderr, the writes to stdout);
 --                false: silence
@@ -632,8 +634,26 @@ function execute(self, opts, offline)
       end
       process(ctx, stages, from, items)
     end
-    -- items an earlier run settled that the source no longer gives
+    -- items an earlier run left in the middle of the chain that the source
+    -- no longer gives (its own writes take records out of its query, say):
+    -- on from where they stood, with their variables then
+    local middle = {}
     for key, p in pairs(ctx.previous or {}) do
+      if p.through and not p.state and not p.pending then middle[#middle + 1] = { key = key, vars = p.through_vars } end
+    end
+    table.sort(middle, function(a, b) return a.key < b.key end)
+    local size = math.min(window, math.max(#middle, 1))
+    for first = 1, #middle, size do
+      local list = table.move(middle, first, math.min(#middle, first + size - 1), 1, {})
+      process(ctx, stages, from, admit(ctx, list))
+    end
+    -- items an earlier run settled that the source no longer gives, in
+    -- their keys' order
+    local rest = {}
+    for key in pairs(ctx.previous or {}) do rest[#rest + 1] = key end
+    table.sort(rest)
+    for _, key in ipairs(rest) do
+      local p = ctx.previous[key]
       local item = { key = key, vars = p.vars or {}, resumed = true }
       if p.pending then
         item.state, item.at = "unknown", p.pending[1]

@@ -15,7 +15,11 @@
 --          would = function(text) a write a dry run does not send}
 --   all_or_none: when one item's call cannot be made (its arguments fail),
 --   no write of the request goes: the other items fail with NOT_SENT
---   (wire.not_sent), as they would have been rolled back.
+--   (wire.not_sent), as they would have been rolled back; a step whose
+--   records name several objects (a request each) fails NOT_ATOMIC for
+--   every item, nothing sent.
+-- wire.not_sent(key, label, err) -> the NOT_SENT error of an item held
+--   back because item `key` failed at the step `label` with `err`.
 --   A dry run sends the groups that only read, and for a group that writes
 --   prints the requests and answers each write as if it succeeded (an id
 --   of the form 000DRY... for a create).

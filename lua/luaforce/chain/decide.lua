@@ -45,6 +45,9 @@ end
 
 local function expression_error(step, what, w, applied)
   local m = w and (w.message or tostring(w)) or "failed"
+  -- the connector's message may say already which expression failed
+  local prefix = ("the %s failed: "):format(what)
+  if m:sub(1, #prefix) == prefix then m = m:sub(#prefix + 1) end
   if type(w) == "table" and w.excerpt then m = m .. "\n" .. w.excerpt end
   if applied then m = m .. " (the write itself succeeded: Salesforce applied it)" end
   return errors.new { code = "FEEL_RESULT", exit = EXIT.INCIDENT,

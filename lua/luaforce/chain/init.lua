@@ -20,14 +20,21 @@
 --   concurrency  requests in flight (default 4)
 --   window       items worked on together (default 2000): a query's records
 --                go through the chain a window at a time, in constant memory
---   dry_run      true: send only reads; print the writes instead
+--   dry_run      true: send only reads; print the writes instead (with
+--                resume: the writes a resume would send; the state file
+--                is read, not written)
 --   all_or_none  true: every write in one request with allOrNone, or refuse
---                before anything is sent (exit 2) saying why it cannot be
+--                before anything is sent (exit 2) saying why it cannot be;
+--                an item that fails before the writes (or whose write
+--                cannot be made) means no write is sent: the others fail
+--                with NOT_SENT
 --   state        a file to keep the run's state in (luaforce.chain.journal)
 --   resume       true: go on from `state` (written by this chain): finished
 --                writes are not sent again, lost answers stay unknown,
 --                creates with external_id are sent as upserts, failed items
---                run again from the step that failed
+--                run again from the step that failed; items left in the
+--                middle go on from there, even when the source no longer
+--                gives them (the chain's writes took them out of its query)
 --   print        a function(line) for the summary and a dry run's writes
 --                (default: the summary to stderr, the writes to stdout);
 --                false: silence
@@ -325,6 +332,21 @@ local function process(ctx, stages, from, items)
       for _, item in ipairs(active) do
         if (item.start or 0) <= st.steps[#st.steps].index then todo[#todo + 1] = item end
       end
+      if #todo > 0 and ctx.all_or_none and writes_of(st) then
+        -- all or none: an item that failed before the writes means none goes
+        for _, e in ipairs(ctx.report.items) do
+          if not e.resumed and (e.state == "failed" or e.state == "stopped" or e.state == "unknown") then
+            local label = ctx.steps[e.step] and ctx.steps[e.step].label or ("step " .. tostring(e.step))
+            local err = wire.not_sent(e.key, label, e.error)
+            for _, item in ipairs(todo) do
+              item.before = item.vars
+              end_item(ctx, item, "failed", st.steps[1].index, err)
+            end
+            todo = {}
+            break
+          end
+        end
+      end
       if #todo > 0 then run_group(ctx, st, todo, si < #stages) end
     elseif st.kind == "collect" then
       local bag = ctx.collected[si] or {}
@@ -570,6 +592,11 @@ function execute(self, opts, offline)
     end
     if not j then error(prev, 2) end
     ctx.journal, ctx.previous = j, opts.resume and prev or nil
+  elseif opts.state and opts.resume then
+    -- a dry run of a resume: what is left, the state file left as it is
+    local prev, err = journal_mod.read(opts.state, fingerprint(self))
+    if not prev then error(err, 2) end
+    ctx.previous = prev
   end
   ctx.inflight = {}
   ctx.intent = function(step_indexes, items)
@@ -607,8 +634,26 @@ function execute(self, opts, offline)
       end
       process(ctx, stages, from, items)
     end
-    -- items an earlier run settled that the source no longer gives
+    -- items an earlier run left in the middle of the chain that the source
+    -- no longer gives (its own writes take records out of its query, say):
+    -- on from where they stood, with their variables then
+    local middle = {}
     for key, p in pairs(ctx.previous or {}) do
+      if p.through and not p.state and not p.pending then middle[#middle + 1] = { key = key, vars = p.through_vars } end
+    end
+    table.sort(middle, function(a, b) return a.key < b.key end)
+    local size = math.min(window, math.max(#middle, 1))
+    for first = 1, #middle, size do
+      local list = table.move(middle, first, math.min(#middle, first + size - 1), 1, {})
+      process(ctx, stages, from, admit(ctx, list))
+    end
+    -- items an earlier run settled that the source no longer gives, in
+    -- their keys' order
+    local rest = {}
+    for key in pairs(ctx.previous or {}) do rest[#rest + 1] = key end
+    table.sort(rest)
+    for _, key in ipairs(rest) do
+      local p = ctx.previous[key]
       local item = { key = key, vars = p.vars or {}, resumed = true }
       if p.pending then
         item.state, item.at = "unknown", p.pending[1]
@@ -643,13 +688,16 @@ function execute(self, opts, offline)
     if errors.is_interrupt(err) or (errors.is(err) and err.interrupted) then
       report.interrupted = true
       -- what was sent and not answered: unknown (the state file says so too)
-      for item, step in pairs(ctx.inflight) do
-        if not item.state then
-          item.state, item.at = "unknown", step
-          item.err = errors.new { code = "OUTCOME_UNKNOWN", exit = errors.EXIT.UNKNOWN,
-            message = "interrupted while the write was on its way: its outcome is unknown" }
-          report:finish(item)
-        end
+      local lost = {}
+      for item in pairs(ctx.inflight) do
+        if not item.state then lost[#lost + 1] = item end
+      end
+      table.sort(lost, function(a, b) return (a.seq or 0) < (b.seq or 0) end) -- in the items' order
+      for _, item in ipairs(lost) do
+        item.state, item.at = "unknown", ctx.inflight[item]
+        item.err = errors.new { code = "OUTCOME_UNKNOWN", exit = errors.EXIT.UNKNOWN,
+          message = "interrupted while the write was on its way: its outcome is unknown" }
+        report:finish(item)
       end
       report:close((sys.monotonic_ms() - t0) / 1000)
       if printer then printer(report:summary()) end
@@ -758,7 +806,7 @@ function Plan:__tostring()
   local n = self.items
   out[1] = ("plan: %d step%s, %s"):format(#self.chain.steps, #self.chain.steps == 1 and "" or "s",
     n and (n .. (n == 1 and " item" or " items")) or "items from the query")
-  for i, st in ipairs(self.stages) do
+  for _, st in ipairs(self.stages) do
     if st.kind == "source" then
       local s = st.step
       if s.op == "query" then
@@ -769,6 +817,18 @@ function Plan:__tostring()
       end
     elseif st.kind == "group" then
       out[#out + 1] = describe_group(self.org, st, n)
+      local small = plan_mod.form(st, 2)
+      if not n and small.form == "composite" and plan_mod.form(st, M.DEFAULT_WINDOW).form == "split" then
+        -- the items are not known: a window smaller than this one (the
+        -- last, often) may go the other way
+        for k = 3, M.DEFAULT_WINDOW do
+          if plan_mod.form(st, k).form == "split" then
+            out[#out + 1] = ("  (a window of fewer than %d items goes in composite requests instead, %d items a "
+              .. "request)"):format(k, small.per)
+            break
+          end
+        end
+      end
       for _, why in ipairs(st.cut or {}) do
         out[#out + 1] = "  (the next step goes in a request of its own: " .. why .. ")"
       end
@@ -778,7 +838,6 @@ function Plan:__tostring()
     else
       out[#out + 1] = ("step %d: %s (here, no request)"):format(st.step.index, steps_mod.describe(st.step))
     end
-    local _ = i
   end
   if self.problem then out[#out + 1] = "cannot run: " .. tostring(self.problem) end
   if self.exact then

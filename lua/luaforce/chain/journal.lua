@@ -17,6 +17,8 @@
 --                                         applied all the same, as when its
 --                                         result expression failed)
 -- A key sent and never settled afterwards had its answer lost: unknown.
+-- A last line a crash cut short is no entry: resume drops it from the file
+-- (rewritten atomically) before appending, so the file stays readable.
 --
 -- journal.create(path, fingerprint, nsteps) -> j | nil, err   (a new file;
 --   an existing one is refused: resume it, or remove it)
@@ -26,6 +28,8 @@
 --   ended, the last step whose writes it finished and its variables then,
 --   and the steps sent without an answer; a file of another chain (its
 --   steps differ) is refused.
+-- journal.read(path, fingerprint) -> previous | nil, err   (the same,
+--   without writing to the file: what a dry run of a resume reads)
 -- j:intent(step_indexes, keys)   j:settle(key, entry)   j:close()
 local errors = require "luaforce.errors"
 local json = require "luaforce.json"
@@ -66,30 +70,31 @@ local function pack_error(e)
   return json.object({ code = e.code, message = e.message, exit = e.exit }, { "code", "message", "exit" })
 end
 
---- See the file comment.
-function M.resume(path, fingerprint)
+-- The file read: previous (as resume gives it), its text and how many
+-- bytes of it are whole entries; or nil, err.
+local function load(path, fingerprint)
   local f, oerr = io.open(path, "r")
   if not f then return nil, bad(("cannot read the state file to resume: %s"):format(oerr)) end
-  local previous, n = {}, 0
-  for line in f:lines() do
+  local text = f:read("a") or ""
+  f:close()
+  local previous, n, kept = {}, 0, 0
+  for line, nl in text:gmatch("([^\n]*)(\n?)") do
+    if line == "" and nl == "" then break end
     n = n + 1
     local e = json.decode(line)
     if type(e) ~= "table" then
       -- a last line cut short by a crash is no entry; anything else is damage
-      local rest = f:read("a")
-      if rest and rest:match("%S") then
-        f:close()
+      if text:find("%S", kept + #line + #nl + 1) then
         return nil, bad(("%s line %d is not a chain state entry"):format(path, n))
       end
       break
     end
+    kept = kept + #line + #nl
     if n == 1 then
       if e.chain ~= 1 then
-        f:close()
         return nil, bad(("%s is not a luaforce chain state file"):format(path))
       end
       if e.fingerprint ~= fingerprint then
-        f:close()
         return nil, bad(("%s belongs to another chain (its steps differ from this one's)"):format(path),
           "resume with the chain that wrote it, or start afresh with a new state file")
       end
@@ -110,8 +115,29 @@ function M.resume(path, fingerprint)
       end
     end
   end
-  f:close()
-  if n == 0 then return nil, bad(("%s is empty: not a chain state file"):format(path)) end
+  if kept == 0 and not text:find("%S") then return nil, bad(("%s is empty: not a chain state file"):format(path)) end
+  if kept == 0 then return nil, bad(("%s is not a luaforce chain state file"):format(path)) end
+  return previous, text, kept
+end
+
+--- See the file comment.
+function M.read(path, fingerprint)
+  local previous, err = load(path, fingerprint)
+  return previous, err
+end
+
+--- See the file comment.
+function M.resume(path, fingerprint)
+  local previous, text, kept = load(path, fingerprint)
+  if not previous then return nil, text end
+  local whole = text:sub(1, kept)
+  if whole:sub(-1) ~= "\n" then whole = whole .. "\n" end
+  if whole ~= text then
+    -- what a crash cut short goes, so that the entries appended now start
+    -- on a line of their own (atomically: the file stays whole meanwhile)
+    local ok, werr = sys.write_file(path, whole, 384)
+    if not ok then return nil, bad(("cannot repair the state file %s: %s"):format(path, tostring(werr))) end
+  end
   local j, err = open_append(path)
   if not j then return nil, err end
   return j, previous

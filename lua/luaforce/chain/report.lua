@@ -4,6 +4,7 @@
 -- report.new(steps, opts) -> r
 -- r:finish(item)     records an item where it ended
 -- r:close(seconds)   counts, and the exit code by luaforce.errors.outcome_exit
+-- report.is(v) -> whether v is a report
 -- r:summary() -> text (a few lines: steps, items, requests, time, failures
 --   and unknowns, each failing item with its step, record and error)
 --
@@ -40,6 +41,11 @@ function M.new(steps, opts)
   end
   r.failed_exits = {}
   return r
+end
+
+--- See the file comment.
+function M.is(v)
+  return getmetatable(v) == Report
 end
 
 local function record_of(item)

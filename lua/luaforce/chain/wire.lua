@@ -13,6 +13,13 @@
 --   ctx = {org, eopts, dry_run, all_or_none, concurrency, stats = {requests},
 --          intent = function(step_indexes, items) before a write goes out,
 --          would = function(text) a write a dry run does not send}
+--   all_or_none: when one item's call cannot be made (its arguments fail),
+--   no write of the request goes: the other items fail with NOT_SENT
+--   (wire.not_sent), as they would have been rolled back; a step whose
+--   records name several objects (a request each) fails NOT_ATOMIC for
+--   every item, nothing sent.
+-- wire.not_sent(key, label, err) -> the NOT_SENT error of an item held
+--   back because item `key` failed at the step `label` with `err`.
 --   A dry run sends the groups that only read, and for a group that writes
 --   prints the requests and answers each write as if it succeeded (an id
 --   of the form 000DRY... for a create).
@@ -167,6 +174,42 @@ local function set(item, step, o, c)
   item.outcomes[step.index] = o
 end
 
+--- all_or_none: the error of an item whose writes are held back because
+-- another item failed (`key`, at the step labelled `label`, with `err`):
+-- one request rolls back as a whole, so none of it goes.
+function M.not_sent(key, label, err)
+  local why = err and tostring(err):gsub("\n.*", "") or "failed"
+  return errors.new { code = "NOT_SENT", exit = err and err.exit or errors.EXIT.API,
+    message = ("not sent (all_or_none): item %s failed at %s: %s"):format(tostring(key), label, why) }
+end
+
+-- all_or_none: when a call of one of `items` could not be made, the others
+-- are held back too; true when that happened (their outcomes are set).
+local function hold_back(group, items)
+  local culprit, at
+  for _, item in ipairs(items) do
+    for _, s in ipairs(group.steps) do
+      local o = item.outcomes[s.index]
+      if o and o.unsent then culprit, at = item, s; break end
+    end
+    if culprit then break end
+  end
+  if not culprit then return false end
+  local e = M.not_sent(culprit.key, at.label, culprit.outcomes[at.index].err)
+  for _, item in ipairs(items) do
+    if item == culprit then
+      for _, s in ipairs(group.steps) do
+        if s == at then break end
+        item.outcomes[s.index] = { skip = true }
+      end
+    else
+      for _, s in ipairs(group.steps) do item.outcomes[s.index] = nil end
+      item.outcomes[group.steps[1].index] = { err = e, unsent = true }
+    end
+  end
+  return true
+end
+
 -- An item's call for a step: a create an earlier run sent without an
 -- answer, keyed by an external id, goes again as an upsert on it.
 local function call_for(ctx, s, item, bound)
@@ -236,6 +279,17 @@ local function collections(ctx, group, items)
       if not by[k] then by[k] = { calls = {}, items = {}, op = c.op, object = c.object }; order[#order + 1] = k end
       local b = by[k]
       b.calls[#b.calls + 1], b.items[#b.items + 1] = c, item
+    end
+  end
+  if ctx.all_or_none and s.writes then
+    if hold_back(group, items) then return end
+    if #order > 1 then
+      -- records of several objects: a request each, which cannot roll back together
+      local e = errors.new { code = "NOT_ATOMIC", exit = errors.EXIT.USAGE,
+        message = ("all_or_none: %s writes records of several objects (%s), a request each: Salesforce cannot roll "
+          .. "them back together"):format(s.label, table.concat(order, ", "):gsub("%a+:", "")) }
+      for _, item in ipairs(items) do set(item, s, { err = e, unsent = true }) end
+      return
     end
   end
   for _, k in ipairs(order) do
@@ -398,6 +452,7 @@ local function composite_request(ctx, group, batch)
     end
   end
   if #subs == 0 then return end
+  if ctx.all_or_none and writes and hold_back(group, batch) then return end
   local dry = ctx.dry_run and (writes or ctx.offline)
   if not dry and ctx.dry_run then
     for _, sub in ipairs(subs) do

@@ -5,7 +5,10 @@
 -- FILE.lua builds a chain and returns it (`return chain(org):query(...)...`);
 -- this command plans or runs it (luaforce.chain), keeps its state so that a
 -- run cut short resumes without sending a finished write again, prints the
--- summary and exits with the run's code (the precedence table).
+-- summary and exits with the run's code (the precedence table). A script
+-- that returns anything else is refused (exit 2); one that ran its chain
+-- itself (it returned the report) exits with the report's code and a note
+-- (2 under --plan or --dry-run: its writes were sent all the same).
 local common = require "luaforce.cli.common"
 local errors = require "luaforce.errors"
 local run_cmd = require "luaforce.cli.run"
@@ -44,8 +47,8 @@ other word after FILE.lua) are the script's `...` and `arg`, as with
 error, a dry run's writes to standard output.
 
 State: every run keeps a state file (--state FILE, else one under
-$XDG_STATE_HOME/luaforce/chains/, removed again when the run ends with
-nothing left to do). After Ctrl-C, a crash or failures, --resume FILE goes
+$XDG_STATE_HOME/luaforce/chains/, removed again when the run, or a later
+--resume of it, ends with nothing left to do). After Ctrl-C, a crash or failures, --resume FILE goes
 on from it: finished writes are not sent again, a write whose answer was
 lost stays "outcome unknown" (check it in the org), a create with an
 external_id is sent again as an upsert on it, failed items run again from
@@ -74,16 +77,21 @@ local function whole(name, text)
   return n
 end
 
--- A state file of the command's own choosing: under $XDG_STATE_HOME.
-local function default_state(script)
+-- Where the command keeps the state files it chooses: under $XDG_STATE_HOME.
+local function state_dir()
   local base = os.getenv("XDG_STATE_HOME")
   if not base or base == "" then
     local home = os.getenv("HOME")
     if not home or home == "" then return nil end
     base = home .. "/.local/state"
   end
-  local dir = base .. "/luaforce/chains"
-  if not sys.mkdirs(dir, 448) then return nil end
+  return base .. "/luaforce/chains"
+end
+
+-- A state file of the command's own choosing.
+local function default_state(script)
+  local dir = state_dir()
+  if not dir or not sys.mkdirs(dir, 448) then return nil end
   local name = (script:match("([^/]+)$") or "chain"):gsub("%.lua$", ""):gsub("[^%w._-]", "_")
   for i = 0, 99 do
     local path = ("%s/%s-%s%s.state"):format(dir, name, os.date("!%Y%m%dT%H%M%SZ"), i > 0 and ("-" .. i) or "")
@@ -110,6 +118,14 @@ function M.run(ctx, opts, pos)
   if not results[1] then return results[2] end
   local c = results[2]
   local chain = require "luaforce.chain"
+  if require("luaforce.chain.report").is(c) then
+    -- c:run() inside the script: it ran there, with none of this command's
+    -- options; its code stands, unless a plan or dry run was asked for
+    io.stderr:write(("luaforce: %s ran its chain itself (it returned the report, not the chain): --plan, --dry-run "
+      .. "and the state file apply to a chain it returns (end it with: return chain(org):...)\n"):format(script))
+    if opts.plan or opts.dry_run then return errors.EXIT.USAGE end
+    return c.exit
+  end
   if not chain.is(c) then
     error(errors.usage(("%s must return the chain it builds, not %s"):format(script,
       c == nil and "nothing" or type(c)), "end it with: return chain(org):query(...)..."), 0)
@@ -120,7 +136,11 @@ function M.run(ctx, opts, pos)
     return p.problem and (p.problem.exit or errors.EXIT.USAGE) or 0
   end
   local state, chosen = opts.resume or opts.state, false
-  if not state and not opts.dry_run then
+  if opts.resume then
+    -- a file the command chose goes once the resumed run leaves nothing to do
+    local dir = state_dir()
+    chosen = dir ~= nil and opts.resume:sub(1, #dir + 1) == dir .. "/"
+  elseif not state and not opts.dry_run then
     state = default_state(script)
     chosen = state ~= nil
   end
@@ -136,7 +156,7 @@ function M.run(ctx, opts, pos)
       end }
   end, {})
   if not ok then return report end
-  if chosen and report.exit == 0 then
+  if chosen and report.exit == 0 and not opts.dry_run then
     os.remove(state)
   elseif chosen and state and (report.counts.failed > 0 or report.counts.unknown > 0) then
     say(("luaforce: resume with: luaforce chain %s --resume %s"):format(script, state))

@@ -419,6 +419,37 @@ describe("chain", function()
       assert.equal(1, count(org, "SELECT COUNT() FROM Account WHERE Name = 'Applied'"))
     end)
 
+    it("finishes the items its own writes took out of the query, from where they stood", function()
+      local state = dir .. "/query.state"
+      local opps = {}
+      for i = 1, 30 do opps[i] = { Name = ("Q%02d"):format(i), StageName = "Prospecting", CloseDate = "2024-01-01" } end
+      assert(org:create_many("Opportunity", opps))
+      -- close each stale opportunity, then invoice it; Ctrl-C after the
+      -- second window's updates, before its invoices
+      local function c(stop_at)
+        local seen = 0
+        return chain(org):query("SELECT Id, Name FROM Opportunity WHERE StageName = 'Prospecting' ORDER BY Name")
+          :update("Opportunity", "=Id", { StageName = "Closed Lost" })
+          :each(function()
+            seen = seen + 1
+            if seen == stop_at then error(errors.interrupted, 0) end
+          end)
+          :create("Invoice__c", { External_Id__c = "=\"closed \" + Name", Opportunity__c = "=Id" })
+      end
+      local ok, e = pcall(function() return c(15):run(opts { state = state, window = 10 }) end)
+      assert.is_false(ok)
+      assert.equal(130, e.exit)
+      assert.equal(20, count(org, "SELECT COUNT() FROM Opportunity WHERE StageName = 'Closed Lost'"))
+      assert.equal(10, count(org, "SELECT COUNT() FROM Invoice__c"))
+      local rep = c():run(opts { state = state, resume = true, window = 10 })
+      assert.equal(0, rep.exit)
+      assert.equal(30, rep.counts.done)
+      assert.equal(30, count(org, "SELECT COUNT() FROM Opportunity WHERE StageName = 'Closed Lost'"))
+      -- the ten the query no longer gives got their invoices too, once
+      assert.equal(30, count(org, "SELECT COUNT() FROM Invoice__c"))
+      assert.equal(1, count(org, "SELECT COUNT() FROM Invoice__c WHERE External_Id__c = 'closed Q15'"))
+    end)
+
     it("refuses a state file of another chain, and a new run over an old file", function()
       local state = dir .. "/other.state"
       chain(org):from { { n = "S" } }:create("Account", { Name = "=n" }):run(opts { state = state })

@@ -117,6 +117,25 @@ function M.spawn(args, opts)
   return h
 end
 
+--- Starts `luaforce emulator --port 0` with more arguments (a list) and
+-- waits for its URL: a spawn handle with `url` and `stop()` (SIGTERM, then
+-- the handle's files removed). Raises when it does not start.
+function M.emulator(args)
+  local a = { "emulator", "--port", "0" }
+  for _, x in ipairs(args or {}) do a[#a + 1] = x end
+  local h = M.spawn(a)
+  h.url = h.wait_for("luaforce emulator listening on (http://127%.0%.0%.1:%d+)\n", 20)
+  if not h.url then
+    local err = h.read_stderr()
+    h.cleanup()
+    error("the emulator did not start: " .. err, 2)
+  end
+  function h.stop()
+    h.signal("TERM"); h.wait(10); h.cleanup()
+  end
+  return h
+end
+
 --- One HTTP exchange with the curl command. opts: method, headers (list of
 -- "Name: value"), data (a request body), args (more curl arguments).
 -- Returns {status =, headers = {lower-cased name = value}, body =, raw_headers =}.

@@ -7,7 +7,9 @@
 --   {err =}), `retries` the step's retries left for this item. d.kind:
 --     "next"     go on: d.vars are the item's variables after the step
 --                (`response`, the result_variable, the result expression's
---                entries, an ignoreError's variables)
+--                entries, an ignoreError's variables; after an ignored
+--                failure `error` is Camunda's error value and `response`
+--                and the result_variable are null)
 --     "unknown"  the write's outcome is unknown (no error expression can
 --                change that; the step is never sent again)
 --     "stopped"  a bpmnError: the chain stops for this item (d.code,
@@ -98,7 +100,13 @@ function M.step(step, item, o, retries, eopts)
         return d
       elseif dec.kind == "ignore" then
         vars = vars or copy_vars(item.vars)
-        if err then vars.error = cerrors.camunda(err) end
+        if err then
+          -- the failed step's answer, not an earlier step's: `response`
+          -- holds no record a later step could take for this one's
+          vars.error = cerrors.camunda(err)
+          vars.response = json.null
+          if opts.result_variable then vars[opts.result_variable] = json.null end
+        end
         merge(vars, dec.variables)
         return { kind = "next", vars = vars, ignored = err ~= nil }
       else

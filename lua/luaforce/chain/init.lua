@@ -41,7 +41,10 @@
 --   now, zone    the clock FEEL's now() and today() read
 -- Ctrl-C: what was sent is settled in the state file and the summary
 -- printed; then the interruption is raised (an error with .report and .exit
--- 6 when a write's outcome is unknown, else 130).
+-- 6 when a write's outcome is unknown, else 130). Any other error that
+-- stops a run after items went through (the state file cannot be written,
+-- say) is raised the same way, with .report, .cause and the exit code of
+-- the precedence table (6 when a write was on its way).
 local errors = require "luaforce.errors"
 local http = require "luaforce.http"
 local json = require "luaforce.json"
@@ -112,8 +115,13 @@ end
 local function key_of(src_step, vars, i, eopts)
   local spec = src_step.key
   if not spec then return tostring(i) end
-  local v = value.resolve(spec, vars, eopts)
-  if v == nil or v == json.null then return tostring(i) end
+  local v, err = value.resolve(spec, vars, eopts)
+  if v == nil then error(err, 0) end
+  if v == json.null then return tostring(i) end
+  if type(v) == "table" or type(v) == "boolean" then
+    error(errors.usage(("%s: the key of item %d must be text or a number, not %s"):format(spec.what, i,
+      type(v) == "table" and "a table" or "a boolean")), 0)
+  end
   return tostring(v)
 end
 
@@ -209,6 +217,8 @@ local function apply(ctx, group, items, retries_left)
         local o = item.outcomes[s.index]
         if not o then break end
         item.outcomes[s.index] = nil
+        -- the record the step was about: its id, or the one it made
+        if s.op == "create" or s.op == "upsert" then item.record = nil end
         if o.record then item.record = o.record end
         local body = o.response and o.response.body
         if type(body) == "table" and type(body.id) == "string" then item.record = body.id end
@@ -219,14 +229,21 @@ local function apply(ctx, group, items, retries_left)
           goto continue
         elseif d.kind == "next" then
           item.vars = d.vars
-          item.through = s.index
           ctx.report:step_done(s.index)
+          if s.writes and not o.dry then
+            -- a write done: a resume starts after it, whatever happens next
+            item.wrote = true
+            if ctx.journal and s.index < #ctx.steps then
+              ctx.journal:settle(item.key, { through = s.index, vars = item.vars })
+            end
+          end
         elseif d.kind == "retry" then
           again[#again + 1] = { item = item, step = s, retries = d.retries, backoff = d.backoff }
           break
         else
           item.before = item.vars
           item.applied = d.applied
+          if d.applied then item.wrote = true end
           end_item(ctx, item, d.kind == "unknown" and "unknown" or d.kind, s.index, d.err)
         end
       end
@@ -273,12 +290,17 @@ local function writes_of(group)
   return false
 end
 
-function run_group(ctx, group, items, more)
+function run_group(ctx, group, items)
   local whole, partial = {}, {}
   for _, item in ipairs(items) do
     if (item.start or 0) > group.steps[1].index then partial[#partial + 1] = item else whole[#whole + 1] = item end
   end
   local form = plan_mod.form(group, #whole)
+  if ctx.dry_run and not ctx.offline and #group.steps > 1 and writes_of(group) then
+    -- a dry run sends the reads: a step at a time, so that the reads of a
+    -- group that writes go for real and the writes after them see their answers
+    form = { form = "split" }
+  end
   if form.form == "split" or #partial > 0 then
     -- one step at a time: the items resumed in the middle of the group, or
     -- all of them when that costs fewer requests
@@ -299,14 +321,6 @@ function run_group(ctx, group, items, more)
   if #whole > 0 then
     wire.run(ctx, group, whole, form)
     retry(ctx, apply(ctx, group, whole))
-  end
-  -- where each item stands, for a resume (reads are simply made again)
-  if ctx.journal and more and writes_of(group) and not ctx.dry_run then
-    for _, item in ipairs(items) do
-      if not item.state and item.through then
-        ctx.journal:settle(item.key, { through = item.through, vars = item.vars })
-      end
-    end
   end
 end
 
@@ -347,7 +361,16 @@ local function process(ctx, stages, from, items)
           end
         end
       end
-      if #todo > 0 then run_group(ctx, st, todo, si < #stages) end
+      if #todo > 0 and ctx.all_or_none and writes_of(st) then
+        -- the real number of items, now that queries and collects made them
+        local fits, why = plan_mod.fits(st, #todo)
+        if not fits then
+          error(errors.new { code = "NOT_ATOMIC", exit = errors.EXIT.USAGE,
+            message = "all_or_none: Salesforce cannot roll these writes back together: " .. why,
+            hint = "nothing was written; run without all_or_none for a best-effort run with a report" }, 0)
+        end
+      end
+      if #todo > 0 then run_group(ctx, st, todo) end
     elseif st.kind == "collect" then
       local bag = ctx.collected[si] or {}
       ctx.collected[si] = bag
@@ -367,6 +390,10 @@ local function process(ctx, stages, from, items)
         else
           local soql, err = value.resolve(s.soql, item.vars, ctx.eopts)
           local list
+          if soql ~= nil and soql ~= json.null and type(soql) ~= "string" then
+            soql, err = nil, errors.new { code = "INVALID_INPUT", exit = errors.EXIT.USAGE,
+              message = ("%s: the query must be text, not %s"):format(s.label, type(soql)) }
+          end
           if soql and soql ~= json.null then
             ctx.stats.requests = ctx.stats.requests + 1
             list, err = ctx.org:fetch_all(soql, { include_deleted = s.opts.all or nil, batch_size = s.opts.batch_size })
@@ -441,7 +468,10 @@ end
 -- The fingerprint of a chain's steps: a state file belongs to one chain.
 local function fingerprint(self)
   local parts = {}
-  for i, s in ipairs(self.steps) do parts[i] = s.op == "from" and "from" or steps_mod.describe(s) end
+  for i, s in ipairs(self.steps) do
+    parts[i] = s.op == "from" and ("from | key:" .. (s.key and steps_mod.arg_full(s.key) or "position"))
+      or steps_mod.signature(s)
+  end
   return table.concat(parts, "\n")
 end
 
@@ -519,8 +549,9 @@ local function admit(ctx, list)
         local s = ctx.steps[lost]
         local single = not p.pending or #p.pending == 1
         if single and s and s.op == "create" and s.opts.external_id then
+          -- from after the last finished write, the reads made again, and
+          -- the create as an upsert
           if from_last_write() then
-            item.start = lost
             item.as_upsert = { [lost] = true }
             out[#out + 1] = item
           end
@@ -533,6 +564,8 @@ local function admit(ctx, list)
         if from_last_write() then out[#out + 1] = item end
       elseif p.state then
         item.vars = p.vars or item.vars
+        -- a write of its was applied in that run: not "nothing written"
+        item.wrote = (p.applied or p.through ~= nil) or nil
         local si = ctx.collect_stage[p.at]
         if si and p.state == "done" then
           -- it reached a collect step in that run: it belongs in the list
@@ -624,14 +657,6 @@ function execute(self, opts, offline)
         for _ = 1, #list do report:step_done(1) end
       end
       local items = admit(ctx, list)
-      if ctx.all_or_none then
-        local fine, why = plan_mod.atomic(stages, #items)
-        if not fine then
-          error(errors.new { code = "NOT_ATOMIC", exit = errors.EXIT.USAGE,
-            message = "all_or_none: Salesforce cannot roll these writes back together: " .. why,
-            hint = "nothing was written; run without all_or_none for a best-effort run with a report" }, 0)
-        end
-      end
       process(ctx, stages, from, items)
     end
     -- items an earlier run left in the middle of the chain that the source
@@ -639,7 +664,7 @@ function execute(self, opts, offline)
     -- on from where they stood, with their variables then
     local middle = {}
     for key, p in pairs(ctx.previous or {}) do
-      if p.through and not p.state and not p.pending then middle[#middle + 1] = { key = key, vars = p.through_vars } end
+      if p.through and not p.state then middle[#middle + 1] = { key = key, vars = p.through_vars } end
     end
     table.sort(middle, function(a, b) return a.key < b.key end)
     local size = math.min(window, math.max(#middle, 1))
@@ -685,28 +710,43 @@ function execute(self, opts, offline)
   if ctx.journal then ctx.journal:close() end
   report.requests = ctx.stats.requests
   if not ok then
-    if errors.is_interrupt(err) or (errors.is(err) and err.interrupted) then
-      report.interrupted = true
-      -- what was sent and not answered: unknown (the state file says so too)
-      local lost = {}
-      for item in pairs(ctx.inflight) do
-        if not item.state then lost[#lost + 1] = item end
-      end
-      table.sort(lost, function(a, b) return (a.seq or 0) < (b.seq or 0) end) -- in the items' order
-      for _, item in ipairs(lost) do
-        item.state, item.at = "unknown", ctx.inflight[item]
-        item.err = errors.new { code = "OUTCOME_UNKNOWN", exit = errors.EXIT.UNKNOWN,
-          message = "interrupted while the write was on its way: its outcome is unknown" }
-        report:finish(item)
-      end
-      report:close((sys.monotonic_ms() - t0) / 1000)
-      if printer then printer(report:summary()) end
-      local e = errors.new { code = report.exit == errors.EXIT.UNKNOWN and "OUTCOME_UNKNOWN" or "INTERRUPTED",
-        exit = report.exit, message = "the chain was interrupted" .. (report.exit == errors.EXIT.UNKNOWN
-          and ": a write was on its way, its outcome is unknown" or ""), report = report, interrupted = true }
-      error(e, 0)
+    local interrupted = errors.is_interrupt(err) or (errors.is(err) and err.interrupted) or false
+    -- what was sent and not answered: unknown (the state file says so too)
+    local lost = {}
+    for item in pairs(ctx.inflight) do
+      if not item.state then lost[#lost + 1] = item end
     end
-    error(err, 0)
+    table.sort(lost, function(a, b) return (a.seq or 0) < (b.seq or 0) end) -- in the items' order
+    local why = interrupted and "interrupted" or "the run stopped"
+    for _, item in ipairs(lost) do
+      item.state, item.at = "unknown", ctx.inflight[item]
+      item.err = errors.new { code = "OUTCOME_UNKNOWN", exit = errors.EXIT.UNKNOWN,
+        message = why .. " while the write was on its way: its outcome is unknown" }
+      report:finish(item)
+    end
+    if not interrupted and report.counts.items == 0 then
+      -- nothing went through the chain yet: the error as it is
+      error(err, 0)
+    end
+    report.interrupted = interrupted or nil
+    if not interrupted then
+      report.failed_exits[#report.failed_exits + 1] = errors.is(err) and err.exit or errors.EXIT.SCRIPT
+    end
+    report:close((sys.monotonic_ms() - t0) / 1000)
+    if printer then printer(report:summary()) end
+    local unknown = report.exit == errors.EXIT.UNKNOWN
+    local e
+    if interrupted then
+      e = errors.new { code = unknown and "OUTCOME_UNKNOWN" or "INTERRUPTED", exit = report.exit,
+        message = "the chain was interrupted" .. (unknown and ": a write was on its way, its outcome is unknown" or ""),
+        report = report, interrupted = true }
+    else
+      local cause = errors.is(err) and err.message or tostring(err)
+      e = errors.new { code = errors.is(err) and err.code or "CHAIN_STOPPED", exit = report.exit,
+        message = ("the chain stopped: %s%s"):format(cause, unknown and " (a write was on its way: its outcome is unknown)"
+          or ""), hint = errors.is(err) and err.hint or nil, report = report, cause = err }
+    end
+    error(e, 0)
   end
   report:close((sys.monotonic_ms() - t0) / 1000)
   if printer then printer(report:summary()) end
@@ -805,7 +845,8 @@ function Plan:__tostring()
   local out = {}
   local n = self.items
   out[1] = ("plan: %d step%s, %s"):format(#self.chain.steps, #self.chain.steps == 1 and "" or "s",
-    n and (n .. (n == 1 and " item" or " items")) or "items from the query")
+    n and (n .. (n == 1 and " item" or " items"))
+      or (self.chain.steps[1].op == "query" and "items from the query" or "items from the source"))
   for _, st in ipairs(self.stages) do
     if st.kind == "source" then
       local s = st.step

@@ -33,6 +33,9 @@
 -- plan.atomic(stages, n) -> true | nil, why
 --   Whether every write for n items can go in one request with allOrNone,
 --   the only rollback Salesforce offers; why says what stops it.
+-- plan.fits(group, n) -> true | nil, why: the same for one group and the
+--   number of items that reach it (a query or collect step before it
+--   changes that number: the engine checks again there).
 local feel = require "luaforce.feel"
 local steps_mod = require "luaforce.chain.steps"
 local value = require "luaforce.chain.value"
@@ -79,8 +82,13 @@ local function bind(bound, names, s)
         -- `body.x` or `response.body.x`
         local i = (p[1] == "body" and 2) or (p[1] == "response" and p[2] == "body" and 3) or nil
         if i then
+          -- as Salesforce's references count: indexes from 0
           local prefix = {}
-          for j = i, #p do prefix[#prefix + 1] = p[j] end
+          for j = i, #p do
+            local x = p[j]
+            if math.type(x) == "integer" then x = x - 1 end
+            prefix[#prefix + 1] = x
+          end
           bound[k] = { step = s.index, prefix = prefix }
         end
       end
@@ -197,6 +205,20 @@ function M.form(group, n)
   return { form = "composite", requests = composite, per = per }
 end
 
+--- Whether one request with allOrNone holds a group's writes for n items:
+-- true, or nil and why not.
+function M.fits(group, n)
+  local g = #group.steps
+  if n <= 1 and g == 1 then return true end
+  if g == 1 then
+    if n <= M.BATCH and collection_size(group.steps[1]) then return true end
+    return nil, ("%d records are more than one sObject Collections request holds (%d)"):format(n, M.BATCH)
+  end
+  if n * g <= M.MAX_SUBREQUESTS then return true end
+  return nil, ("%d items x %d steps are %d subrequests; one composite request holds %d"):format(n, g, n * g,
+    M.MAX_SUBREQUESTS)
+end
+
 --- See the file comment.
 function M.atomic(stages, n)
   local write_group, between
@@ -225,15 +247,7 @@ function M.atomic(stages, n)
       return nil, ("step %d has an error expression, which cannot act inside a rolled-back request"):format(s.index)
     end
   end
-  local g = #write_group.steps
-  if n <= 1 and g == 1 then return true end
-  if g == 1 then
-    if n <= M.BATCH and collection_size(write_group.steps[1]) then return true end
-    return nil, ("%d records are more than one sObject Collections request holds (%d)"):format(n, M.BATCH)
-  end
-  if n * g <= M.MAX_SUBREQUESTS then return true end
-  return nil, ("%d items x %d steps are %d subrequests; one composite request holds %d"):format(n, g, n * g,
-    M.MAX_SUBREQUESTS)
+  return M.fits(write_group, n)
 end
 
 return M

@@ -9,9 +9,12 @@
 --   and unknowns, each failing item with its step, record and error)
 --
 -- The report's fields (for scripts):
---   items     {{key, state, step, op, record, error, vars, resumed}, ...} in
---             the order items ended; state "done" | "failed" | "unknown" |
---             "stopped" (a bpmnError) | "filtered"
+--   items     {{key, state, step, op, record, error, vars, resumed, wrote,
+--             applied}, ...} in the order items ended; state "done" |
+--             "failed" | "unknown" | "stopped" (a bpmnError) | "filtered";
+--             wrote: a write of the item's was applied before it stopped
+--             (applied: the failing step's own write was, as when its
+--             result expression failed)
 --   counts    {items, done, failed, unknown, stopped, filtered, resumed}
 --   steps     {{index, op, text, done, failed, unknown}, ...}
 --   requests  the requests sent (each composite or collection request one)
@@ -48,20 +51,24 @@ function M.is(v)
   return getmetatable(v) == Report
 end
 
-local function record_of(item)
+-- The record an item was about: the id its last operation named or made,
+-- else (before any operation) its own Id; none for a create that failed.
+local function record_of(self, item)
   if item.record then return item.record end
+  local st = item.at and self.steps[item.at]
+  if st and (st.op == "create" or st.op == "upsert") then return nil end
   local v = item.vars
   if type(v) ~= "table" then return nil end
-  local res = v.response
-  if type(res) == "table" and type(res.body) == "table" and type(res.body.id) == "string" then return res.body.id end
-  return rawget(v, "Id") or rawget(v, "id")
+  local id = rawget(v, "Id") or rawget(v, "id")
+  return type(id) == "string" and id or nil
 end
 
 --- See the file comment.
 function Report:finish(item)
   local state = item.state or "done"
   local entry = { key = item.key, state = state, step = item.at, vars = item.vars, error = item.err,
-    record = record_of(item), resumed = item.resumed or nil, applied = item.applied }
+    record = record_of(self, item), resumed = item.resumed or nil, applied = item.applied,
+    wrote = item.wrote or nil }
   if item.at and self.steps[item.at] then entry.op = self.steps[item.at].op end
   self.items[#self.items + 1] = entry
   local c = self.counts
@@ -70,6 +77,9 @@ function Report:finish(item)
   if item.resumed then c.resumed = c.resumed + 1 end
   if state == "failed" or state == "stopped" then
     self.failed_exits[#self.failed_exits + 1] = item.err and item.err.exit or errors.EXIT.API
+    -- an item that stopped after a write of its was applied: something was
+    -- done, so the run is a partial failure at best, never "nothing written"
+    if item.wrote then self.wrote_then_failed = (self.wrote_then_failed or 0) + 1 end
   end
   local st = item.at and self.steps[item.at]
   if st and (state == "failed" or state == "stopped") then st.failed = st.failed + 1 end
@@ -87,7 +97,7 @@ function Report:close(seconds)
   self.seconds = seconds
   local c = self.counts
   self.exit = errors.outcome_exit { unknown = c.unknown, interrupted = self.interrupted,
-    done = c.done + c.filtered, failed = self.failed_exits }
+    done = c.done + c.filtered + (self.wrote_then_failed or 0), failed = self.failed_exits }
   return self
 end
 
@@ -121,9 +131,20 @@ function Report:summary(max_lines)
     out[#out + 1] = ("  %d. %-50s %d done%s%s"):format(st.index, clip(st.text, 50), st.done,
       st.failed > 0 and (", " .. st.failed .. " failed") or "", st.unknown > 0 and (", " .. st.unknown .. " unknown") or "")
   end
-  local shown = 0
+  -- the items that failed on their own account first, then those held
+  -- back or rolled back with them
+  local bad, along = {}, {}
   for _, it in ipairs(self.items) do
     if it.state == "failed" or it.state == "unknown" or it.state == "stopped" then
+      local code = it.error and (it.error.error_code or it.error.code)
+      if code == "ALL_OR_NONE_OPERATION_ROLLED_BACK" or code == "NOT_SENT" then along[#along + 1] = it
+      else bad[#bad + 1] = it end
+    end
+  end
+  table.move(along, 1, #along, #bad + 1, bad)
+  local shown = 0
+  for _, it in ipairs(bad) do
+    do
       shown = shown + 1
       if shown > max_lines then
         out[#out + 1] = "  ... (the report's items list them all)"

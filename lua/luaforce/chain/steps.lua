@@ -32,6 +32,7 @@
 --   call = {op, object, id, ext_field, value, fields, get_fields (list),
 --           relationship, query, external_id}
 -- steps.describe(step) -> "update Opportunity =id" (plans and reports)
+-- steps.signature(step) -> the step in full (state files check it)
 local checks = require "luaforce.client.checks"
 local cerrors = require "luaforce.client.errors"
 local errors = require "luaforce.errors"
@@ -206,6 +207,42 @@ local function arg_text(spec)
   return "{" .. table.concat(spec.order, ", ") .. "}"
 end
 M.arg_text = arg_text
+
+-- An argument in full, for signatures: a literal as JSON, an expression
+-- as written, a function as such, a fields table entry by entry.
+local function arg_full(spec)
+  if spec == nil then return "-" end
+  if spec.kind == "literal" then
+    local text = json.encode(spec.value)
+    return "literal " .. (text or tostring(spec.value))
+  end
+  if spec.kind == "feel" then return "feel " .. spec.source end
+  if spec.kind == "fn" then return "function" end
+  local parts = {}
+  for _, k in ipairs(spec.order) do parts[#parts + 1] = k .. "=" .. arg_full(spec.entries[k]) end
+  return "{" .. table.concat(parts, "; ") .. "}"
+end
+
+M.arg_full = arg_full
+
+--- A step in full (its arguments, options and key): a state file belongs to
+-- the chain whose steps have the same signatures.
+function M.signature(s)
+  local parts = { s.op }
+  for _, name in ipairs { "soql", "object", "id", "value", "fields", "fn", "key" } do
+    if s[name] then parts[#parts + 1] = name .. ":" .. arg_full(s[name]) end
+  end
+  if s.ext_field then parts[#parts + 1] = "ext_field:" .. s.ext_field end
+  if s.name then parts[#parts + 1] = "name:" .. s.name end
+  local keys = {}
+  for k in pairs(s.opts or {}) do keys[#keys + 1] = k end
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    local v = s.opts[k]
+    parts[#parts + 1] = k .. "=" .. (type(v) == "table" and (json.encode(v) or "table") or tostring(v))
+  end
+  return table.concat(parts, " | ")
+end
 
 --- See the file comment.
 function M.describe(s)

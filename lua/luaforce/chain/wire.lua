@@ -377,8 +377,20 @@ local function collections(ctx, group, items)
         end
         results = err.results
       end
+      -- a chunk that failed as a whole: its records carry the chunk's own
+      -- error (its status, as an error expression sees it), not a 400
+      local whole_err = {}
+      for _, ch in ipairs(err and err.chunks or {}) do
+        if ch.state == "failed" and ch.err then
+          for i = ch.first, ch.last do whole_err[i] = ch.err end
+        end
+      end
       for i, c in ipairs(calls) do
         local r, item = results[i], its[i]
+        if whole_err[i] then
+          set(item, s, { err = whole_err[i] }, c)
+          goto next_record
+        end
         if op == "get" then
           if r == nil or r == json.null then
             local req = request_of(org, c)
@@ -407,6 +419,7 @@ local function collections(ctx, group, items)
         else
           set(item, s, { err = row_error(org, c, r) }, c)
         end
+        ::next_record::
       end
     end
     ::next_object::
@@ -490,12 +503,20 @@ local function composite_request(ctx, group, batch)
   end
   local results, err = org:composite(sent, { all_or_none = ctx.all_or_none == true })
   if not results then
-    -- the request as a whole: every item's first sent step carries it
-    local first = {}
+    -- the request as a whole. Its outcome unknown: each item's first write
+    -- carries it (the reads before it count for nothing); a certain
+    -- failure: each item's first step
+    local unknown = errors.is(err) and err.exit == errors.EXIT.UNKNOWN
+    local settled = {}
     for _, sub in ipairs(subs) do
-      if not first[sub.item] then
-        first[sub.item] = true
-        set(sub.item, sub.step, { err = err })
+      local item = sub.item
+      if not settled[item] then
+        if unknown and touched[item] and not sub.step.writes then
+          set(item, sub.step, { skip = true })
+        else
+          settled[item] = true
+          set(item, sub.step, { err = err })
+        end
       end
     end
     return

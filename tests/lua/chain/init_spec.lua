@@ -312,6 +312,101 @@ describe("chain", function()
     end)
   end)
 
+  describe("gets the details right", function()
+    it("counts a result expression's list index from 1, the reference from 0", function()
+      local acc = assert(org:create("Account", { Name = "Parent" })).body.id
+      local first = assert(org:create("Contact", { LastName = "First", AccountId = acc })).body.id
+      assert(org:create("Contact", { LastName = "Second", AccountId = acc }))
+      local c = chain(org)
+        :get("Account", acc, { relationship = "Contacts", result_expression = "={first: body.records[1].Id}" })
+        :update("Contact", "=first", { Title = "picked" })
+      assert.matches("@{s1_1.records[0].Id}", json.encode(c:plan().exact[1].body), 1, true)
+      assert.equal(0, c:run(QUIET).exit)
+      local picked = assert(org:query("SELECT Id FROM Contact WHERE Title = 'picked'")).body.records
+      assert.equal(1, #picked)
+      assert.equal(first, picked[1].Id)
+    end)
+
+    it("refuses all_or_none when a query inside the chain makes more records than one request holds", function()
+      local acc = assert(org:create("Account", { Name = "Parent" })).body.id
+      local recs = {}
+      for i = 1, 250 do recs[i] = { LastName = ("C%03d"):format(i), AccountId = acc } end
+      assert(org:create_many("Contact", recs))
+      local ok, e = pcall(function()
+        return chain(org):from { { acc = acc } }
+          :query("=\"SELECT Id FROM Contact WHERE AccountId = '\" + acc + \"'\"")
+          :update("Contact", "=Id", { Title = "touched" })
+          :run(opts { all_or_none = true })
+      end)
+      assert.is_false(ok)
+      assert.equal("NOT_ATOMIC", e.code)
+      assert.equal(0, count(org, "SELECT COUNT() FROM Contact WHERE Title = 'touched'"))
+    end)
+
+    it("shows an error expression the status of a batch that failed as a whole", function()
+      emu:set_faults { "POST /services/data/*/composite/sobjects -> status=503 times=1" }
+      local rep = chain(org):from { { n = "N1" }, { n = "N2" }, { n = "N3" } }
+        :create("Account", { Name = "=n" }, { error_expression =
+          '=if error.code = "503" then jobError("busy", {}, job.retries - 1, @"PT0S") else null' })
+        :run(QUIET)
+      assert.equal(0, rep.exit)
+      assert.equal(3, count(org, "SELECT COUNT() FROM Account WHERE Name LIKE 'N_'"))
+    end)
+
+    it("blames a lost composite answer on the item's write, not the read before it", function()
+      local a = assert(org:create("Account", { Name = "A1" })).body.id
+      emu:set_faults { "POST /services/data/*/composite -> close when=after times=1" }
+      local rep = chain(org):from { { id = a } }
+        :get("Account", "=id", { fields = "Id,Name" })
+        :update("Account", "=response.body.Id", { Rating = "Hot" })
+        :run(QUIET)
+      assert.equal(6, rep.exit)
+      assert.equal(3, rep.items[1].step)
+      assert.equal(1, rep.steps[3].unknown)
+    end)
+
+    it("sends a dry run's reads even when they share a request with a write", function()
+      local a = assert(org:create("Account", { Name = "A1" })).body.id
+      local rep = chain(org):from { { id = a } }
+        :get("Account", "=id", { fields = "Id,Name", result_variable = "acct" })
+        :update("Account", "=acct.body.Id", { Site = "=acct.body.Name" })
+        :run { dry_run = true, print = false }
+      assert.matches('"Site":"A1"', table.concat(rep.writes, "\n"), 1, true)
+      assert.is_nil(assert(org:get("Account", a, { query = { fields = "Site" } })).body.Site)
+    end)
+
+    it("leaves no earlier answer in response after an ignored failure", function()
+      local rep = chain(org):from { { name = "Keep Me" } }
+        :create("Account", { Name = "=name" })
+        :get("Contact", assert(require("luaforce.client").ids.to18("003Lf00000000ZZ")), { fields = "Id",
+          error_expression = '=if error.code = "404" then ignoreError({}) else null' })
+        :delete("Account", "=response.body.id")
+        :run(QUIET)
+      assert.equal("failed", rep.items[1].state)
+      assert.equal(4, rep.items[1].step)
+      assert.equal(1, count(org, "SELECT COUNT() FROM Account WHERE Name = 'Keep Me'"))
+      assert.equal(1, rep.exit) -- the create was done: a partial failure
+    end)
+
+    it("reports what it did when the run stops on an error halfway", function()
+      local i = 0
+      local ok, e = pcall(function()
+        return chain(org):from(function()
+          i = i + 1
+          if i > 150 then return nil end
+          return { n = ("Half %03d"):format(i), k = i == 120 and {} or i }
+        end, { key = "=k" })
+          :create("Account", { Name = "=n" })
+          :run(opts { window = 100 })
+      end)
+      assert.is_false(ok)
+      assert.equal(100, e.report.counts.done)
+      assert.equal(1, e.exit) -- 100 done, then the run failed
+      assert.matches("the key of item 120 must be text or a number", e.message, 1, true)
+      assert.equal(100, count(org, "SELECT COUNT() FROM Account WHERE Name LIKE 'Half %'"))
+    end)
+  end)
+
   describe("resumes", function()
     local dir
     before_each(function() dir = files.scratch() end)
@@ -410,11 +505,13 @@ describe("chain", function()
           :create("Account", { Name = "=n" }, { result_expression = "={x: assert(false, \"boom\")}" })
       end
       local rep = c():run(opts { state = state })
-      assert.equal(9, rep.exit)
+      -- the write was applied: a partial failure, never "nothing written"
+      assert.equal(1, rep.exit)
+      assert.is_true(rep.items[1].applied)
       assert.matches("Salesforce applied it", tostring(rep.items[1].error), 1, true)
       local before = requests()
       rep = c():run(opts { state = state, resume = true })
-      assert.equal(9, rep.exit)
+      assert.equal(1, rep.exit)
       assert.equal(0, requests() - before)
       assert.equal(1, count(org, "SELECT COUNT() FROM Account WHERE Name = 'Applied'"))
     end)
@@ -448,6 +545,55 @@ describe("chain", function()
       -- the ten the query no longer gives got their invoices too, once
       assert.equal(30, count(org, "SELECT COUNT() FROM Invoice__c"))
       assert.equal(1, count(org, "SELECT COUNT() FROM Invoice__c WHERE External_Id__c = 'closed Q15'"))
+    end)
+
+    it("does not create a record again when a later step of the same request failed", function()
+      local state = dir .. "/group.state"
+      local function c()
+        return chain(org):from({ { name = "Acme A" }, { name = "Acme B" } }, { key = "=name" })
+          :create("Account", { Name = "=name" })
+          :create("Contact", { AccountId = "=response.body.id", LastName = "=if name = \"Acme B\" then null else \"x\"" })
+      end
+      assert.equal(1, c():run(opts { state = state }).exit)
+      c():run(opts { state = state, resume = true })
+      assert.equal(2, count(org, "SELECT COUNT() FROM Account WHERE Name LIKE 'Acme _'"))
+    end)
+
+    it("makes the reads again before a lost create goes as an upsert", function()
+      local acc = assert(org:create("Account", { Name = "Linked" })).body.id
+      local state = dir .. "/reads.state"
+      local function c()
+        return chain(org):from({ { aid = acc, ext = "INV-R1" } }, { key = "=ext" })
+          :get("Account", "=aid", { fields = "Id,Name" })
+          :create("Invoice__c", { External_Id__c = "=ext", Account__c = "=response.body.Id" },
+            { external_id = "External_Id__c" })
+      end
+      emu:set_faults { "POST /services/data/*/composite -> close when=after" }
+      assert.equal(6, c():run(opts { state = state }).exit)
+      emu:set_faults {}
+      local rep = c():run(opts { state = state, resume = true })
+      assert.equal(0, rep.exit)
+      local inv = assert(org:query("SELECT Account__c FROM Invoice__c WHERE External_Id__c = 'INV-R1'")).body.records
+      assert.equal(1, #inv)
+      assert.equal(acc, inv[1].Account__c)
+    end)
+
+    it("refuses a state file whose chain differs in a value, an option or a key", function()
+      local state = dir .. "/values.state"
+      local list = { { n = "A" }, { n = "B" } }
+      chain(org):from(list, { key = "=n" }):create("Account", { Name = "=if n = \"B\" then null else n" })
+        :run(opts { state = state })
+      for _, c in ipairs {
+        chain(org):from(list, { key = "=n" }):create("Account", { Name = "=n" }),
+        chain(org):from(list):create("Account", { Name = "=if n = \"B\" then null else n" }),
+        chain(org):from(list, { key = "=n" }):create("Account", { Name = "=if n = \"B\" then null else n" },
+          { result_variable = "x" }),
+      } do
+        local ok, e = pcall(c.run, c, opts { state = state, resume = true })
+        assert.is_false(ok)
+        assert.matches("belongs to another chain", e.message)
+      end
+      assert.equal(1, count(org, "SELECT COUNT() FROM Account WHERE Name = 'A'"))
     end)
 
     it("refuses a state file of another chain, and a new run over an old file", function()

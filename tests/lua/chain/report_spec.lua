@@ -60,15 +60,17 @@ describe("chain.report", function()
     assert.is_true(r.items[2].resumed)
   end)
 
-  it("names each item's record: the id a write answered, else the item's Id", function()
+  it("names each item's record: the id its last operation named or made, else the item's Id", function()
     local r = report.new(chain_steps(), {})
-    r:finish { key = "1", state = "failed", at = 3, err = failure(1),
-      vars = { response = { body = { id = "001A" } } } }
-    r:finish { key = "2", state = "failed", at = 2, err = failure(1), vars = { Id = "001B" } }
-    r:finish { key = "3", state = "failed", at = 2, err = failure(1), vars = {}, record = "001C" }
+    r:finish { key = "1", state = "done", at = 3, vars = { response = { body = { id = "001A" } } }, record = "001A" }
+    r:finish { key = "2", state = "filtered", at = 1, vars = { Id = "001B" } }
+    r:finish { key = "3", state = "failed", at = 3, err = failure(1), vars = {}, record = "001C" }
+    -- a create that failed made no record: not the one an earlier step answered
+    r:finish { key = "4", state = "failed", at = 2, err = failure(1), vars = { response = { body = { id = "001D" } } } }
     assert.equal("001A", r.items[1].record)
     assert.equal("001B", r.items[2].record)
     assert.equal("001C", r.items[3].record)
+    assert.is_nil(r.items[4].record)
   end)
 
   it("summarises: a head line, a line per step, a line per failing item", function()

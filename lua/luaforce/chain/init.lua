@@ -49,6 +49,7 @@ local errors = require "luaforce.errors"
 local http = require "luaforce.http"
 local json = require "luaforce.json"
 local decide = require "luaforce.chain.decide"
+local items_mod = require "luaforce.chain.items"
 local journal_mod = require "luaforce.chain.journal"
 local plan_mod = require "luaforce.chain.plan"
 local report_mod = require "luaforce.chain.report"
@@ -107,87 +108,6 @@ end
 for _, op in ipairs { "from", "query", "get", "create", "update", "delete", "upsert", "map", "filter", "each",
   "collect" } do
   Chain[op] = function(self, ...) return add(self, op, ...) end
-end
-
----------------------------------------------------------------------------
--- Items
-
-local function key_of(src_step, vars, i, eopts)
-  local spec = src_step.key
-  if not spec then return tostring(i) end
-  local v, err = value.resolve(spec, vars, eopts)
-  if v == nil then error(err, 0) end
-  if v == json.null then return tostring(i) end
-  if type(v) == "table" or type(v) == "boolean" then
-    error(errors.usage(("%s: the key of item %d must be text or a number, not %s"):format(spec.what, i,
-      type(v) == "table" and "a table" or "a boolean")), 0)
-  end
-  return tostring(v)
-end
-
--- The chain's items a window at a time: a function giving a list of
--- {key, vars} or nil at the end.
-local function windows(self, ctx, size)
-  local first = self.steps[1]
-  if first and first.op == "from" then
-    local src, i = first.source, 0
-    local nexti
-    if type(src) == "table" then
-      nexti = function()
-        i = i + 1
-        return src[i]
-      end
-    else
-      nexti = function()
-        i = i + 1
-        return src()
-      end
-    end
-    local done = false
-    return function()
-      if done then return nil end
-      local list = {}
-      while #list < size do
-        local v = nexti()
-        if v == nil then done = true; break end
-        if type(v) ~= "table" then
-          error(errors.usage(("step 1 (from): item %d is a %s, not a table of variables"):format(i, type(v))), 0)
-        end
-        list[#list + 1] = { key = key_of(first, v, i, ctx.eopts), vars = v }
-      end
-      if #list == 0 then return nil end
-      return list
-    end
-  elseif first and first.op == "query" then
-    local soql, err = value.resolve(first.soql, {}, ctx.eopts)
-    if soql == nil or soql == json.null then
-      error(err or errors.usage("step 1 (query): the query is null"), 0)
-    end
-    local it = ctx.org:records(soql, { include_deleted = first.opts.all or nil,
-      batch_size = first.opts.batch_size })
-    local done, n, pages = false, 0, 0
-    return function()
-      if done then return nil end
-      local list = {}
-      while #list < size do
-        local rec = it()
-        if rec == nil then done = true; break end
-        n = n + 1
-        list[#list + 1] = { key = key_of(first, rec, n, ctx.eopts), vars = rec }
-      end
-      ctx.stats.requests = ctx.stats.requests + (it.pages - pages)
-      pages = it.pages
-      if #list == 0 then return nil end
-      return list
-    end
-  end
-  -- no source: one item with no variables
-  local given = false
-  return function()
-    if given then return nil end
-    given = true
-    return { { key = "1", vars = {} } }
-  end
 end
 
 ---------------------------------------------------------------------------
@@ -410,11 +330,11 @@ local function process(ctx, stages, from, items)
               local vars = {}
               for k, v in pairs(rec) do vars[k] = v end
               vars.parent = item.vars
-              kids[n] = { key = item.key .. "/" .. key_of(s, rec, n, ctx.eopts), vars = vars }
+              kids[n] = { key = item.key .. "/" .. items_mod.key_of(s, rec, n, ctx.eopts), vars = vars }
             end
             -- the records are the items from here on (an earlier run's
             -- state applies to them by their keys)
-            for _, kid in ipairs(ctx.admit(ctx, kids)) do out[#out + 1] = kid end
+            for _, kid in ipairs(items_mod.admit(ctx, kids)) do out[#out + 1] = kid end
             item.state, item.at = "done", s.index
             item.expanded = true
           end
@@ -504,87 +424,6 @@ local function stages_of(self, all_or_none)
   return stages, from
 end
 
--- An item an earlier run left where it cannot go on: reported as it was.
-local function settled_before(ctx, item, state, at, err)
-  item.state, item.at, item.err, item.resumed = state, at, err, true
-  ctx.report:finish(item)
-end
-
--- Items as the engine keeps them, with what an earlier run settled:
--- finished and stopped items are reported as they were; a write sent
--- without an answer stays unknown, unless it is a create keyed by an
--- external id, which goes again as an upsert; failed items and items in
--- the middle start again after the last step whose writes they finished,
--- with their variables then (reads are made again).
-local function admit(ctx, list)
-  local out = {}
-  for _, x in ipairs(list) do
-    if ctx.journal then
-      -- a state file tells items apart by their keys
-      if ctx.keys[x.key] then
-        error(errors.usage(("two items have the key '%s': the state file could not tell them apart"):format(x.key),
-          "give the query or from step a key that is unique (key = \"=Id\", say)"), 0)
-      end
-      ctx.keys[x.key] = true
-    end
-    ctx.seq = ctx.seq + 1
-    local item = { key = x.key, vars = x.vars, seq = ctx.seq, outcomes = {} }
-    local p = ctx.previous and ctx.previous[x.key]
-    if p then
-      ctx.previous[x.key] = nil
-      local lost = p.pending and p.pending[1] or (p.state == "unknown" and p.at) or nil
-      local function from_last_write()
-        if p.through then
-          if p.novars then
-            settled_before(ctx, item, "failed", p.through + 1, errors.new { code = "CHAIN_STATE",
-              exit = errors.EXIT.USAGE,
-              message = "its variables could not be kept in the state file, so it cannot resume in the middle" })
-            return false
-          end
-          item.start, item.vars = p.through + 1, p.through_vars
-        end
-        return true
-      end
-      if lost then
-        local s = ctx.steps[lost]
-        local single = not p.pending or #p.pending == 1
-        if single and s and s.op == "create" and s.opts.external_id then
-          -- from after the last finished write, the reads made again, and
-          -- the create as an upsert
-          if from_last_write() then
-            item.as_upsert = { [lost] = true }
-            out[#out + 1] = item
-          end
-        else
-          settled_before(ctx, item, "unknown", lost, errors.new { code = "OUTCOME_UNKNOWN", exit = errors.EXIT.UNKNOWN,
-            message = ("step %d was sent in an earlier run and its answer was lost: check the record in the org "
-              .. "before sending it again"):format(lost) })
-        end
-      elseif p.state == "failed" and not p.applied then
-        if from_last_write() then out[#out + 1] = item end
-      elseif p.state then
-        item.vars = p.vars or item.vars
-        -- a write of its was applied in that run: not "nothing written"
-        item.wrote = (p.applied or p.through ~= nil) or nil
-        local si = ctx.collect_stage[p.at]
-        if si and p.state == "done" then
-          -- it reached a collect step in that run: it belongs in the list
-          local bag = ctx.collected[si] or {}
-          ctx.collected[si] = bag
-          bag[#bag + 1] = item.vars
-        end
-        settled_before(ctx, item, p.state, p.at,
-          p.error and errors.new { code = p.error.code, message = p.error.message, exit = p.error.exit })
-      elseif from_last_write() then
-        out[#out + 1] = item
-      end
-    else
-      out[#out + 1] = item
-    end
-  end
-  return out
-end
-
 local execute
 
 --- See the file comment.
@@ -602,7 +441,7 @@ function execute(self, opts, offline)
   local ctx = { org = self.org, steps = self.steps, eopts = { exact = true, now = opts.now, zone = opts.zone },
     dry_run = opts.dry_run or offline, offline = offline, all_or_none = opts.all_or_none or false,
     concurrency = opts.concurrency or M.DEFAULT_CONCURRENCY, stats = { requests = 0 }, report = report,
-    collected = {}, seq = 0, keys = {}, collect_stage = {}, admit = admit }
+    collected = {}, seq = 0, keys = {}, collect_stage = {} }
   local stages, from = stages_of(self, ctx.all_or_none)
   for si, st in ipairs(stages) do
     if st.kind == "collect" then ctx.collect_stage[st.step.index] = si end
@@ -649,14 +488,14 @@ function execute(self, opts, offline)
   if ctx.all_or_none then window = math.huge end
 
   local ok, err = pcall(function()
-    local next_window = windows(self, ctx, window)
+    local next_window = items_mod.windows(self.steps, ctx, window)
     while true do
       local list = next_window()
       if not list then break end
       if from == 2 then
         for _ = 1, #list do report:step_done(1) end
       end
-      local items = admit(ctx, list)
+      local items = items_mod.admit(ctx, list)
       process(ctx, stages, from, items)
     end
     -- items an earlier run left in the middle of the chain that the source
@@ -670,7 +509,7 @@ function execute(self, opts, offline)
     local size = math.min(window, math.max(#middle, 1))
     for first = 1, #middle, size do
       local list = table.move(middle, first, math.min(#middle, first + size - 1), 1, {})
-      process(ctx, stages, from, admit(ctx, list))
+      process(ctx, stages, from, items_mod.admit(ctx, list))
     end
     -- items an earlier run settled that the source no longer gives, in
     -- their keys' order

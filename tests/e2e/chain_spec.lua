@@ -342,6 +342,45 @@ describe("luaforce chain", function()
       assert.same({}, state_files())
     end)
 
+    it("Ctrl-C with batches in flight together: the answered batch counts as done, the held one is unknown", function()
+      local f = script("inv.lua", INVOICES)
+      local state = dir .. "/par.state"
+      -- one window of 300: a batch of 200 and one of 100, both in flight;
+      -- the second to arrive is applied and its answer held back
+      faults { "POST /services/data/*/composite/sobjects -> latency=60s nth=2 times=1" }
+      local h = proc.spawn({ "XDG_STATE_HOME=" .. dir .. "/state", proc.bin, "chain", f, "--state", state,
+        "--window", "300", "--concurrency", "2", "--instance", url, "--token", TOKEN, "--", tostring(N), "keyed" },
+        { bin = "env" })
+      local held = false
+      for _ = 1, 400 do
+        if control("faults")[1].fired == 1 then held = true break end
+        proc.sleep(0.05)
+      end
+      -- the other batch's answer is in once the org holds both
+      for _ = 1, 200 do
+        if count("Invoice__c") == N then break end
+        proc.sleep(0.05)
+      end
+      proc.sleep(0.3)
+      h.signal("INT")
+      local code = h.wait(10)
+      local stderr = h.read_stderr()
+      h.cleanup()
+      faults {}
+      assert.is_true(held, stderr)
+      assert.equal(6, code, stderr)
+      local done, unknown = stderr:match("(%d+) done, (%d+) outcome unknown; interrupted")
+      done, unknown = tonumber(done), tonumber(unknown)
+      assert.is_true(done == 200 or done == 100, stderr)
+      assert.equal(N, done + unknown)
+      local before = api_requests()
+      local r = chain(f, { "--resume", state, "--window", "300" }, { tostring(N), "keyed" })
+      assert.equal(0, r.code, r.stderr)
+      -- only the held batch goes again, as upserts; the answered one is done
+      assert.equal(1, api_requests() - before)
+      each_once()
+    end)
+
     it("without an external id the lost ones are unknown on resume (exit 6), never sent again", function()
       local f = script("inv.lua", INVOICES)
       local state = dir .. "/crash.state"

@@ -149,16 +149,17 @@ local function apply(ctx, group, items, retries_left)
           goto continue
         elseif d.kind == "next" then
           item.vars = d.vars
+          item.last_done = s.index
           ctx.report:step_done(s.index)
           if s.writes and not o.dry then
             -- a write done: a resume starts after it, whatever happens next
             item.wrote = true
-            if ctx.journal and s.index < #ctx.steps then
+            if ctx.journal then
               ctx.journal:settle(item.key, { through = s.index, vars = item.vars })
             end
           end
         elseif d.kind == "retry" then
-          again[#again + 1] = { item = item, step = s, retries = d.retries, backoff = d.backoff }
+          again[#again + 1] = { item = item, step = s, retries = d.retries, backoff = d.backoff, message = d.message }
           break
         else
           item.before = item.vars
@@ -181,7 +182,17 @@ local run_group
 local function retry(ctx, again)
   while #again > 0 do
     local wait = 0
-    for _, a in ipairs(again) do wait = math.max(wait, a.backoff or 0) end
+    for _, a in ipairs(again) do
+      wait = math.max(wait, a.backoff or 0)
+      -- its attempt failed for certain: should the run stop while it
+      -- waits, the item is a failure a resume runs again, not a lost write
+      a.err = errors.new { code = "JOB_FAILED", exit = errors.EXIT.JOB_FAILED,
+        message = ("%s: jobError: %s (the run stopped before its retry)"):format(a.step.label, tostring(a.message)) }
+      ctx.waiting[a.item] = a
+      if ctx.journal then
+        ctx.journal:settle(a.item.key, { state = "failed", at = a.step.index, vars = a.item.vars, error = a.err })
+      end
+    end
     if wait > 0 then http.sleep(wait) end
     local by_step, order = {}, {}
     for _, a in ipairs(again) do
@@ -197,6 +208,7 @@ local function retry(ctx, again)
       local b = by_step[k]
       local g = { kind = "group", steps = { b.step }, bound = {} }
       wire.run(ctx, g, b.items, plan_mod.form(g, #b.items))
+      for _, item in ipairs(b.items) do ctx.waiting[item] = nil end
       for _, a in ipairs(apply(ctx, g, b.items, b.left)) do next_round[#next_round + 1] = a end
     end
     again = next_round
@@ -314,7 +326,12 @@ local function process(ctx, stages, from, items)
             soql, err = nil, errors.new { code = "INVALID_INPUT", exit = errors.EXIT.USAGE,
               message = ("%s: the query must be text, not %s"):format(s.label, type(soql)) }
           end
-          if soql and soql ~= json.null then
+          if ctx.dry_run and type(soql) == "string" and soql:find("000DRY", 1, true) then
+            -- it names a record this dry run only made up: not sent, no records
+            ctx.would({ method = "GET", path = ctx.org.base .. "/query?q=" .. soql }, "GET query (not sent: it names a "
+              .. "record the dry run made up): " .. soql)
+            list = json.array {}
+          elseif soql and soql ~= json.null then
             ctx.stats.requests = ctx.stats.requests + 1
             list, err = ctx.org:fetch_all(soql, { include_deleted = s.opts.all or nil, batch_size = s.opts.batch_size })
           elseif soql == json.null then
@@ -330,7 +347,7 @@ local function process(ctx, stages, from, items)
               local vars = {}
               for k, v in pairs(rec) do vars[k] = v end
               vars.parent = item.vars
-              kids[n] = { key = item.key .. "/" .. items_mod.key_of(s, rec, n, ctx.eopts), vars = vars }
+              kids[n] = { key = item.key .. "/" .. items_mod.key_of(s, rec, n, ctx.eopts, ctx.journal or ctx.previous), vars = vars }
             end
             -- the records are the items from here on (an earlier run's
             -- state applies to them by their keys)
@@ -471,8 +488,9 @@ function execute(self, opts, offline)
     ctx.previous = prev
   end
   ctx.inflight = {}
-  ctx.intent = function(step_indexes, items)
-    for _, item in ipairs(items) do ctx.inflight[item] = step_indexes[1] end
+  ctx.waiting = {}
+  ctx.intent = function(step_indexes, items, group)
+    for _, item in ipairs(items) do ctx.inflight[item] = { step = step_indexes[1], group = group } end
     if ctx.journal then
       local keys = {}
       for i, item in ipairs(items) do keys[i] = item.key end
@@ -498,12 +516,23 @@ function execute(self, opts, offline)
       local items = items_mod.admit(ctx, list)
       process(ctx, stages, from, items)
     end
-    -- items an earlier run left in the middle of the chain that the source
-    -- no longer gives (its own writes take records out of its query, say):
-    -- on from where they stood, with their variables then
+    local function is_collect(key) return key:match("^collect:") ~= nil end
+    -- items an earlier run left in the middle of the chain, or failed
+    -- without applying anything, that the source no longer gives (the
+    -- chain's own writes take records out of its query, say): on from where
+    -- they stood, with their variables then
     local middle = {}
     for key, p in pairs(ctx.previous or {}) do
-      if p.through and not p.state then middle[#middle + 1] = { key = key, vars = p.through_vars } end
+      if not is_collect(key) then
+        if p.through and not p.state then
+          middle[#middle + 1] = { key = key, vars = p.through_vars }
+        elseif p.state == "failed" and not p.applied and not p.pending then
+          -- after its last finished write; with none, at the step that
+          -- failed, with the variables it had there
+          middle[#middle + 1] = { key = key, vars = p.through and p.through_vars or p.vars or {},
+            start = not p.through and p.at or nil }
+        end
+      end
     end
     table.sort(middle, function(a, b) return a.key < b.key end)
     local size = math.min(window, math.max(#middle, 1))
@@ -512,12 +541,15 @@ function execute(self, opts, offline)
       process(ctx, stages, from, items_mod.admit(ctx, list))
     end
     -- items an earlier run settled that the source no longer gives, in
-    -- their keys' order
+    -- their keys' order (those that reached a collect step go in its list)
     local rest = {}
-    for key in pairs(ctx.previous or {}) do rest[#rest + 1] = key end
+    for key in pairs(ctx.previous or {}) do
+      if not is_collect(key) then rest[#rest + 1] = key end
+    end
     table.sort(rest)
     for _, key in ipairs(rest) do
       local p = ctx.previous[key]
+      ctx.previous[key] = nil
       local item = { key = key, vars = p.vars or {}, resumed = true }
       if p.pending then
         item.state, item.at = "unknown", p.pending[1]
@@ -526,12 +558,20 @@ function execute(self, opts, offline)
       elseif p.state then
         item.state, item.at = p.state, p.at
         item.err = p.error and errors.new { code = p.error.code, message = p.error.message, exit = p.error.exit }
+        item.wrote = (p.applied or p.through ~= nil) or nil
+        local si = ctx.collect_stage[p.at]
+        if si and p.state == "done" then
+          local bag = ctx.collected[si] or {}
+          ctx.collected[si] = bag
+          bag[#bag + 1] = item.vars
+        end
       else
         item.state, item.at = "done", p.through
       end
       report:finish(item)
     end
-    -- collect steps: what they gathered goes on as one item each
+    -- collect steps: what they gathered goes on as one item each (what an
+    -- earlier run did with that item decides, as for any other)
     for si = from, #stages do
       local bag = ctx.collected[si] or {}
       if stages[si].kind == "collect" then
@@ -539,30 +579,54 @@ function execute(self, opts, offline)
         report.collected[name] = json.array(bag)
         ctx.collected[si] = nil
         if si < #stages then
-          ctx.seq = ctx.seq + 1
-          local item = { key = "collect:" .. si, vars = { [name] = json.array(bag) }, seq = ctx.seq, outcomes = {} }
-          process(ctx, stages, si + 1, { item })
+          local list = items_mod.admit(ctx, { { key = "collect:" .. si, vars = { [name] = json.array(bag) } } })
+          if #list > 0 then process(ctx, stages, si + 1, list) end
         end
       end
     end
   end)
-  if ctx.journal then ctx.journal:close() end
   report.requests = ctx.stats.requests
   if not ok then
     local interrupted = errors.is_interrupt(err) or (errors.is(err) and err.interrupted) or false
-    -- what was sent and not answered: unknown (the state file says so too)
-    local lost = {}
-    for item in pairs(ctx.inflight) do
-      if not item.state then lost[#lost + 1] = item end
+    local function in_order(set)
+      local list = {}
+      for item in pairs(set) do
+        if not item.state then list[#list + 1] = item end
+      end
+      table.sort(list, function(a, b) return (a.seq or 0) < (b.seq or 0) end) -- in the items' order
+      return list
     end
-    table.sort(lost, function(a, b) return (a.seq or 0) < (b.seq or 0) end) -- in the items' order
+    -- what was answered before the stop (a batch while others were on their
+    -- way): its answers count, in the state file too
+    for _, item in ipairs(in_order(ctx.inflight)) do
+      if next(item.outcomes or {}) then
+        local fine, again = pcall(apply, ctx, ctx.inflight[item].group, { item })
+        if fine then
+          for _, a in ipairs(again) do ctx.waiting[a.item] = a end
+          if not item.state and item.last_done == #ctx.steps and not ctx.waiting[item] then
+            pcall(end_item, ctx, item, "done", #ctx.steps)
+          end
+        end
+      end
+    end
+    -- a jobError's retry that never went: a failure (nothing was applied)
+    for _, item in ipairs(in_order(ctx.waiting)) do
+      local a = ctx.waiting[item]
+      ctx.inflight[item] = nil
+      item.before = item.vars
+      item.state, item.at, item.err = "failed", a.step.index, a.err or errors.new { code = "JOB_FAILED",
+        exit = errors.EXIT.JOB_FAILED, message = a.step.label .. ": jobError (the run stopped before its retry)" }
+      report:finish(item)
+    end
+    -- what was sent and not answered: unknown (the state file says so too)
     local why = interrupted and "interrupted" or "the run stopped"
-    for _, item in ipairs(lost) do
-      item.state, item.at = "unknown", ctx.inflight[item]
+    for _, item in ipairs(in_order(ctx.inflight)) do
+      item.state, item.at = "unknown", ctx.inflight[item].step
       item.err = errors.new { code = "OUTCOME_UNKNOWN", exit = errors.EXIT.UNKNOWN,
         message = why .. " while the write was on its way: its outcome is unknown" }
       report:finish(item)
     end
+    if ctx.journal then pcall(ctx.journal.close, ctx.journal) end
     if not interrupted and report.counts.items == 0 then
       -- nothing went through the chain yet: the error as it is
       error(err, 0)
@@ -587,6 +651,7 @@ function execute(self, opts, offline)
     end
     error(e, 0)
   end
+  if ctx.journal then ctx.journal:close() end
   report:close((sys.monotonic_ms() - t0) / 1000)
   if printer then printer(report:summary()) end
   return report

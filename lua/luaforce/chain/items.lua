@@ -6,9 +6,11 @@
 --   `from` list or iterator; else one item with no variables) a window of
 --   `size` at a time: next() gives a list of {key, vars}, or nil at the end.
 --   Query pages count in ctx.stats.requests.
--- items.key_of(step, vars, i, eopts) -> the key of item i: the step's key
---   argument (text or a number; null: the position), else the position.
---   A key that is a table or a boolean, or fails, raises a usage error.
+-- items.key_of(step, vars, i, eopts[, strict]) -> the key of item i: the
+--   step's key argument (text or a number; null: the position, unless
+--   `strict`: a query's records under a state file need keys of their own),
+--   else the position. A key that is a table or a boolean, or fails, raises
+--   a usage error.
 -- items.admit(ctx, list) -> the items the engine works on, from {key, vars}
 --   entries, with what an earlier run settled (ctx.previous, from the
 --   state file):
@@ -28,12 +30,20 @@ local value = require "luaforce.chain.value"
 local M = {}
 
 --- See the file comment.
-function M.key_of(src_step, vars, i, eopts)
+function M.key_of(src_step, vars, i, eopts, strict)
   local spec = src_step.key
   if not spec then return tostring(i) end
   local v, err = value.resolve(spec, vars, eopts)
   if v == nil then error(err, 0) end
-  if v == json.null then return tostring(i) end
+  if v == json.null then
+    if strict then
+      -- a state file finds a query's records again by their keys; a
+      -- position changes as soon as the chain's writes change the query
+      error(errors.usage(("%s: record %d has no key (%s is null), and a state file needs one to find it again")
+        :format(spec.what, i, spec.source or "the key"), "select Id in the query, or give it key = \"=Field\""), 0)
+    end
+    return tostring(i)
+  end
   if type(v) == "table" or type(v) == "boolean" then
     error(errors.usage(("%s: the key of item %d must be text or a number, not %s"):format(spec.what, i,
       type(v) == "table" and "a table" or "a boolean")), 0)
@@ -88,7 +98,7 @@ function M.windows(steps, ctx, size)
         local rec = it()
         if rec == nil then done = true; break end
         n = n + 1
-        list[#list + 1] = { key = M.key_of(first, rec, n, ctx.eopts), vars = rec }
+        list[#list + 1] = { key = M.key_of(first, rec, n, ctx.eopts, ctx.journal or ctx.previous), vars = rec }
       end
       ctx.stats.requests = ctx.stats.requests + (it.pages - pages)
       pages = it.pages
@@ -138,6 +148,7 @@ function M.admit(ctx, list)
       local function from_last_write()
         if p.through then
           if p.novars then
+            item.wrote = true -- its write at step `through` was applied
             settled_before(ctx, item, "failed", p.through + 1, errors.new { code = "CHAIN_STATE",
               exit = errors.EXIT.USAGE,
               message = "its variables could not be kept in the state file, so it cannot resume in the middle" })
@@ -183,6 +194,8 @@ function M.admit(ctx, list)
     else
       out[#out + 1] = item
     end
+    -- the caller knows better where an item the source no longer gives goes on
+    if x.start and item.start == nil and not item.state then item.start = x.start end
   end
   return out
 end

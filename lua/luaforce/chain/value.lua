@@ -14,8 +14,9 @@
 --   `what` for a FEEL syntax error; `fields`: a table is a fields table)
 -- value.literal(x) -> a literal argument
 -- value.resolve(spec, item, eopts) -> value | nil, err
---   err (INVALID_INPUT, exit 2) names the argument and says why: the FEEL
---   evaluation failed, or the Lua function raised. FEEL's warnings (a
+--   err names the argument and says why: the FEEL evaluation failed
+--   (INVALID_INPUT, exit 2), or the Lua function raised (SCRIPT_ERROR,
+--   exit 5, as a script's error). FEEL's warnings (a
 --   missing name) give null, as in Camunda; the caller decides whether null
 --   is acceptable.
 -- value.depends(spec, names) -> true when the argument may read one of the
@@ -101,7 +102,9 @@ function M.resolve(spec, item, eopts)
     local ok, v = pcall(spec.fn, item)
     if not ok then
       if errors.is_interrupt(v) then error(v, 0) end
-      return failed(spec, "the function raised: " .. tostring(v))
+      -- the script's own code failed: a script error (exit 5), this item's
+      return nil, errors.new { code = "SCRIPT_ERROR", exit = errors.EXIT.SCRIPT,
+        message = ("%s: the function raised: %s"):format(spec.what, tostring(v)) }
     end
     if v == nil then return json.null end
     return v

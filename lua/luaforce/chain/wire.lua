@@ -11,7 +11,7 @@
 --     {err = e, unsent = true}  its arguments failed: nothing was sent
 --   A step after a failed one of the same item gets no outcome.
 --   ctx = {org, eopts, dry_run, all_or_none, concurrency, stats = {requests},
---          intent = function(step_indexes, items) before a write goes out,
+--          intent = function(step_indexes, items, group) before a write goes out,
 --          would = function(text) a write a dry run does not send}
 --   all_or_none: when one item's call cannot be made (its arguments fail),
 --   no write of the request goes: the other items fail with NOT_SENT
@@ -242,7 +242,7 @@ local function plain(ctx, group, item)
         ("%s %s%s"):format(r.method, path, r.body and (" " .. json.encode(r.body)) or ""))
       set(item, s, { response = as_if(c), dry = true }, c)
     else
-      if s.writes then ctx.intent({ s.index }, { item }) end
+      if s.writes then ctx.intent({ s.index }, { item }, group) end
       ctx.stats.requests = ctx.stats.requests + 1
       if c.op == "get" then
         local q
@@ -337,13 +337,48 @@ local function collections(ctx, group, items)
       end
       for i, c in ipairs(calls) do set(its[i], s, { response = as_if(c), dry = true }, c) end
     else
+      -- each record's outcome as soon as its chunk is answered, so that an
+      -- interruption while other chunks are on their way loses none of it
+      local function settle_row(i, r, chunk_err)
+        local c, item = calls[i], its[i]
+        if item.outcomes[s.index] then return end
+        if chunk_err then
+          -- a chunk that failed as a whole: the chunk's own error (its
+          -- status, as an error expression sees it), not a 400
+          return set(item, s, { err = chunk_err }, c)
+        end
+        if op == "get" then
+          if r == nil or r == json.null then
+            local req = request_of(org, c)
+            req.path = org.base .. req.path
+            set(item, s, { err = cerrors.from_response({ status = 404, headers = {}, reason = "Not Found",
+              body = json.array { obj({ errorCode = "NOT_FOUND", message = "The requested resource does not exist" },
+                { "message", "errorCode" }) } }, req) }, c)
+          else
+            set(item, s, { response = ok_response(200, r) }, c)
+          end
+        elseif type(r) == "table" and r.success == true then
+          if op == "create" then
+            set(item, s, { response = ok_response(201, r) }, c)
+          elseif op == "upsert" then
+            set(item, s, { response = ok_response(r.created and 201 or 200, r) }, c)
+          else
+            set(item, s, { response = ok_response(204, json.null) }, c)
+          end
+        else
+          set(item, s, { err = row_error(org, c, r) }, c)
+        end
+      end
       local opts = { concurrency = ctx.concurrency, all_or_none = s.writes and ctx.all_or_none or nil,
         observe = function(event, chunk)
           if event == "send" then
             ctx.stats.requests = ctx.stats.requests + 1
             if s.writes then
-              ctx.intent({ s.index }, table.move(its, chunk.first, chunk.last, 1, {}))
+              ctx.intent({ s.index }, table.move(its, chunk.first, chunk.last, 1, {}), group)
             end
+          elseif event == "done" and type(chunk.results) == "table" then
+            local chunk_err = chunk.state == "failed" and chunk.err or nil
+            for i = chunk.first, chunk.last do settle_row(i, chunk.results[i - chunk.first + 1], chunk_err) end
           end
         end }
       if not s.writes then opts.all_or_none = nil end
@@ -377,50 +412,14 @@ local function collections(ctx, group, items)
         end
         results = err.results
       end
-      -- a chunk that failed as a whole: its records carry the chunk's own
-      -- error (its status, as an error expression sees it), not a 400
-      local whole_err = {}
+      -- what no chunk answered (chunks never sent: their stand-ins)
+      local chunk_err_at = {}
       for _, ch in ipairs(err and err.chunks or {}) do
         if ch.state == "failed" and ch.err then
-          for i = ch.first, ch.last do whole_err[i] = ch.err end
+          for i = ch.first, ch.last do chunk_err_at[i] = ch.err end
         end
       end
-      for i, c in ipairs(calls) do
-        local r, item = results[i], its[i]
-        if whole_err[i] then
-          set(item, s, { err = whole_err[i] }, c)
-          goto next_record
-        end
-        if op == "get" then
-          if r == nil or r == json.null then
-            local req = request_of(org, c)
-            req.path = org.base .. req.path
-            local nf = cerrors.from_response({ status = 404, headers = {}, reason = "Not Found",
-              body = json.array { obj({ errorCode = "NOT_FOUND", message = "The requested resource does not exist" },
-                { "message", "errorCode" }) } }, req)
-            if err and err.chunks then
-              -- a chunk that failed as a whole: its error, not NOT_FOUND
-              for _, ch in ipairs(err.chunks) do
-                if i >= ch.first and i <= ch.last and ch.err then nf = ch.err end
-              end
-            end
-            set(item, s, { err = nf }, c)
-          else
-            set(item, s, { response = ok_response(200, r) }, c)
-          end
-        elseif type(r) == "table" and r.success == true then
-          if op == "create" then
-            set(item, s, { response = ok_response(201, r) }, c)
-          elseif op == "upsert" then
-            set(item, s, { response = ok_response(r.created and 201 or 200, r) }, c)
-          else
-            set(item, s, { response = ok_response(204, json.null) }, c)
-          end
-        else
-          set(item, s, { err = row_error(org, c, r) }, c)
-        end
-        ::next_record::
-      end
+      for i = 1, #calls do settle_row(i, results[i], chunk_err_at[i]) end
     end
     ::next_object::
   end
@@ -494,7 +493,7 @@ local function composite_request(ctx, group, batch)
     for _, s in ipairs(group.steps) do
       if s.writes then idx[#idx + 1] = s.index end
     end
-    ctx.intent(idx, its)
+    ctx.intent(idx, its, group)
   end
   ctx.stats.requests = ctx.stats.requests + 1
   local sent = {}

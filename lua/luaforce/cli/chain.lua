@@ -139,10 +139,21 @@ function M.run(ctx, opts, pos)
   if opts.resume then
     -- a file the command chose goes once the resumed run leaves nothing to do
     local dir = state_dir()
-    chosen = dir ~= nil and opts.resume:sub(1, #dir + 1) == dir .. "/"
+    local path = opts.resume
+    if path:sub(1, 1) ~= "/" then
+      -- a relative path names the same file: compare from the root
+      local cwd = os.getenv("PWD")
+      if cwd and cwd ~= "" then path = cwd .. "/" .. path end
+    end
+    path = path:gsub("/%./", "/"):gsub("//+", "/")
+    chosen = dir ~= nil and path:sub(1, #dir + 1) == dir .. "/"
   elseif not state and not opts.dry_run then
     state = default_state(script)
     chosen = state ~= nil
+    if not state and not ctx.quiet then
+      io.stderr:write("luaforce: note: no state file is kept (neither XDG_STATE_HOME nor HOME is set, or its "
+        .. "folder cannot be made): give --state FILE to make the run resumable\n")
+    end
   end
   local say = function(line)
     if not ctx.quiet then io.stderr:write(line, "\n") end

@@ -596,6 +596,65 @@ describe("chain", function()
       assert.equal(1, count(org, "SELECT COUNT() FROM Account WHERE Name = 'A'"))
     end)
 
+    it("does not run the steps after a collect again, and counts what an earlier run collected", function()
+      local state = dir .. "/collect.state"
+      local list = {}
+      for i = 1, 30 do list[i] = { n = ("Col %02d"):format(i) } end
+      local seen = 0
+      local function c(stop_at)
+        return chain(org):from(list, { key = "=n" })
+          :each(function()
+            seen = seen + 1
+            if stop_at and seen == stop_at then error(errors.interrupted, 0) end
+          end)
+          :create("Account", { Name = "=n" })
+          :collect("made")
+          :create("Contact", { LastName = "=string(count(made))" })
+      end
+      local ok, e = pcall(function() return c(15):run(opts { state = state, window = 10 }) end)
+      assert.is_false(ok)
+      assert.equal(130, e.exit)
+      local rep = c():run(opts { state = state, resume = true, window = 10 })
+      assert.equal(0, rep.exit)
+      assert.equal(30, #rep.collected.made)
+      assert.equal(1, count(org, "SELECT COUNT() FROM Contact WHERE LastName = '30'"))
+      -- once more: everything settled, nothing sent
+      local before = requests()
+      rep = c():run(opts { state = state, resume = true, window = 10 })
+      assert.equal(0, rep.exit)
+      assert.equal(0, requests() - before)
+      assert.equal(1, count(org, "SELECT COUNT() FROM Contact"))
+    end)
+
+    it("refuses a query without keys when it keeps state: positions change as the chain writes", function()
+      assert(org:create_many("Account", { { Name = "K1" }, { Name = "K2" } }))
+      local before = requests()
+      local ok, e = pcall(function()
+        return chain(org):query("SELECT Name FROM Account"):update("Account", "=Id", { Site = "x" })
+          :run(opts { state = dir .. "/nokey.state" })
+      end)
+      assert.is_false(ok)
+      assert.matches("record 1 has no key", e.message, 1, true)
+      assert.equal(1, requests() - before) -- the query page, no write
+    end)
+
+    it("runs a failed item again even when its own write took it out of the query", function()
+      assert(org:create_many("Account", { { Name = "Q1" }, { Name = "Q2" } }))
+      local state = dir .. "/moved.state"
+      local function c()
+        return chain(org):query("SELECT Id, Name FROM Account WHERE Site = null")
+          :update("Account", "=Id", { Site = "moved" })
+          :create("Contact", { LastName = "=Name", AccountId = "=Id" })
+      end
+      emu:set_faults { "POST /services/data/*/composite/sobjects -> status=400 code=UNABLE_TO_LOCK_ROW times=1" }
+      assert.equal(1, c():run(opts { state = state }).exit)
+      emu:set_faults {}
+      local rep = c():run(opts { state = state, resume = true })
+      assert.equal(0, rep.exit)
+      assert.equal(2, count(org, "SELECT COUNT() FROM Contact"))
+      assert.equal(2, count(org, "SELECT COUNT() FROM Account WHERE Site = 'moved'"))
+    end)
+
     it("refuses a state file of another chain, and a new run over an old file", function()
       local state = dir .. "/other.state"
       chain(org):from { { n = "S" } }:create("Account", { Name = "=n" }):run(opts { state = state })

@@ -33,9 +33,9 @@ describe("chain.wire", function()
       local held = rep.items[2]
       assert.equal("1", held.key)
       assert.equal("NOT_SENT", held.error.code)
-      assert.matches("not sent (all_or_none): item 2 failed at step 2 (map): INVALID_INPUT", held.error.message, 1, true)
-      -- nothing was done: the first failure's code (bad input)
-      assert.equal(2, rep.exit)
+      assert.matches("not sent (all_or_none): item 2 failed at step 2 (map): SCRIPT_ERROR", held.error.message, 1, true)
+      -- nothing was done: the first failure's code (the script's function raised)
+      assert.equal(5, rep.exit)
     end)
 
     it("one record's call cannot be made (sObject Collections): none is sent", function()

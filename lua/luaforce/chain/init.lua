@@ -556,15 +556,7 @@ function execute(self, opts, offline)
         item.err = errors.new { code = "OUTCOME_UNKNOWN", exit = errors.EXIT.UNKNOWN,
           message = ("step %d was sent in an earlier run and its answer was lost"):format(p.pending[1]) }
       elseif p.state then
-        item.state, item.at = p.state, p.at
-        item.err = p.error and errors.new { code = p.error.code, message = p.error.message, exit = p.error.exit }
-        item.wrote = (p.applied or p.through ~= nil) or nil
-        local si = ctx.collect_stage[p.at]
-        if si and p.state == "done" then
-          local bag = ctx.collected[si] or {}
-          ctx.collected[si] = bag
-          bag[#bag + 1] = item.vars
-        end
+        items_mod.as_settled(ctx, item, p)
       else
         item.state, item.at = "done", p.through
       end

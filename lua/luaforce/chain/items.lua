@@ -11,6 +11,8 @@
 --   `strict`: a query's records under a state file need keys of their own),
 --   else the position. A key that is a table or a boolean, or fails, raises
 --   a usage error.
+-- items.as_settled(ctx, item, p): an item as the state file entry `p` (a
+--   final state) left it, counted in a collect step's list if it got there.
 -- items.admit(ctx, list) -> the items the engine works on, from {key, vars}
 --   entries, with what an earlier run settled (ctx.previous, from the
 --   state file):
@@ -127,6 +129,22 @@ end
 -- external id, which goes again as an upsert; failed items and items in
 -- the middle start again after the last step whose writes they finished,
 -- with their variables then (reads are made again).
+--- An item as an earlier run left it (`p`, its state file entry with a
+-- final state): its state, step and error; whether a write of its was
+-- applied (then it is not "nothing written"); and, when it reached a
+-- collect step, its place in that step's list.
+function M.as_settled(ctx, item, p)
+  item.state, item.at, item.resumed = p.state, p.at, true
+  item.err = p.error and errors.new { code = p.error.code, message = p.error.message, exit = p.error.exit }
+  item.wrote = (p.applied or p.through ~= nil) or nil
+  local si = ctx.collect_stage[p.at]
+  if si and p.state == "done" then
+    local bag = ctx.collected[si] or {}
+    ctx.collected[si] = bag
+    bag[#bag + 1] = item.vars
+  end
+end
+
 --- See the file comment.
 function M.admit(ctx, list)
   local out = {}
@@ -177,17 +195,8 @@ function M.admit(ctx, list)
         if from_last_write() then out[#out + 1] = item end
       elseif p.state then
         item.vars = p.vars or item.vars
-        -- a write of its was applied in that run: not "nothing written"
-        item.wrote = (p.applied or p.through ~= nil) or nil
-        local si = ctx.collect_stage[p.at]
-        if si and p.state == "done" then
-          -- it reached a collect step in that run: it belongs in the list
-          local bag = ctx.collected[si] or {}
-          ctx.collected[si] = bag
-          bag[#bag + 1] = item.vars
-        end
-        settled_before(ctx, item, p.state, p.at,
-          p.error and errors.new { code = p.error.code, message = p.error.message, exit = p.error.exit })
+        M.as_settled(ctx, item, p)
+        ctx.report:finish(item)
       elseif from_last_write() then
         out[#out + 1] = item
       end

@@ -48,11 +48,13 @@ error, a dry run's writes to standard output.
 
 State: every run keeps a state file (--state FILE, else one under
 $XDG_STATE_HOME/luaforce/chains/, removed again when the run, or a later
---resume of it, ends with nothing left to do). After Ctrl-C, a crash or failures, --resume FILE goes
-on from it: finished writes are not sent again, a write whose answer was
-lost stays "outcome unknown" (check it in the org), a create with an
-external_id is sent again as an upsert on it, failed items run again from
-the step that failed.
+--resume of it, ends with nothing left to do). After Ctrl-C, a crash or
+failures, --resume FILE goes on from it: finished writes are not sent
+again, a write whose answer was lost stays "outcome unknown" (check it in
+the org), a create with an external_id is sent again as an upsert on it,
+failed items run again after their last finished write. Items are found
+again by their keys (a query's Id, or its key): with state kept, a query
+whose records have none is refused.
 
 Exit codes follow the precedence table (luaforce --help): 6 when any
 write's outcome is unknown, 130 when interrupted, 0 when nothing failed,

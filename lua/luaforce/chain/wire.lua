@@ -286,8 +286,9 @@ local function collections(ctx, group, items)
     if #order > 1 then
       -- records of several objects: a request each, which cannot roll back together
       local e = errors.new { code = "NOT_ATOMIC", exit = errors.EXIT.USAGE,
-        message = ("all_or_none: %s writes records of several objects (%s), a request each: Salesforce cannot roll "
-          .. "them back together"):format(s.label, table.concat(order, ", "):gsub("%a+:", "")) }
+        message = ("all_or_none: %s writes records of several objects (%s), which luaforce sends a request per "
+          .. "object: one rollback cannot hold them"):format(s.label, table.concat(order, ", "):gsub("%a+:", "")),
+        hint = "give the step one object, or run without all_or_none" }
       for _, item in ipairs(items) do set(item, s, { err = e, unsent = true }) end
       return
     end

@@ -78,18 +78,12 @@ local function request_of(org, c)
   end
   return { method = METHOD[c.op], path = "/" .. table.concat(parts, "/"), query = query, body = body }
 end
-M.request_of = request_of
 
+-- "?a=1&b=2" as luaforce.http sends a query (sorted keys), or "".
 local function query_string(q)
-  if not q then return "" end
-  local keys = {}
-  for k in pairs(q) do keys[#keys + 1] = k end
-  table.sort(keys)
-  local out = {}
-  for i, k in ipairs(keys) do out[i] = http.escape(k) .. "=" .. http.escape(tostring(q[k])) end
-  return #out > 0 and ("?" .. table.concat(out, "&")) or ""
+  if not q or next(q) == nil then return "" end
+  return "?" .. http.encode_query(q)
 end
-M.query_string = query_string
 
 ---------------------------------------------------------------------------
 -- Dry runs

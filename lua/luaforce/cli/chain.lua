@@ -111,11 +111,8 @@ function M.run(ctx, opts, pos)
   local concurrency, window = whole("concurrency", opts.concurrency), whole("window", opts.window)
   local script = pos[1]
   local script_args = { table.unpack(pos, 2) }
-  local chunk, lerr = run_cmd.load(ctx, script, script_args)
-  if not chunk then
-    io.stderr:write("luaforce: ", lerr, "\n")
-    return errors.EXIT.SCRIPT
-  end
+  local chunk, code = run_cmd.load(ctx, script, script_args)
+  if not chunk then return code end
   local results = table.pack(run_cmd.protected(ctx, chunk, script_args))
   if not results[1] then return results[2] end
   local c = results[2]

@@ -112,7 +112,8 @@ local function run_chunk(ctx, chunk, script_args)
 end
 
 --- Loads SCRIPT ("-" reads standard input) and sets the global `arg` as
--- lua does: the chunk, or nil and the load error's message.
+-- lua does: the chunk; or, after printing the load error, nil and the
+-- exit code (5, a script error).
 function M.load(ctx, script, script_args)
   local chunk, err
   if script == "-" then
@@ -121,7 +122,10 @@ function M.load(ctx, script, script_args)
     input_file.check(script, "the script", "check the path")
     chunk, err = loadfile(script, "t")
   end
-  if not chunk then return nil, err end
+  if not chunk then
+    io.stderr:write("luaforce: ", err, "\n")
+    return nil, errors.EXIT.SCRIPT
+  end
   _G.arg = make_arg(ctx, script, script_args)
   return chunk
 end
@@ -130,11 +134,8 @@ function M.run(ctx, opts, pos)
   require("luaforce.cli.connect").apply(ctx, opts)
   local script = pos[1]
   local script_args = { table.unpack(pos, 2) }
-  local chunk, err = M.load(ctx, script, script_args)
-  if not chunk then
-    io.stderr:write("luaforce: ", err, "\n")
-    return errors.EXIT.SCRIPT
-  end
+  local chunk, code = M.load(ctx, script, script_args)
+  if not chunk then return code end
   return run_chunk(ctx, chunk, script_args)
 end
 

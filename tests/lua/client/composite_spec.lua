@@ -2,9 +2,8 @@
 -- between subrequests, allOrNone rolling back what the org holds, dependent
 -- subrequests halted while independent ones run, a lost answer never sent
 -- again, a read-only composite retried, misuse refused before sending.
-local client = require "luaforce.client"
-local emulator = require "luaforce.emulator"
 local json = require "luaforce.json"
+local local_org = require "support.local_org"
 
 local function names(org)
   local out = {}
@@ -25,9 +24,7 @@ end
 describe("org:composite", function()
   local emu, org
   setup(function()
-    emu = assert(emulator.start { empty = true })
-    org = assert(client.connect { instance_url = emu.url, access_token = emu.token,
-      retry = { attempts = 3, base_delay = 0.01, max_delay = 0.02 } })
+    emu, org = local_org.start({ empty = true }, { retry = { attempts = 3, base_delay = 0.01, max_delay = 0.02 } })
   end)
   teardown(function() emu:stop() end)
   before_each(function()

@@ -31,6 +31,9 @@
  * Refused, as errors with a position:
  *   - anything that is not well-formed XML with well-formed namespaces
  *     (expat's message: "mismatched tag", "unbound prefix", ...);
+ *   - a name with a character XML allows in no name, which expat's Latin-1
+ *     and UTF-16 readers let through (U+00BA, say): the tree could not be
+ *     written as XML again;
  *   - any document type declaration (<!DOCTYPE ...>). A BPMN file has none,
  *     and a DTD is where entity expansion attacks and external entities
  *     live, so nothing in one is ever read: no file, no URL, no entity.
@@ -208,9 +211,41 @@ static int build_end(lua_State *L) {
     return 0;
 }
 
+/* Whether a name expat took from the document (its local part, after the
+ * namespace separator) is a name in UTF-8 too. expat's Latin-1 and UTF-16
+ * readers take a few characters as name characters (U+00AA, U+00BA, ...)
+ * that XML does not, and its UTF-8 reader refuses: a tree holding one could
+ * not be written out as XML again. Only names with non-ASCII characters are
+ * checked, by expat itself on a one-element UTF-8 document. */
+static int name_ok_in_utf8(const char *name) {
+    const char *local = strrchr(name, NS_SEP);
+    local = local ? local + 1 : name;
+    size_t n = strlen(local);
+    int ascii = 1;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)local[i] >= 0x80) ascii = 0;
+    if (ascii) return 1;
+    char *doc = malloc(n + 4);
+    if (!doc) return 0;
+    doc[0] = '<';
+    memcpy(doc + 1, local, n);
+    memcpy(doc + 1 + n, "/>", 3);
+    XML_Parser p = XML_ParserCreate("UTF-8");
+    int ok = p && XML_Parse(p, doc, (int)(n + 3), XML_TRUE) == XML_STATUS_OK;
+    if (p) XML_ParserFree(p);
+    free(doc);
+    return ok;
+}
+
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts) {
     reader *r = ud;
     if (r->failed) return;
+    int names_ok = name_ok_in_utf8(name);
+    for (int i = 0; names_ok && atts[i]; i += 2) names_ok = name_ok_in_utf8(atts[i]);
+    if (!names_ok) {
+        fail(r, "a name with a character XML does not allow in names (this document's encoding let it through)");
+        return;
+    }
     if (r->depth >= r->max_depth) {
         char m[96];
         snprintf(m, sizeof m, "elements nested deeper than %d levels", r->max_depth);

@@ -116,6 +116,14 @@ describe("luaforce.core.xml", function()
     { "invalid UTF-8", "<a>\xe9</a>", "not well-formed (invalid token)", 1, 4 },
     { "an unknown encoding", '<?xml version="1.0" encoding="x-nope"?><a/>', "unknown encoding", 1, 31 },
   }
+  -- names expat's Latin-1 and UTF-16 readers let through, though XML allows
+  -- the character in no name (its UTF-8 reader refuses it): such a tree
+  -- could not be written as XML again
+  local NO_NAME = "a name with a character XML does not allow in names (this document's encoding let it through)"
+  malformed[#malformed + 1] = { "U+00BA in an element name (Latin-1)",
+    '<?xml version="1.0" encoding="ISO-8859-1"?>\n<a\xba/>', NO_NAME, 2, 1 }
+  malformed[#malformed + 1] = { "U+00BA in an attribute name (UTF-16)", "<\0a\0 \0x\0\xba\0=\0'\0'\0/\0>\0",
+    NO_NAME, 1, 1 }
   for _, row in ipairs(malformed) do
     it("refuses " .. row[1] .. " with expat's reason and its position", function()
       assert.same({ row[3], row[4], row[5] }, { refused(row[2]) })

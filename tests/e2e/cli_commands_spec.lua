@@ -304,7 +304,7 @@ describe("luaforce record commands and connection settings", function()
       { "an unknown object for describe", function() return { "describe", "Contcat" } end, 2,
         "luaforce: INVALID_TYPE: sObject type 'Contcat' is not supported (did you mean Contact?)\n" },
       { "an unknown field in --values", function() return { "create", "Account", "--values", "Nmae=x" } end, 2,
-        "luaforce: INVALID_FIELD: No such column 'Nmae' on entity 'Account' (did you mean Name?)\n" },
+        "luaforce: INVALID_FIELD: No such column 'Nmae' on sobject of type Account (did you mean Name?)\n" },
       { "a malformed id", function() return { "get", "Account", "001xyz" } end, 2, "is no record id" },
     }
     for _, c in ipairs(cases) do

@@ -235,7 +235,8 @@ describe("luaforce query", function()
     it("2 for an unknown field (the org says so)", function()
       local r = query { "SELECT Id, Nmae FROM Contact" }
       assert.equal(2, r.code)
-      assert.equal("luaforce: INVALID_FIELD: No such column 'Nmae' on entity 'Contact' (did you mean Name?)\n",
+      assert.equal("luaforce: INVALID_FIELD: No such column 'Nmae' on entity 'Contact' (at Row:1:Column:12) "
+        .. "(did you mean Name?)\n",
         r.stderr)
       local t = query { "SELECT Id FROM Contcat" }
       assert.equal(2, t.code)

@@ -34,18 +34,20 @@
 --     started first and its URL and token are the command line's.
 --   connect.emulator() -> the in-process local org, or nil when none runs.
 --   connect.fail(err, org[, object]) RAISES err as the one line a user
---     should read: a Salesforce error as `ERROR_CODE: its first sentence
---     (hint)`, with the nearest field name for INVALID_FIELD (from the
---     describe of `object`, or of the entity the message names) and the
---     nearest object name when `object` does not exist; the original error
---     rides along as err.details (printed under --verbose). Other errors
---     (network, outcome unknown, usage) are raised as they are.
+--     should read, the way a script's escaped error reads too: explained by
+--     luaforce.client.explain (the nearest object or field name, the API
+--     versions offered) and led by its code (`INVALID_FIELD: No such column
+--     ... (did you mean Name?)`, `CONNECT: ... (is the instance URL
+--     right, ...)`); the original error rides along as err.details (printed
+--     under --verbose). Other errors (outcome unknown, usage) are raised as
+--     they are.
 --   connect.SECRET_KEYS: the settings printed as *** ({access_token = true,
 --     client_secret = true}).
 local errors = require "luaforce.errors"
 local input_file = require "luaforce.cli.input_file"
 local config = require "luaforce.cli.config"
 local settings = require "luaforce.client.settings"
+local explain = require "luaforce.client.explain"
 
 local M = {}
 
@@ -133,121 +135,10 @@ function M.org(ctx, opts)
   return org
 end
 
--- The first sentence of a Salesforce message: the rest is advice about
--- WSDLs and custom field suffixes that the hint replaces.
-local function first_sentence(msg)
-  local one = msg:match("^(.-[^%.])%.%s+%u")
-  return one or (msg:gsub("%.$", ""))
-end
-
-local function names_of(list, key)
-  local out = {}
-  for _, x in ipairs(list or {}) do
-    if type(x) == "table" and type(x[key]) == "string" then out[#out + 1] = x[key] end
-  end
-  return out
-end
-
--- "did you mean X?" for a field of `object`, from its describe.
-local function field_hint(org, object, field)
-  local d = org and object and org:describe(object)
-  if not d then return nil end
-  local names = names_of(d.fields, "name")
-  for _, n in ipairs(names_of(d.childRelationships, "relationshipName")) do names[#names + 1] = n end
-  for _, f in ipairs(d.fields or {}) do
-    if type(f.relationshipName) == "string" then names[#names + 1] = f.relationshipName end
-  end
-  local near = require("luaforce.cli.args").nearest(field, names)
-  return near and ("did you mean " .. near .. "?")
-end
-
--- The external id fields of `object`, the nearest to `field` first.
-local function external_id_hint(org, object, field)
-  local d = org and object and field and org:describe(object)
-  if not d then return nil end
-  local names = {}
-  for _, f in ipairs(d.fields or {}) do
-    if f.externalId == true then names[#names + 1] = f.name end
-  end
-  if #names == 0 then return ("%s has no external id field: use update with the record's id"):format(object) end
-  local near = require("luaforce.cli.args").nearest(field, names)
-  if near then return "did you mean " .. near .. "?" end
-  return "the external id fields of " .. object .. ": " .. table.concat(names, ", ")
-end
-
--- When `object` is not an object of the org: the message and hint that say
--- so, with the nearest name.
-local function object_problem(org, object)
-  if not org or type(object) ~= "string" then return nil end
-  local g = org:describe_global()
-  if not g then return nil end
-  local names = names_of(g.sobjects, "name")
-  for _, n in ipairs(names) do
-    if n:lower() == object:lower() then return nil end
-  end
-  local near = require("luaforce.cli.args").nearest(object, names)
-  return ("sObject type '%s' is not supported"):format(object),
-    near and ("did you mean " .. near .. "?") or "run 'luaforce describe' for the objects"
-end
-
--- A NOT_FOUND for every path under an API version the org does not offer:
--- the message names the versions it does (one more request, on a 404 only).
-local function version_problem(org)
-  if not org or type(org.api_version) ~= "string" then return nil end
-  local list = org:versions()
-  if type(list) ~= "table" or #list == 0 then return nil end
-  local want = org.api_version:gsub("^v", "")
-  local numbers = {}
-  for _, v in ipairs(list) do
-    if type(v) == "table" and v.version == want then return nil end
-    if type(v) == "table" and tonumber(v.version) then numbers[#numbers + 1] = tonumber(v.version) end
-  end
-  if #numbers == 0 then return nil end
-  table.sort(numbers)
-  local lo, hi = ("v%.1f"):format(numbers[1]), ("v%.1f"):format(numbers[#numbers])
-  return ("API version %s is not one this org offers (it offers %s to %s)"):format(org.api_version, lo, hi),
-    ("give --api-version %s, the newest, or leave it out for the default"):format(hi)
-end
-
 --- See the file comment.
-local NETWORK_HINT = {
-  CONNECT = "is the instance URL right, and the org reachable from here?",
-  DNS = "is the instance URL's host name right?",
-  TIMEOUT = "the org did not answer in time: try again, or raise the timeout",
-}
-
 function M.fail(err, org, object)
-  if errors.is(err) and err.kind and not err.error_code and err.code ~= "OUTCOME_UNKNOWN" then
-    -- a transport failure: its kind, with what to check
-    error(errors.new { code = err.kind, message = err.message, hint = NETWORK_HINT[err.kind], exit = err.exit,
-      details = err, kind = err.kind }, 0)
-  end
-  if not errors.is(err) or errors.is_interrupt(err) or not err.error_code or err.code == "OUTCOME_UNKNOWN" then
-    error(err, 0)
-  end
-  local code, message, hint, exit = err.error_code, first_sentence(err.message or ""), nil, err.exit
-  local vm, vh
-  if code == "NOT_FOUND" and err.exit ~= errors.EXIT.UNKNOWN then vm, vh = version_problem(org) end
-  if vm then
-    code, message, hint, exit = "NOT_FOUND", vm, vh, errors.EXIT.USAGE
-  elseif err.exit ~= errors.EXIT.UNKNOWN then
-    if code == "INVALID_FIELD" then
-      local field, entity = (err.message or ""):match("No such column '([^']+)' on entity '([^']+)'")
-      field = field or (err.fields and err.fields[1])
-      if field then hint = field_hint(org, entity or object, field) end
-    elseif code == "NOT_FOUND" and (err.message or ""):find("external ID field", 1, true) then
-      hint = external_id_hint(org, object, (err.message or ""):match(":%s*(%S+)$"))
-      exit = errors.EXIT.USAGE
-    elseif code == "NOT_FOUND" or code == "INVALID_TYPE" then
-      local m, h = object_problem(org, object)
-      if m then code, message, hint, exit = "INVALID_TYPE", m, h, errors.EXIT.USAGE end
-    end
-  end
-  if not hint and err.hint ~= "checked before sending: nothing was sent" then hint = err.hint end
-  error(errors.new {
-    code = code, message = message, hint = hint, exit = exit, details = err, fields = err.fields,
-    status = err.status,
-  }, 0)
+  if org then err = explain.error(org, err, object) end
+  error(explain.brief(err), 0)
 end
 
 --- See the file comment.

@@ -41,7 +41,9 @@
 --       warning prints once per writer on standard error (unless --quiet),
 --       a failed assert() in the expression ends the command (MAP_FAILED,
 --       exit 1). With --map (not --map-response) the columns come from the
---       mapped records.
+--       mapped records; a value that is not an object fills the one
+--       column `value`; a record the expression maps to null is left out,
+--       and finish() says how many on standard error (unless --quiet).
 --     w:record(r), w:value(v), w:finish(), w:abort(), w.count
 --                        as luaforce.output's writer
 --     w:response(res)    one response {status, headers, body, reason}:
@@ -196,7 +198,25 @@ end
 
 function Writer:record(r) return self.out:record(r) end
 function Writer:value(v) return self.out:value(v) end
-function Writer:finish() return self.out:finish() end
+
+-- --map on a record or value: null leaves it out (a blank row says
+-- nothing), counted and reported when the output ends.
+function Writer:map_item(v)
+  local value = self:apply(v)
+  if value == null then return output.LEFT_OUT end
+  return value
+end
+
+function Writer:finish()
+  local n = self.out.left_out
+  if n > 0 and not self.settings.quiet then
+    local all = self.out.count + n
+    io.stderr:write(("warning: --map gave null for %d of %d %s; %s left out of the output\n")
+      :format(n, all, self.kind == "records" and (all == 1 and "record" or "records") or
+        (all == 1 and "value" or "values"), n == 1 and "it is" or "they are"))
+  end
+  return self.out:finish()
+end
 function Writer:abort() return self.out:abort() end
 
 function Writer:response(res)
@@ -228,7 +248,7 @@ function M.writer(ctx, opts, spec)
     -- mapped records have the shape the expression gives them
     columns = not map and spec.columns or nil,
     footer = spec.footer ~= false,
-    transform = map and function(v) return w:apply(v) end or nil,
+    transform = map and function(v) return w:map_item(v) end or nil,
     file = spec.stream, path = not spec.stream and settings.output or nil,
   }
   if not out then error(err, 0) end

@@ -7,6 +7,7 @@
 local common = require "luaforce.cli.common"
 local errors = require "luaforce.errors"
 local input_file = require "luaforce.cli.input_file"
+local explain = require "luaforce.client.explain"
 
 local M = {}
 
@@ -27,7 +28,9 @@ chunk's `...`. A script may end with os.exit(n) to choose its exit code.
 
 A Lua error in the script prints `script.lua:12: message` and a traceback and
 exits 5; an error raised by luaforce (a Salesforce error, bad input) prints one
-line saying what failed, with the traceback only under --verbose.
+line, `script.lua:12: CODE: what failed (what to do)`, as the commands print
+it (an object or field the org does not have names the nearest one, exit 2),
+with the traceback and Salesforce's own answer under --verbose.
 
 The connection options (--instance, --token, --profile, ...) are what a
 script's require("luaforce").connect() uses before the environment (SF_*)
@@ -71,15 +74,31 @@ local function trim(tb)
   return tb
 end
 
+-- Where the user's code was when a luaforce error was raised: the
+-- innermost frame outside luaforce's own modules ("job.lua:12"), or nil.
+local function user_frame(level)
+  while true do
+    local info = debug.getinfo(level + 1, "Sl")
+    if not info then return nil end
+    if info.what ~= "C" and info.currentline and info.currentline > 0
+        and not info.source:find("lua/luaforce/", 1, true) then
+      return ("%s:%d"):format(info.short_src, info.currentline)
+    end
+    level = level + 1
+  end
+end
+
 --- Calls a script's chunk: true and its results, or false and the exit
--- code after reporting the error: a luaforce error object as one line (its
--- exit code), a Lua error with its traceback (exit 5), an interruption
--- (130).
+-- code after reporting the error: a luaforce error object as one line led
+-- by the script's line (`job.lua:12: INVALID_TYPE: ... (did you mean
+-- Account?)`, explained as the command line explains it; its exit code), a
+-- Lua error with its traceback (exit 5), an interruption (130).
 function M.protected(ctx, chunk, script_args)
-  local tb
+  local tb, where
   local function handler(e)
     if type(e) == "string" then return trim(debug.traceback(e, 2)) end
     tb = trim(debug.traceback(nil, 2))
+    where = user_frame(2)
     return e
   end
   local results = table.pack(xpcall(chunk, handler, table.unpack(script_args)))
@@ -90,8 +109,10 @@ function M.protected(ctx, chunk, script_args)
     return false, errors.EXIT.INTERRUPTED
   end
   if errors.is(err) then
-    io.stderr:write("luaforce: ", tostring(err), "\n")
+    local shown = explain.brief(err)
+    io.stderr:write("luaforce: ", where and (where .. ": ") or "", tostring(shown), "\n")
     if ctx.verbose and tb then io.stderr:write(tb, "\n") end
+    if ctx.verbose and shown ~= err then io.stderr:write(tostring(err), "\n") end
     return false, err.exit or errors.EXIT.API
   end
   if type(err) ~= "string" then

@@ -181,7 +181,7 @@ function M.unknown_field(name, describe)
   local near = args.nearest(name, names)
   return errors.new {
     code = "INVALID_FIELD", exit = errors.EXIT.USAGE, fields = { name },
-    message = ("No such column '%s' on entity '%s'"):format(name, tostring(describe.name)),
+    message = ("No such column '%s' on sobject of type %s"):format(name, tostring(describe.name)),
     hint = near and ("did you mean " .. near .. "?") or ("see 'luaforce describe " .. tostring(describe.name) .. "'"),
   }
 end

@@ -9,6 +9,7 @@
 --       case-insensitive, so is the cache.
 --   org:versions() -> the list of {label, url, version} | nil, err
 local checks = require "luaforce.client.checks"
+local explain = require "luaforce.client.explain"
 
 local M = {}
 
@@ -50,7 +51,7 @@ function methods:describe(object, opts)
   local key = object:lower() -- API names are case-insensitive
   if not refresh and cache[key] then return cache[key] end
   local res, err = self:call("GET", self:path("sobjects", object, "describe"))
-  if not res then return nil, err end
+  if not res then return nil, explain.error(self, err, object) end
   cache[key] = res.body
   return res.body
 end

@@ -163,9 +163,16 @@ function M.from_response(res, request, opts)
   return M.new(e)
 end
 
+-- What to check after a transport failure of each kind.
+local NETWORK_HINT = {
+  CONNECT = "is the instance URL right, and the org reachable from here?",
+  DNS = "is the instance URL's host name right?",
+  TIMEOUT = "the org did not answer in time: try again, or raise the timeout",
+}
+
 --- The error for a transport failure (luaforce.http's err: kind,
 -- request_sent, message, status when the headers had arrived): code and
--- kind are the kind.
+-- kind are the kind; hint what to check (CONNECT, DNS, TIMEOUT).
 function M.from_transport(terr, request)
   if base.is_interrupt(terr) then return terr end
   local sent = terr.request_sent
@@ -181,6 +188,7 @@ function M.from_transport(terr, request)
     errors = {},
     fields = {},
     request = request,
+    hint = NETWORK_HINT[kind],
     exit = (sent and write) and EXIT.UNKNOWN or EXIT.NETWORK,
   }
   if kind == "TLS" then e.message = "TLS handshake failed: " .. e.message end

@@ -27,12 +27,20 @@ local checks = require "luaforce.client.checks"
 local child_lists = require "luaforce.client.child_lists"
 local cerrors = require "luaforce.client.errors"
 local ids = require "luaforce.client.ids"
+local explain = require "luaforce.client.explain"
 
 local M = {}
 
 --- The methods this file adds to the Org.
 local methods = {}
 M.methods = methods
+
+-- An operation's answer: its response, or its error as a person should
+-- read it (luaforce.client.explain: the nearest object or field name).
+local function answer(org, object, res, err)
+  if res then return res end
+  return nil, explain.error(org, err, object)
+end
 
 -- The same checks for the operations, which return them as the 400
 -- Salesforce would have answered (nil, err) since names and ids usually
@@ -83,7 +91,7 @@ function methods:query(soql)
   if res and type(res.body) == "table" and type(res.body.records) == "table" then
     child_lists.apply(res.body.records, child_lists.relationships(text))
   end
-  return res, err
+  return answer(self, nil, res, err)
 end
 
 -- "A,B" or {"A", "B"} -> "A,B" with each name checked; nil, err.
@@ -134,7 +142,7 @@ function methods:get(object, id, opts)
       end
     end
   end
-  return self:call("GET", path, { query = query })
+  return answer(self, object, self:call("GET", path, { query = query }))
 end
 
 -- Record fields for a create or update: a table with valid field names
@@ -163,7 +171,8 @@ function methods:create(object, fields)
   local request = { method = "POST", path = self.base .. "/sobjects/" .. tostring(object) }
   local e = bad_object(object, request) or bad_fields(fields, request, "create")
   if e then return nil, e end
-  return self:call("POST", self:path("sobjects", object), { body = as_object(fields), retry = "create" })
+  return answer(self, object, self:call("POST", self:path("sobjects", object), { body = as_object(fields),
+    retry = "create" }))
 end
 
 --- Updates a record (PATCH sobjects/Object/Id): 204.
@@ -171,7 +180,7 @@ function methods:update(object, id, fields)
   local request = { method = "PATCH", path = self.base .. "/sobjects/" .. tostring(object) .. "/" .. tostring(id) }
   local e = bad_object(object, request) or bad_id(object, id, request) or bad_fields(fields, request, "update")
   if e then return nil, e end
-  return self:call("PATCH", self:path("sobjects", object, id), { body = as_object(fields) })
+  return answer(self, object, self:call("PATCH", self:path("sobjects", object, id), { body = as_object(fields) }))
 end
 
 --- Deletes a record (DELETE sobjects/Object/Id): 204.
@@ -186,7 +195,7 @@ function methods:delete(object, id)
     return { status = 204, headers = err.variables.response.headers, body = json.null, reason = "No Content",
       document = json.null }
   end
-  return res, err
+  return answer(self, object, res, err)
 end
 
 -- The id at the end of a record URL (".../sobjects/Account/001...").
@@ -214,7 +223,7 @@ function methods:upsert(object, ext_field, value, fields)
   local body = next(fields) == nil and json.object {} or fields
   local path = self:path("sobjects", object, ext_field, value)
   local res, err = self:call("PATCH", path, { body = body })
-  if not res then return nil, err end
+  if not res then return nil, explain.error(self, err, object) end
   if res.status == 300 then
     local urls = type(res.body) == "table" and res.body or {}
     local list, ids = {}, {}

@@ -43,6 +43,7 @@ local errors = require "luaforce.errors"
 local checks = require "luaforce.client.checks"
 local child_lists = require "luaforce.client.child_lists"
 local cerrors = require "luaforce.client.errors"
+local explain = require "luaforce.client.explain"
 
 local M = {}
 
@@ -117,7 +118,11 @@ end
 -- (an HTML page, Salesforce's error list) reported as the client does.
 function Records:fetch_decoded(url, query)
   local res, err = self.org:call("GET", url, { query = query, headers = self.headers })
-  if not res then return nil, err end
+  if not res then
+    -- the first page's error is the query's: explained (nearest names)
+    if query then err = explain.error(self.org, err) end
+    return nil, err
+  end
   return res.body
 end
 

@@ -25,7 +25,9 @@
 --                     true)
 --     opts.transform  fn(v) -> v, applied to each record and value before
 --                     it is written (after `attributes` are dropped); what
---                     it returns is written (nil as null)
+--                     it returns is written (nil as null), unless it is
+--                     output.LEFT_OUT: then nothing is written for it and
+--                     w.left_out counts it
 --     opts.path       a file, written atomically: a temporary file beside
 --                     it, renamed over it by finish(); readers see the old
 --                     file or the whole new one
@@ -40,6 +42,7 @@
 --                     prints a table still held, commits `path`
 --   w:abort()         drops the output (`path` is left as it was)
 --   w.count           items written so far
+--   w.left_out        items the transform left out
 --   record, value and put RAISE the error when the output cannot be
 --   written (a full disk); an error table (code OUTPUT, exit 1).
 --
@@ -76,6 +79,9 @@ local sinks = require "luaforce.output.sink"
 local tbl = require "luaforce.output.table"
 
 local M = {}
+
+--- What a writer's transform returns to leave an item out.
+M.LEFT_OUT = writer.LEFT_OUT
 
 M.width = width.of
 M.truncate = width.truncate

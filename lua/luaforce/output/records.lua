@@ -193,14 +193,19 @@ local function flatten_into(rec, prefix, names, map)
 end
 
 --- See the file comment. A value that is not an object flattens to one
--- column named `value`.
+-- column named `value` (with columns given, it fills that column).
 function M.flatten(rec, columns)
   local map, names = {}, {}
   if columns then
+    local scalar = not is_map(rec)
     local paths = paths_of(columns)
     for i, c in ipairs(columns) do
       names[i] = c
-      map[c] = lookup(rec, paths[i])
+      if scalar then
+        if c == "value" then map[c] = rec end
+      else
+        map[c] = lookup(rec, paths[i])
+      end
     end
     return map, names
   end

@@ -2,6 +2,7 @@
 --
 --   writer.new(opts[, sink]) -> w | nil, err
 --   writer.TABLE_BUFFER                 rows a table holds to fix its widths
+--   writer.LEFT_OUT                     a transform's "write nothing for this"
 --
 -- opts (see luaforce.output for the whole story):
 --   format     "table" (default) | "csv" | "json" | "ndjson"
@@ -13,7 +14,8 @@
 --   pretty     json: indented (default false)
 --   footer     table of records: "(N records)" at the end (default true)
 --   transform  fn(v) -> v applied to each record and value after cleaning;
---              what it returns is written as it is (nil as null)
+--              what it returns is written as it is (nil as null);
+--              writer.LEFT_OUT writes nothing (w.left_out counts those)
 --   path       write to this file atomically (luaforce.output.sink.open);
 --              nil, err when it cannot be created
 --   file       write to this handle (default io.stdout)
@@ -41,6 +43,10 @@ local M = {}
 
 --- Rows a table holds to fix its column widths before it streams.
 M.TABLE_BUFFER = 500
+
+--- What a transform returns to leave an item out.
+M.LEFT_OUT = setmetatable({}, { __name = "luaforce.output.LEFT_OUT", __tostring = function() return "LEFT_OUT" end })
+local LEFT_OUT = M.LEFT_OUT
 
 local null = json.null
 local encode = json.encode
@@ -143,7 +149,12 @@ end
 --- See the file comment.
 function Writer:record(r)
   self:check()
-  self:emit(self:transformed(clean(r)))
+  local v = self:transformed(clean(r))
+  if v == LEFT_OUT then
+    self.left_out = self.left_out + 1
+    return
+  end
+  self:emit(v)
 end
 
 -- A value in table format: a list of records as rows, an object as a
@@ -193,7 +204,12 @@ end
 function Writer:value(v)
   self:check()
   if v == nil then v = null end
-  self:put(self:transformed(clean(v)))
+  v = self:transformed(clean(v))
+  if v == LEFT_OUT then
+    self.left_out = self.left_out + 1
+    return
+  end
+  self:put(v)
 end
 
 --- See the file comment.
@@ -253,7 +269,7 @@ function M.new(opts, sink)
   return setmetatable({
     format = opts.format or "table", kind = opts.kind or "records", columns = columns,
     width = opts.width, pretty = opts.pretty and true or false, footer = opts.footer ~= false,
-    transform = opts.transform, sink = sink, count = 0, buffer = {},
+    transform = opts.transform, sink = sink, count = 0, left_out = 0, buffer = {},
   }, Writer)
 end
 

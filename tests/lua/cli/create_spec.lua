@@ -52,7 +52,7 @@ describe("luaforce create", function()
     local before = cli_run.org():query("SELECT COUNT() FROM Account").body.totalSize
     local r = cli_run.run(create, { "Account", "--values", "Nmae=x" })
     assert.equal(2, r.code)
-    assert.equal("INVALID_FIELD: No such column 'Nmae' on entity 'Account' (did you mean Name?)", tostring(r.err))
+    assert.equal("INVALID_FIELD: No such column 'Nmae' on sobject of type Account (did you mean Name?)", tostring(r.err))
     assert.equal(before, cli_run.org():query("SELECT COUNT() FROM Account").body.totalSize)
   end)
 end)

@@ -72,7 +72,7 @@ describe("records.fields", function()
     { { values = "Name=a", json = "{}" }, true, "--values and --json together", "give the fields one way" },
     { {}, true, "no fields given", [[give --values 'Name="Acme"' or --json '{"Name": "Acme"}']] },
     { { values = [[Name="Acme]] }, true, [[--values: a " is not closed]], "close the quote" },
-    { { values = "Nmae=x" }, true, "No such column 'Nmae' on entity 'Account'", "did you mean Name?" },
+    { { values = "Nmae=x" }, true, "No such column 'Nmae' on sobject of type Account", "did you mean Name?" },
     { { values = "NumberOfEmployees=many" }, true, "NumberOfEmployees", nil },
     { { json = "{Name: 1}" }, true, "--json is not JSON: ", [[give an object: '{"Name": "Acme"}']] },
     { { json = "[1]" }, true, "--json must be a JSON object of fields", [[for example '{"Name": "Acme"}']] },

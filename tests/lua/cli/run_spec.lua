@@ -60,7 +60,7 @@ describe("luaforce run", function()
       "^PATH:1: boom\nstack traceback:\n.*PATH:2: in main chunk\n$" },
     { "a luaforce error: its line and its exit code",
       "error(require('luaforce.errors').new { code = 'NOT_FOUND', message = 'gone', exit = 1 })", 1,
-      "^luaforce: NOT_FOUND: gone\n$" },
+      "^luaforce: PATH:1: NOT_FOUND: gone\n$" },
     { "the interrupt: exit 130", "error(require('luaforce.errors').interrupted)", 130, "^luaforce: interrupted\n$" },
     { "an error value that is neither", "error({ 1 })", 5, "^%(error object is a table value%)\n" },
     { "a syntax error", "x = = 1", 5, "^luaforce: PATH:1: unexpected symbol near '='\n$" },
@@ -80,7 +80,8 @@ describe("luaforce run", function()
     local path = script "error(require('luaforce.errors').usage('bad input'))"
     local r = cli_run.run(run, { "--verbose", path })
     assert.equal(2, r.code)
-    assert.matches("^luaforce: bad input\nstack traceback:\n.*in main chunk\n$", r.stderr)
+    local where = path:gsub("%p", "%%%0")
+    assert.matches("^luaforce: " .. where .. ":1: bad input\nstack traceback:\n.*in main chunk\n$", r.stderr)
   end)
 
   it("refuses a script that is not there, exit 2", function()

@@ -76,7 +76,7 @@ describe("values.coerce", function()
     { "Day__c=2024-13-01", "Day__c takes a date" },
     { "At__c=2024-06-01T12:00:00", "At__c takes a date-time" },
     { "Time__c=25:00", "Time__c takes a time" },
-    { "Nmae=x", "No such column 'Nmae' on entity 'Thing__c'" },
+    { "Nmae=x", "No such column 'Nmae' on sobject of type Thing__c" },
   }
   for _, row in ipairs(bad) do
     it("refuses " .. row[1], function()

@@ -34,7 +34,7 @@ describe("client describe", function()
 
   it("describe_global is cached too", function()
     local before = requests()
-    local g = assert(org:describe_global())
+    local g = assert(org:describe_global { refresh = true })
     local names = {}
     for _, s in ipairs(g.sobjects) do names[s.name] = true end
     assert.is_true(names.Account and names.Invoice__c)

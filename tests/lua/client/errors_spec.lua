@@ -57,7 +57,9 @@ describe("client errors", function()
         "400", "REQUIRED_FIELD_MISSING", 1, { "LastName" }, "Required fields" },
       { function() return org:create("User", { Username = user.Username, LastName = "Dup", Email = "d@x.org" }) end,
         "400", "DUPLICATE_VALUE", 1, { "Username" }, "duplicate value" },
-      { function() return org:create("Bogus__c", { Name = "x" }) end, "404", "NOT_FOUND", 1, {}, "" },
+      -- an object the org does not have: Salesforce's 404, read as bad input
+      { function() return org:create("Bogus__c", { Name = "x" }) end, "404", "NOT_FOUND", 2, {},
+        "^sObject type 'Bogus__c' is not supported$" },
       { function() return org:query("SELECT Id FRM Account") end, "400", "MALFORMED_QUERY", 2, {},
         "unexpected token: 'FRM' %(at Row:1:Column:11%)" },
       { function() return org:query("SELECT Id FROM Nope__c") end, "400", "INVALID_TYPE", 2, {}, "Nope__c" },

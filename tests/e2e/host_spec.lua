@@ -113,10 +113,13 @@ describe("luaforce", function()
         message = "The requested resource does not exist", hint = "check the id", exit = 1 })]]
       local r = proc.luaforce { "-e", code }
       assert.equal(1, r.code)
-      assert.equal("luaforce: NOT_FOUND: The requested resource does not exist (check the id)\n", r.stderr)
+      -- led by where the code was, as Lua's own errors are
+      assert.equal("luaforce: (command line):1: NOT_FOUND: The requested resource does not exist (check the id)\n",
+        r.stderr)
       r = proc.luaforce { "--verbose", "-e", code }
       assert.equal(1, r.code)
-      assert.matches("^luaforce: NOT_FOUND: The requested resource does not exist %(check the id%)\nstack traceback:", r.stderr)
+      assert.matches("^luaforce: %(command line%):1: NOT_FOUND: The requested resource does not exist "
+        .. "%(check the id%)\nstack traceback:", r.stderr)
       r = proc.luaforce { "-e", [[error(require("luaforce.errors").new { code = "INVALID_SESSION_ID", message = "Session expired or invalid", exit = 3 })]] }
       assert.equal(3, r.code)
     end)

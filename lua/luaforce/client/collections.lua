@@ -59,6 +59,7 @@ local errors = require "luaforce.errors"
 
 local checks = require "luaforce.client.checks"
 local cerrors = require "luaforce.client.errors"
+local explain = require "luaforce.client.explain"
 
 local M = {}
 
@@ -517,7 +518,7 @@ function methods:get_many(object, ids, fields, opts)
   if e then return nil, e end
   local field_list = json.array(table.move(fields, 1, #fields, 1, {}))
   local path = collection_path(self, object)
-  return run(self, {
+  local results, err = run(self, {
     what = what, n = #ids, size = o.batch_size, concurrency = o.concurrency, reads = true,
     observe = o.observe,
     send = function(first, last)
@@ -527,6 +528,9 @@ function methods:get_many(object, ids, fields, opts)
       return call(self, "POST", path, { body = body, retry = "safe-create", write = false })
     end,
   })
+  -- an object or field the org does not have: named, with the nearest
+  if not results then return nil, explain.error(self, err, object) end
+  return results
 end
 
 return M

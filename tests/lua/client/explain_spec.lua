@@ -23,6 +23,7 @@ describe("client explain", function()
       function() return org:update("Acount", "001000000000000AAA", { Name = "x" }) end,
       function() return org:delete("Acount", "001000000000000AAA") end,
       function() return org:upsert("Acount", "External_Id__c", "E-1", { Name = "x" }) end,
+      function() return org:get_many("Acount", { "001000000000000AAA" }, { "Id" }) end,
     } do
       local res, err = call()
       assert.is_nil(res)

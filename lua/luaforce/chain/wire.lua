@@ -24,6 +24,7 @@
 --   prints the requests and answers each write as if it succeeded (an id
 --   of the form 000DRY... for a create).
 local cerrors = require "luaforce.client.errors"
+local explain = require "luaforce.client.explain"
 local errors = require "luaforce.errors"
 local http = require "luaforce.http"
 local json = require "luaforce.json"
@@ -159,8 +160,9 @@ local function row_error(org, c, r)
   for i, e in ipairs(type(r.errors) == "table" and r.errors or {}) do
     body[i] = obj({ message = e.message, errorCode = e.statusCode, fields = e.fields }, { "message", "errorCode", "fields" })
   end
-  return cerrors.from_response({ status = status, headers = {}, body = body,
-    reason = status == 404 and "Not Found" or "Bad Request" }, req)
+  -- read as a single request's would be (the nearest object or field name)
+  return explain.error(org, cerrors.from_response({ status = status, headers = {}, body = body,
+    reason = status == 404 and "Not Found" or "Bad Request" }, req), c.object)
 end
 
 local function set(item, step, o, c)

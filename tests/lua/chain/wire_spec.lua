@@ -70,6 +70,19 @@ describe("chain.wire", function()
       assert.equal(3, by["2"].step)
     end)
 
+    it("a record of an object the org does not have reads as a single request's error", function()
+      local rep = chain(org):from { { n = "A" }, { n = "B" } }
+        :create("Acount", { Name = "=n" })
+        :run { print = false }
+      assert.equal(2, rep.counts.failed)
+      for _, it in ipairs(rep.items) do
+        assert.equal("INVALID_TYPE", it.error.error_code)
+        assert.equal("did you mean Account?", it.error.hint)
+        assert.equal(2, it.error.exit)
+      end
+      assert.equal(2, rep.exit)
+    end)
+
     it("a record Salesforce refuses rolls the request back", function()
       local rep = chain(org):from { { n = "A", last = "Doe" }, { n = "B", last = json.null } }
         :create("Account", { Name = "=n" })

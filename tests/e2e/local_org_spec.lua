@@ -152,6 +152,45 @@ describe("named local orgs", function()
     os.remove(script)
   end)
 
+  it("serve a connector task, which says which local org it ran against", function()
+    local task = proc.write(os.tmpname(), json.encode {
+      baseUrl = "https://acme.my.salesforce.com", authentication = { type = "bearer", token = "unused" },
+      salesforceOperationType = "sObject", interactionType = "post", objectType = "Account",
+      body = { Name = "From a task" }, resultExpression = "={id: body.id}",
+    })
+    local r = ok { "connector", task, "--instance", "local:demo" }
+    assert.matches("running against the local org 'demo'", r.stderr, 1, true)
+    assert.equal(0, lf { "get", "Account", json.decode(r.stdout).id, "--instance", "local:demo" }.code)
+    os.remove(task)
+  end)
+
+  it("keep what a script created before Ctrl-C stopped it (exit 130)", function()
+    local mark = os.tmpname()
+    os.remove(mark)
+    local script = proc.write(os.tmpname(), ([[
+      local org = assert(require("luaforce").connect())
+      local id = assert(org:create("Account", { Name = "Before Ctrl-C" })).body.id
+      local f = assert(io.open(%q, "w")); f:write(id); f:close()
+      while true do end
+    ]]):format(mark))
+    local sh = ([[
+      %s run --instance local:demo %s & p=$!
+      for i in $(seq 200); do [ -s %s ] && break; sleep 0.05; done
+      kill -INT $p; wait $p
+    ]]):format(proc.quote(proc.bin), proc.quote(script), proc.quote(mark))
+    local r = proc.sh("sh -c " .. proc.quote(sh), { env = env })
+    assert.equal(130, r.code)
+    local id = files.read(mark)
+    assert.equal(0, lf { "get", "Account", id, "--instance", "local:demo" }.code)
+    os.remove(mark)
+    os.remove(script)
+  end)
+
+  it("serve the REPL, saving when it ends", function()
+    ok({ "repl", "--instance", "local:demo" }, { stdin = 'org:create("Account", {Name = "From the REPL"})\n' })
+    assert.equal(1, count("local:demo", "Name = 'From the REPL'"))
+  end)
+
   it("take two commands at once one after the other, keeping both's records", function()
     local script = proc.write(os.tmpname(), [[
       local org = assert(require("luaforce").connect())

@@ -146,9 +146,9 @@ end
 
 --- See the file comment.
 function M.local_org_kind(org)
+  local url = org ~= nil and type(org.instance_url) == "string" and org.instance_url:gsub("/+$", "")
   for _, emu in pairs(started) do
-    if org == nil and emu == emulator or org ~= nil and type(org.instance_url) == "string"
-        and org.instance_url:sub(1, #emu.url) == emu.url then
+    if org == nil and emu == emulator or url == emu.url then
       if emu.name then return "named", emu.name end
       return "fresh"
     end

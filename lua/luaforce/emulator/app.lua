@@ -77,6 +77,18 @@ local function default_user(store)
   return FALLBACK_USER
 end
 
+-- The demo org (unless cfg.empty) and the data files into the store.
+local function load_data(store, cfg, clock)
+  local data = {}
+  if not cfg.empty then
+    merge_data(data, seed.generate(store.schema, { seed = cfg.seed or 1, now = clock.now() }), "the demo org")
+  end
+  for _, path in ipairs(cfg.data or {}) do merge_data(data, decode_file(path, "data"), path) end
+  if cfg.data_inline then merge_data(data, cfg.data_inline, "data") end
+  local ok, lerr = store:load(data)
+  if not ok then error("cannot load the data: " .. tostring(lerr), 0) end
+end
+
 -- A named org's saved records into the fresh store: true, or false when
 -- the file is not there yet (its first use); any other failure raises,
 -- naming the file (luaforce.emulator.named turns it into its advice).
@@ -120,22 +132,12 @@ function M.setup(cfg)
     sch = schema_mod.default()
   end
   local store = Store.new { schema = sch, clock = clock }
+  -- a named org's saved records, else (and on its first use) the demo org
+  -- and the data files
   local restored = cfg.state_file and restore_state(store, cfg.state_file)
-  local data = {}
-  if restored then
-    -- a named org's saved records: the demo data and --data were its start
-  elseif not cfg.empty then
-    merge_data(data, seed.generate(sch, { seed = cfg.seed or 1, now = clock.now() }), "the demo org")
-  end
-  if not restored then
-    for _, path in ipairs(cfg.data or {}) do merge_data(data, decode_file(path, "data"), path) end
-    if cfg.data_inline then merge_data(data, cfg.data_inline, "data") end
-    local ok, lerr = store:load(data)
-    if not ok then error("cannot load the data: " .. tostring(lerr), 0) end
-  end
+  if not restored then load_data(store, cfg, clock) end
   -- the decoded data files and the seed tables are garbage now: collect them
   -- once at start-up rather than in the middle of the first requests
-  data = nil
   collectgarbage()
 
   local clients = cfg.clients_list

@@ -109,6 +109,7 @@ describe("connect.org and connect.apply", function()
     assert.are.equal("fresh", connect.local_org_kind(org))
     assert.are.equal("fresh", connect.local_org_kind())
     assert.is_nil(connect.local_org_kind { instance_url = "https://acme.my.salesforce.com" })
+    assert.is_nil(connect.local_org_kind { instance_url = org.instance_url .. "1" }) -- another port
     assert.is_true(connect.finish()) -- nothing named to save
     local state = os.tmpname()
     os.remove(state)

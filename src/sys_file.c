@@ -10,6 +10,7 @@
  *   append(path, data[, mode])      -> true | nil, err, code
  *   fsync(file)                     -> true | nil, err, code
  *   umask([mask])                   -> the previous mask
+ *   lock(path[, wait_ms = 0])       -> lock | nil, err, code   (flock)
  *
  * Errors follow liolib's luaL_fileresult: nil, "path: strerror", plus a
  * symbolic code ("ENOENT", "EEXIST", "EACCES", "ENOTDIR", "ENOSPC", ...,
@@ -24,6 +25,7 @@
 #include <lualib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -264,6 +266,94 @@ static int sys_umask(lua_State *L) {
     return 1;
 }
 
+/* ---- lock: an exclusive advisory lock on a file (flock) ----
+ *
+ * A lock handle follows liolib's files: the userdata is made closed, then
+ * the descriptor acquired; release, __gc and __close are one idempotent
+ * function; using a released lock raises. The descriptor is O_CLOEXEC, so a
+ * program the holder starts does not keep the lock alive after it ends, and
+ * the kernel drops the lock with the process however it ends (a crash, a
+ * kill): a stale lock file never blocks anyone. */
+
+#define LOCK_MT "luaforce.sys.Lock"
+
+typedef struct {
+    int fd; /* -1: released */
+} sys_lock;
+
+static int lock_release(lua_State *L) {
+    sys_lock *k = (sys_lock *)luaL_checkudata(L, 1, LOCK_MT);
+    if (k->fd >= 0) {
+        close(k->fd); /* closing the last descriptor drops the flock */
+        k->fd = -1;
+    }
+    return 0;
+}
+
+static int lock_held(lua_State *L) {
+    sys_lock *k = (sys_lock *)luaL_checkudata(L, 1, LOCK_MT);
+    lua_pushboolean(L, k->fd >= 0);
+    return 1;
+}
+
+static int lock_tostring(lua_State *L) {
+    sys_lock *k = (sys_lock *)luaL_checkudata(L, 1, LOCK_MT);
+    lua_pushstring(L, k->fd >= 0 ? "lock (held)" : "lock (released)");
+    return 1;
+}
+
+/* lock(path[, wait_ms = 0]) -> lock | nil, err, code: opens (creating it,
+ * mode 0600) path and takes an exclusive flock on it. When another process
+ * holds it, tries again every 10 ms for up to wait_ms, then answers nil,
+ * "path: held by another process", "EBUSY": the caller decides how long to
+ * wait in slices, so a Ctrl-C between them is seen (a blocking flock would
+ * restart under SA_RESTART and never notice). */
+static int sys_lock_file(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    lua_Integer wait_ms = luaL_optinteger(L, 2, 0);
+    sys_lock *k = (sys_lock *)lua_newuserdatauv(L, sizeof *k, 0);
+    k->fd = -1;
+    luaL_setmetatable(L, LOCK_MT);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return lf_sys_fail(L, path, errno);
+    for (lua_Integer waited = 0;; waited += 10) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) break;
+        int err = errno;
+        if (err == EINTR) continue;
+        if (err != EWOULDBLOCK || waited >= wait_ms) {
+            close(fd);
+            if (err != EWOULDBLOCK) return lf_sys_fail(L, path, err);
+            lua_pushnil(L);
+            lua_pushfstring(L, "%s: held by another process", path);
+            lua_pushliteral(L, "EBUSY");
+            return 3;
+        }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    k->fd = fd;
+    return 1;
+}
+
+static void lock_metatable(lua_State *L) {
+    static const luaL_Reg methods[] = {
+        {"release", lock_release},
+        {"held", lock_held},
+        {NULL, NULL},
+    };
+    if (luaL_newmetatable(L, LOCK_MT)) {
+        luaL_newlib(L, methods);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, lock_release);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, lock_release);
+        lua_setfield(L, -2, "__close");
+        lua_pushcfunction(L, lock_tostring);
+        lua_setfield(L, -2, "__tostring");
+    }
+    lua_pop(L, 1);
+}
+
 void lf_sys_file_register(lua_State *L) {
     static const luaL_Reg fns[] = {
         {"stat", sys_stat},
@@ -274,7 +364,9 @@ void lf_sys_file_register(lua_State *L) {
         {"append", sys_append},
         {"fsync", sys_fsync},
         {"umask", sys_umask},
+        {"lock", sys_lock_file},
         {NULL, NULL},
     };
+    lock_metatable(L);
     luaL_setfuncs(L, fns, 0);
 }

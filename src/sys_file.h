@@ -7,7 +7,7 @@
 
 #include <lua.h>
 
-/* Sets stat, mkdir, mkdirs, write_new, write_file, append, fsync and umask
+/* Sets stat, mkdir, mkdirs, write_new, write_file, append, fsync, umask and lock
  * in the table on top of the stack. */
 void lf_sys_file_register(lua_State *L);
 

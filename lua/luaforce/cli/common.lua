@@ -23,7 +23,8 @@ M.output = {
 -- each overrides the environment (SF_*) and the profile file. No option
 -- takes a client secret itself: the command line is visible to other users.
 M.connection = {
-  { name = "instance", arg = "URL|local", help = "the org's URL; 'local' starts the built-in local org" },
+  { name = "instance", arg = "URL|local[:NAME]",
+    help = "the org's URL; 'local': a new local org, 'local:NAME': a kept one" },
   { name = "api-version", arg = "VERSION", help = "the REST API version, e.g. v62.0 (default v62.0)" },
   { name = "token", arg = "TOKEN", help = "an access token (SF_ACCESS_TOKEN keeps it out of the process list)" },
   { name = "client-id", arg = "ID", help = "OAuth client credentials: the connected app's consumer key" },

@@ -40,6 +40,9 @@
 --
 -- API
 --   config.path([getenv]) -> the file name (it may not exist)
+--   config.state_dir([getenv]) -> $XDG_STATE_HOME/luaforce (else
+--       ~/.local/state/luaforce), where luaforce keeps state between runs
+--       (the REPL's history, named local orgs); nil when neither is set
 --   config.parse(text, path) -> doc | nil, err     doc = {path, default,
 --       profiles = {NAME = {instance_url, api_version, client_id,
 --       client_secret, access_token}}, order = {NAME...}, clear_secret =
@@ -66,6 +69,17 @@ local KEYS = {
 local KEY_NAMES = { "instance_url", "api_version", "client_id", "client_secret", "token" }
 local SECRET = { client_secret = true, token = true }
 local PLACEHOLDER = "{{%s*secrets%.[%w_%.%-]+%s*}}"
+
+--- See the file comment.
+function M.state_dir(getenv)
+  getenv = getenv or os.getenv
+  local state = getenv("XDG_STATE_HOME")
+  -- the XDG rule: a relative path is to be ignored
+  if state and state:sub(1, 1) == "/" then return state .. "/luaforce" end
+  local home = getenv("HOME")
+  if home and home ~= "" then return home .. "/.local/state/luaforce" end
+  return nil
+end
 
 --- See the file comment.
 function M.path(getenv)

@@ -33,6 +33,24 @@
 --     resolves as the command would; with a local instance the local org is
 --     started first and its URL and token are the command line's.
 --   connect.emulator() -> the in-process local org, or nil when none runs.
+--     --instance local:NAME (or local:NAME from the environment or a
+--     profile) is the named local org NAME instead: its records are loaded
+--     from $XDG_STATE_HOME/luaforce/local/NAME/ (the demo org on first use)
+--     and saved there when the command ends, successful or not (org and
+--     apply add connect.finish to ctx.at_exit, which luaforce.cli.main runs;
+--     a script's os.exit saves first). The process holds the org's lock
+--     from the start: a second command on it waits, saying so on stderr.
+--   connect.local_org_kind([org]) -> nil | "fresh" | "named", NAME: the
+--     kind of local org `org` talks to (without org: the one the command
+--     started), nil for any other org. "fresh": plain `local`, a new demo
+--     org per command, so an id from an earlier command is not found.
+--   connect.finish() -> true | nil, err: saves and stops the named local
+--     orgs this process started (their locks go); a no-op without any.
+--   connect.waiting([opts]) -> opts with on_wait (a line on stderr) and
+--     interrupted (Ctrl-C) set: how a command waits for a named org's lock.
+--   connect.local_root([getenv]) -> the folder of named local orgs
+--     ($XDG_STATE_HOME/luaforce/local, else ~/.local/state/luaforce/local),
+--     or nil when neither is set.
 --   connect.fail(err, org[, object]) RAISES err as the one line a user
 --     should read, the way a script's escaped error reads too: explained by
 --     luaforce.client.explain (the nearest object or field name, the API
@@ -92,13 +110,78 @@ local function from_command_line(opts)
   return t
 end
 
--- The local org, started once: {url, token} or nil, err.
-local function local_org()
-  if emulator then return emulator end
-  local emu, err = require("luaforce.emulator").start {}
+local started = {} -- instance ("local", "local:NAME") -> the local org started for it
+local exit_wrapped  -- os.exit saves named orgs first (see apply)
+
+--- See the file comment.
+function M.local_root(getenv)
+  local dir = config.state_dir(getenv)
+  return dir and dir .. "/local"
+end
+
+--- See the file comment.
+function M.waiting(opts)
+  opts = opts or {}
+  opts.on_wait = function(msg) io.stderr:write("luaforce: ", msg, "\n") end
+  opts.interrupted = require("luaforce.core.sys").interrupted
+  return opts
+end
+
+-- The local org for `instance`, started once per process: {url, token} or
+-- nil, err. "local" is a fresh demo org; "local:NAME" the named org,
+-- locked for this process and loaded from its saved records.
+local function local_org(instance)
+  instance = instance or "local"
+  if started[instance] then return started[instance] end
+  local emu, err
+  local name = instance:match("^local:(.*)$")
+  if name then
+    emu, err = require("luaforce.emulator").open(M.local_root(), name, M.waiting())
+  else
+    emu, err = require("luaforce.emulator").start {}
+  end
   if not emu then return nil, err end
-  emulator = emu
+  started[instance] = emu
+  emulator = emulator or emu
   return emu
+end
+
+--- See the file comment.
+function M.local_org_kind(org)
+  local url = org ~= nil and type(org.instance_url) == "string" and org.instance_url:gsub("/+$", "")
+  for _, emu in pairs(started) do
+    if org == nil and emu == emulator or url == emu.url then
+      if emu.name then return "named", emu.name end
+      return "fresh"
+    end
+  end
+  return nil
+end
+
+--- See the file comment.
+function M.finish()
+  local first
+  for instance, emu in pairs(started) do
+    if emu.name then
+      local ok, err = emu:stop()
+      started[instance] = nil
+      if emulator == emu then emulator = nil end
+      if not ok and not first then first = err end
+    end
+  end
+  if first then return nil, first end
+  return true
+end
+
+-- The command saves its named local orgs when it ends (luaforce.cli.main
+-- runs ctx.at_exit), success or not.
+local function save_at_exit(ctx)
+  if type(ctx) ~= "table" then return end
+  ctx.at_exit = ctx.at_exit or {}
+  for _, fn in ipairs(ctx.at_exit) do
+    if fn == M.finish then return end
+  end
+  ctx.at_exit[#ctx.at_exit + 1] = M.finish
 end
 
 --- See the file comment.
@@ -128,6 +211,7 @@ end
 --- See the file comment.
 function M.org(ctx, opts)
   apply_trace(ctx)
+  save_at_exit(ctx)
   local sources = M.sources(opts)
   sources.auth_options = { disk_cache = true }
   local org, err = require("luaforce.client").connect(nil, sources)
@@ -144,9 +228,21 @@ end
 --- See the file comment.
 function M.apply(ctx, opts)
   apply_trace(ctx)
+  save_at_exit(ctx)
+  if not exit_wrapped then
+    -- a script that ends with os.exit(n) ends the process here: its named
+    -- local orgs are saved first
+    local exit = os.exit
+    exit_wrapped = true
+    os.exit = function(...)
+      local ok, err = M.finish()
+      if not ok then io.stderr:write("luaforce: ", tostring(err), "\n") end
+      return exit(...)
+    end
+  end
   local sources = M.sources(opts)
   local cli = sources.command_line
-  if cli.instance_url and cli.instance_url ~= "local" then
+  if cli.instance_url and cli.instance_url ~= "local" and not cli.instance_url:find("^local:") then
     -- a malformed --instance fails now, before the script runs
     local ok, err = settings.check_instance_url(cli.instance_url, true, "command line --instance")
     if not ok then error(err, 0) end
@@ -158,7 +254,7 @@ function M.apply(ctx, opts)
   local view, err = settings.gather(nil, sources)
   if not view and cli.profile then error(err, 0) end
   if view and view.local_org then
-    local emu, eerr = local_org()
+    local emu, eerr = local_org(view.instance_url.value)
     if not emu then error(eerr, 0) end
     cli.instance_url = emu.url
     if not (cli.access_token or cli.client_id) then cli.access_token = emu.token end

@@ -113,8 +113,10 @@ end
 local function override(ctx, opts)
   local given = opts.instance or opts.token or opts.client_id or opts.client_secret_file or opts.profile
   if not given then return nil end
-  local org = require("luaforce.cli.connect").org(ctx, opts)
-  local where = opts.instance == "local" and "the local org" or org.instance_url
+  local connect = require "luaforce.cli.connect"
+  local org = connect.org(ctx, opts)
+  local kind, name = connect.local_org_kind(org)
+  local where = kind == "named" and ("the local org '" .. name .. "'") or kind and "the local org" or org.instance_url
   if not ctx.quiet then
     io.stderr:write(("luaforce: note: running against %s: the task's baseUrl and authentication are replaced\n")
       :format(where))

@@ -27,6 +27,8 @@ M.spec = {
     { name = "tls-cert", arg = "FILE", help = "serve HTTPS with this PEM certificate (with --tls-key)" },
     { name = "tls-key", arg = "FILE", help = "the certificate's PEM private key" },
     { name = "make-cert", arg = "DIR", help = "write DIR/cert.pem and DIR/key.pem for localhost, then exit" },
+    { name = "name", arg = "NAME", help = "serve the named local org NAME (--instance local:NAME), saving its records" },
+    { name = "reset", arg = "NAME", help = "forget the named local org NAME's records, then exit" },
   },
 }
 M.description = [[
@@ -58,6 +60,16 @@ write is not applied); close and cut apply a write first only with
 when=after. --api-limit N answers 403 REQUEST_LIMIT_EXCEEDED once N
 authenticated API calls are spent.
 
+Named local orgs: `--instance local:NAME` on any command uses the local org
+NAME, whose records are kept between commands under
+$XDG_STATE_HOME/luaforce/local/NAME/ (else ~/.local/state/luaforce/local/NAME/);
+it starts as the demo org. --name NAME serves that org here: its saved
+records (--data, --empty and --seed apply only to its first use), saved a
+second after each change and when the emulator stops. One process uses a
+named org at a time: while this one serves it, commands with --instance
+local:NAME wait (point them at the URL printed instead). --reset NAME
+removes its records: its next use starts again from the demo org.
+
 HTTPS: --make-cert DIR writes a self-signed certificate for localhost and
 127.0.0.1 (with the openssl command) and exits; --tls-cert DIR/cert.pem
 --tls-key DIR/key.pem then serve https://, and clients trust that one
@@ -71,6 +83,8 @@ M.examples = {
   "luaforce emulator --faults 'POST /services/data/*/sobjects/* -> status=503 header=Retry-After:2 times=1'",
   "luaforce emulator --faults '* /services/data/** -> latency=200ms' --faults 'GET ** -> cut p=0.05'",
   "luaforce emulator --make-cert certs && luaforce emulator --tls-cert certs/cert.pem --tls-key certs/key.pem",
+  "luaforce emulator --name demo --port 8080",
+  "luaforce emulator --reset demo",
 }
 
 local function check(opts)
@@ -112,15 +126,43 @@ local function make_cert(dir)
   return 0
 end
 
+-- --reset NAME: the named org's records removed; nothing is served.
+local function reset(ctx, name)
+  local connect = require "luaforce.cli.connect"
+  local had, err = require("luaforce.emulator").reset_named(connect.local_root(), name, connect.waiting())
+  if had == nil then error(err, 0) end
+  if not ctx.quiet then
+    io.stdout:write(had and ("reset the local org '%s': its next use starts from the demo org\n"):format(name)
+      or ("the local org '%s' has no saved records: nothing to reset\n"):format(name))
+  end
+  return 0
+end
+
+-- Waits for Ctrl-C or SIGTERM; a named org is saved a second after each
+-- change meanwhile (emu:save writes only when something changed).
+local function serve_until_stopped(emu)
+  while true do
+    local signal = emu.server:wait(emu.name and 1000 or nil)
+    if signal then return signal end
+    local ok, serr = emu:save()
+    if ok == nil then io.stderr:write("luaforce: ", tostring(serr), "\n") end
+  end
+end
+
 function M.run(ctx, opts)
   if opts.make_cert then return make_cert(opts.make_cert) end
+  if opts.reset then return reset(ctx, opts.reset) end
   check(opts)
   local emulator = require "luaforce.emulator"
   local host = opts.host or "127.0.0.1"
   if host ~= "127.0.0.1" and host ~= "localhost" and host ~= "::1" then
     io.stderr:write("luaforce: warning: serving on ", host, " with well-known test credentials\n")
   end
-  local emu, err = emulator.start {
+  local start = opts.name and function(o)
+    local connect = require "luaforce.cli.connect"
+    return emulator.open(connect.local_root(), opts.name, connect.waiting(o))
+  end or emulator.start
+  local emu, err = start {
     host = host, port = opts.port or 0, data = opts.data, schema = opts.schema, empty = opts.empty,
     seed = opts.seed, now = opts.now, token_ttl = opts.token_ttl, clients = opts.clients,
     min_batch_size = opts.min_batch_size, child_batch_size = opts.child_batch_size,
@@ -131,8 +173,9 @@ function M.run(ctx, opts)
   if not emu then error(err, 0) end
   io.stdout:write("luaforce emulator listening on ", emu.url, "\n")
   io.stdout:flush()
-  local signal = emu.server:wait()
-  emu:stop()
+  local signal = serve_until_stopped(emu)
+  local ok, serr = emu:stop()
+  if not ok then error(serr, 0) end
   if not ctx.quiet then io.stderr:write("luaforce emulator: stopped (", tostring(signal), ")\n") end
   return 0
 end

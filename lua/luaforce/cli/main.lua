@@ -133,12 +133,33 @@ function M.protect(ctx, fn, ...)
     return e
   end
   local ok, res = xpcall(fn, handler, ...)
-  if ok then return math.tointeger(res) or 0 end
-  if res == errors.interrupted then
+  local code
+  if ok then
+    code = math.tointeger(res) or 0
+  elseif res == errors.interrupted then
     stderr:write("luaforce: interrupted\n")
-    return errors.EXIT.INTERRUPTED
+    code = errors.EXIT.INTERRUPTED
+  else
+    code = M.report(res, tb, ctx.verbose)
   end
-  return M.report(res, tb, ctx.verbose)
+  return M.finish(ctx, code)
+end
+
+--- Runs what the command left in ctx.at_exit (each `fn() -> true | nil,
+-- err`: a named local org saving its records), whatever the command's
+-- outcome; a failure is reported, and is the exit code of a command that
+-- had succeeded.
+function M.finish(ctx, code)
+  local hooks = ctx.at_exit or {}
+  ctx.at_exit = nil
+  for _, fn in ipairs(hooks) do
+    local ok, err = fn()
+    if not ok then
+      local c = M.report(err, nil, ctx.verbose)
+      if code == 0 then code = c end
+    end
+  end
+  return code
 end
 
 --- The entry point called by the host with argv (argv[0] is the program).

@@ -53,13 +53,8 @@ end
 
 --- See the file comment.
 function M.path(getenv)
-  getenv = getenv or os.getenv
-  local state = getenv("XDG_STATE_HOME")
-  -- the XDG rule: a relative path is to be ignored
-  if state and state:sub(1, 1) == "/" then return state .. "/luaforce/history" end
-  local home = getenv("HOME")
-  if home and home ~= "" then return home .. "/.local/state/luaforce/history" end
-  return nil
+  local dir = require("luaforce.cli.config").state_dir(getenv)
+  return dir and dir .. "/history"
 end
 
 local History = {}

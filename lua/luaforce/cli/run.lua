@@ -37,7 +37,9 @@ script's require("luaforce").connect() uses before the environment (SF_*)
 and the profile file; see 'luaforce help login'. With --instance local,
 luaforce starts its local org (the emulator, with the demo data) in the same
 process for the script's lifetime; the script finds its URL and token in
-require("luaforce").settings (instance_url, access_token).]]
+require("luaforce").settings (instance_url, access_token). With --instance
+local:NAME the local org keeps its records between runs: they are saved
+when the script ends, also by an error or os.exit (luaforce help emulator).]]
 M.examples = {
   "luaforce run job.lua",
   "luaforce run job.lua --since 2024-01-01",

@@ -29,8 +29,9 @@
 --                  nil, err   (name nil: the default profile; nil, nil: none)
 --   lookup       = function(name) -> secret | nil    ({{secrets.NAME}};
 --                  default: the environment, then the secrets file)
---   local_org    = function() -> {url =, token =} | nil, err   (starts the
---                  local org, once); without it `local` is no instance URL
+--   local_org    = function(instance) -> {url =, token =} | nil, err
+--                  (starts the local org for `instance`, "local" or
+--                  "local:NAME", once); without it `local` is no instance URL
 --   auth_options = {...}   added to client-credential auth options (the CLI:
 --                  {disk_cache = true})
 --
@@ -44,7 +45,7 @@
 --       "command line --instance", "environment SF_INSTANCE_URL", "profile
 --       NAME in FILE", "default of FILE" (the profile itself), "the local
 --       org", "default". view.auth: "bearer" | "oauth-client-credentials" |
---       "custom" (an auth table) | nil; view.local_org: true for `local`;
+--       "custom" (an auth table) | nil; view.local_org: true for `local` and `local:NAME`;
 --       view.level: the name of the credentials' level ("arguments",
 --       "command line", "environment", "profile NAME").
 --   settings.resolve(opts, sources) -> cfg | nil, err
@@ -238,7 +239,8 @@ function M.gather(opts, sources)
       end
     end
   end
-  view.local_org = view.instance_url ~= nil and view.instance_url.value == "local"
+  view.local_org = view.instance_url ~= nil and type(view.instance_url.value) == "string"
+    and (view.instance_url.value == "local" or view.instance_url.value:find("^local:") ~= nil)
 
   -- a local org takes credentials from the arguments or the command line
   -- only: a token in the environment is meant for another org
@@ -308,7 +310,7 @@ function M.resolve(opts, sources)
         :format(view.instance_url.source),
         "run the script with 'luaforce run', or start one with luaforce.emulator.start{} and connect to its url")
     end
-    local org, lerr = sources.local_org()
+    local org, lerr = sources.local_org(view.instance_url.value)
     if not org then return nil, lerr end
     view.instance_url = { value = org.url, source = view.instance_url.source }
     if view.level == "the local org" then

@@ -4,7 +4,10 @@
 -- of its own and calls, always under one lock:
 --   init(config_json)      once: builds the schema, the data and the sessions
 --   handle(req) -> reply   per request (see luaforce.emulator.reply)
---   control(name, arg)     the in-process controls (reset, stats, info, ...)
+--   control(name, arg)     the in-process controls (reset, stats, info, save, ...)
+-- With `state_file` in the config (a named local org), the records come
+-- from that file when it exists (luaforce.emulator.snapshot), else from the
+-- demo org as without it; the control `save` writes them back to it.
 -- Routing, authentication and the wire details common to every answer
 -- (Sforce-Limit-Info, gzip, HEAD) live here; the resources live in
 -- sobjects.lua and query_api.lua.
@@ -17,6 +20,7 @@ local query_api = require "luaforce.emulator.query_api"
 local reply = require "luaforce.emulator.reply"
 local schema_mod = require "luaforce.emulator.schema"
 local seed = require "luaforce.emulator.seed"
+local snapshot = require "luaforce.emulator.snapshot"
 local sobjects = require "luaforce.emulator.sobjects"
 local Store = require "luaforce.emulator.store"
 local util = require "luaforce.emulator.util"
@@ -73,6 +77,48 @@ local function default_user(store)
   return FALLBACK_USER
 end
 
+-- The demo org (unless cfg.empty) and the data files into the store.
+local function load_data(store, cfg, clock)
+  local data = {}
+  if not cfg.empty then
+    merge_data(data, seed.generate(store.schema, { seed = cfg.seed or 1, now = clock.now() }), "the demo org")
+  end
+  for _, path in ipairs(cfg.data or {}) do merge_data(data, decode_file(path, "data"), path) end
+  if cfg.data_inline then merge_data(data, cfg.data_inline, "data") end
+  local ok, lerr = store:load(data)
+  if not ok then error("cannot load the data: " .. tostring(lerr), 0) end
+end
+
+-- A named org's saved records into the fresh store: true, or false when
+-- the file is not there yet (its first use); any other failure raises,
+-- naming the file (luaforce.emulator.named turns it into its advice).
+local function restore_state(store, path)
+  local f, oerr, code = io.open(path, "rb")
+  if not f then
+    if code == 2 then return false end -- ENOENT
+    error(("the state file %s cannot be read: %s"):format(path, oerr), 0)
+  end
+  local text = f:read("a")
+  f:close()
+  local ok, reason = snapshot.restore(store, text or "")
+  if not ok then error(("the state file %s cannot be read: %s"):format(path, reason), 0) end
+  return true
+end
+
+-- The control `save`: the records into the state file when they changed
+-- since it was written (atomically, mode 0600). Answers whether it wrote.
+local function save_state()
+  if not org.state_file then return nil, "this local org has no state file" end
+  local store = org.store
+  if store.changes == org.saved_changes then return "false" end
+  local text, jerr = snapshot.encode(store)
+  if not text then return nil, tostring(jerr) end
+  local ok, werr = require("luaforce.core.sys").write_file(org.state_file, text, 384) -- 0600
+  if not ok then return nil, werr end
+  org.saved_changes = store.changes
+  return "true"
+end
+
 --- Builds the org from a config table (see luaforce.emulator.start).
 function M.setup(cfg)
   local clock, err = datetime.clock(cfg.now)
@@ -86,17 +132,12 @@ function M.setup(cfg)
     sch = schema_mod.default()
   end
   local store = Store.new { schema = sch, clock = clock }
-  local data = {}
-  if not cfg.empty then
-    merge_data(data, seed.generate(sch, { seed = cfg.seed or 1, now = clock.now() }), "the demo org")
-  end
-  for _, path in ipairs(cfg.data or {}) do merge_data(data, decode_file(path, "data"), path) end
-  if cfg.data_inline then merge_data(data, cfg.data_inline, "data") end
-  local ok, lerr = store:load(data)
-  if not ok then error("cannot load the data: " .. tostring(lerr), 0) end
+  -- a named org's saved records, else (and on its first use) the demo org
+  -- and the data files
+  local restored = cfg.state_file and restore_state(store, cfg.state_file)
+  if not restored then load_data(store, cfg, clock) end
   -- the decoded data files and the seed tables are garbage now: collect them
   -- once at start-up rather than in the middle of the first requests
-  data = nil
   collectgarbage()
 
   local clients = cfg.clients_list
@@ -123,6 +164,10 @@ function M.setup(cfg)
     api_requests = 0,
     api_limit = math.tointeger(cfg.api_limit) or M.API_LIMIT,
     url = cfg.url,
+    -- a named org: its file, and the store's change count it holds (-1:
+    -- not written yet, so the first save writes even an unchanged org)
+    state_file = cfg.state_file,
+    saved_changes = restored and store.changes or -1,
   }
   local injector, ferr = faults.new { rules = cfg.faults, seed = cfg.seed }
   if not injector then error(tostring(ferr), 0) end
@@ -372,6 +417,8 @@ function M.control(name, arg)
     local ok, err = org.faults:set(specs)
     if not ok then return nil, tostring(err) end
     return M.control("faults")
+  elseif name == "save" then
+    return save_state()
   elseif name == "info" then
     return json.encode(json.object({
       token = oauth.STATIC_TOKEN,

@@ -21,6 +21,20 @@
 --   tls_cert, tls_key (PEM file names, both or neither: serve HTTPS, and
 --   `url` is https://...; make_cert below makes a pair).
 --
+-- A named org keeps its records between processes (luaforce.emulator.named
+-- says where and how; `root` is the folder holding named orgs):
+--   emulator.open(root, name[, opts]) -> emu | nil, err: takes the org's
+--       lock (opts.on_wait, opts.interrupted as named.acquire has them),
+--       then starts it like start(opts) from its saved records, or from the
+--       demo org on first use. The lock is held until emu:stop().
+--   emu:save() -> true (written) | false (nothing changed) | nil, err:
+--       the records into the org's state file (atomically). Other orgs: false.
+--   emu:stop() -> true | nil, err: a named org is saved first (err: the
+--       save failed; the server stops and the lock goes either way).
+--   emulator.reset_named(root, name[, opts]) -> true (it had records) |
+--       false (nothing saved) | nil, err: the next use starts from the demo org.
+--   emulator.check_name(name) -> name | nil, err: is `name` a named org's name?
+--
 -- Checks for a command line that starts one (luaforce.cli.emulator uses
 -- these, never the emulator's inner modules):
 --   emulator.check_now(text) -> true | nil, reason: is `text` a `now` the
@@ -35,6 +49,7 @@ local json = require "luaforce.json"
 local errors = require "luaforce.errors"
 local datetime = require "luaforce.emulator.datetime"
 local faults = require "luaforce.emulator.faults"
+local named = require "luaforce.emulator.named"
 local server = require "luaforce.core.server"
 local tls = require "luaforce.emulator.tls"
 
@@ -68,7 +83,7 @@ local function config_of(opts)
   local cfg = {
     seed = opts.seed, now = opts.now, empty = opts.empty and true or nil, schema = opts.schema,
     token_ttl = opts.token_ttl, min_batch_size = opts.min_batch_size,
-    child_batch_size = opts.child_batch_size, api_limit = opts.api_limit,
+    child_batch_size = opts.child_batch_size, api_limit = opts.api_limit, state_file = opts.state_file,
   }
   if type(opts.data) == "string" then
     cfg.data = { opts.data }
@@ -127,6 +142,35 @@ function M.start(opts)
   return emu
 end
 
+--- See the file comment.
+M.check_name = named.check_name
+
+--- See the file comment.
+function M.reset_named(root, name, opts)
+  return named.reset(root, name, opts)
+end
+
+--- See the file comment.
+function M.open(root, name, opts)
+  local place, err = named.acquire(root, name, opts)
+  if not place then return nil, err end
+  local o = {}
+  for k, v in pairs(opts or {}) do o[k] = v end
+  o.state_file = place.file
+  local emu, serr = M.start(o)
+  if not emu then
+    place.lock:release()
+    local msg = errors.is(serr) and serr.message or tostring(serr)
+    if msg:find(place.file, 1, true) then
+      return nil, named.state_error(place, (msg:gsub("^cannot start the local org: ", "")))
+    end
+    return nil, serr
+  end
+  emu.named = place
+  emu.name = place.name
+  return emu
+end
+
 local function control(self, name, arg)
   local out, err = self.server:call(name, arg or "")
   if not out then error(errors.new { code = "EMULATOR", message = tostring(err) }, 3) end
@@ -164,9 +208,30 @@ function Emulator:reset()
   return self
 end
 
---- Stops the server (idempotent).
+--- See the file comment.
+function Emulator:save()
+  if not self.named or not self.named.lock:held() then return false end
+  local out, err = self.server:call("save", "")
+  if not out then
+    return nil, errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.USAGE,
+      message = ("cannot save the local org '%s': %s"):format(self.name, tostring(err)),
+      hint = "check the free space and permissions of " .. self.named.dir }
+  end
+  return out == "true"
+end
+
+--- Stops the server (idempotent); a named org is saved first.
 function Emulator:stop()
-  self.server:stop()
+  local ok, err = true, nil
+  if self.named and self.named.lock:held() then
+    ok, err = self:save()
+    self.server:stop()
+    self.named.lock:release()
+  else
+    self.server:stop()
+  end
+  if ok == nil then return nil, err end
+  return true
 end
 
 Emulator.__close = Emulator.stop

@@ -24,6 +24,9 @@
 -- `st:rollback(token)` undoes everything since, `st:release(token)` keeps it.
 -- `st:reset()` restores the state right after the last `load` (it keeps the
 -- original values of rows changed since, not a copy of the whole store).
+-- `st.changes` counts the changes to the rows (inserts, updates, deletes,
+-- undos, resets): a saved copy is out of date when it moved
+-- (luaforce.emulator.snapshot writes and reads the whole store).
 --
 -- The rules a write must satisfy (names, types, references, required and
 -- unique fields, formulas) are luaforce.emulator.write_rules; each object's
@@ -72,6 +75,7 @@ function M.new(opts)
     by_id = {},  -- id18 -> row (every object, deleted rows too)
     seq = {},    -- row -> insertion number (lists are in this order)
     last_seq = 0,
+    changes = 0, -- counts every change to the rows (a snapshot is due when it moved)
     cps = {},    -- checkpoint stack: log positions
     log = nil,   -- undo log while a checkpoint is open
   }, Store)
@@ -187,6 +191,7 @@ end
 ---------------------------------------------------------------------------
 
 function Store:_apply(t, row, changes, logged)
+  self.changes = self.changes + 1
   if logged ~= false then
     if not self.added[row] and not self.orig[row] then self.orig[row] = copy(row) end
     if self.log then
@@ -216,6 +221,7 @@ function Store:_apply(t, row, changes, logged)
 end
 
 function Store:_add(t, row, auto_before)
+  self.changes = self.changes + 1
   self.last_seq = self.last_seq + 1
   self.seq[row] = self.last_seq
   t.all[#t.all + 1] = row
@@ -591,6 +597,7 @@ function Store:reset()
   end
   self.orig, self.added = {}, {}
   self.cps, self.log = {}, nil
+  self.changes = self.changes + 1
   return true
 end
 

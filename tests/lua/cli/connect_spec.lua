@@ -104,6 +104,34 @@ describe("connect.org and connect.apply", function()
     sf.configure { getenv = env_of {} }
   end)
 
+  it("tells a fresh local org from a named one and from any other org", function()
+    local org = connect.org({}, { instance = "local" })
+    assert.are.equal("fresh", connect.local_org_kind(org))
+    assert.are.equal("fresh", connect.local_org_kind())
+    assert.is_nil(connect.local_org_kind { instance_url = "https://acme.my.salesforce.com" })
+    assert.is_nil(connect.local_org_kind { instance_url = org.instance_url .. "1" }) -- another port
+    assert.is_true(connect.finish()) -- nothing named to save
+    local state = os.tmpname()
+    os.remove(state)
+    local r = proc.luaforce({ "-e", [[
+      local connect = require "luaforce.cli.connect"
+      local ctx = {}
+      local org = connect.org(ctx, { instance = "local:kind" })
+      print(connect.local_org_kind(org))
+      print(#ctx.at_exit, connect.finish(), connect.local_org_kind(org))
+    ]] }, { env = { XDG_STATE_HOME = state } })
+    os.execute("rm -rf " .. proc.quote(state))
+    assert.are.equal(0, r.code, r.stderr)
+    assert.are.equal("named\tkind\n1\ttrue\tnil\n", r.stdout)
+  end)
+
+  it("keeps named local orgs under XDG_STATE_HOME, else HOME", function()
+    assert.are.equal("/s/luaforce/local", connect.local_root(env_of { XDG_STATE_HOME = "/s", HOME = "/h" }))
+    assert.are.equal("/h/.local/state/luaforce/local",
+      connect.local_root(env_of { XDG_STATE_HOME = "relative", HOME = "/h" }))
+    assert.is_nil(connect.local_root(env_of {}))
+  end)
+
   it("fails a malformed --instance before the script runs", function()
     local ok, err = pcall(connect.apply, {}, { instance = "acme.my.salesforce.com" })
     assert.is_false(ok)

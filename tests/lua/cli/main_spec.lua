@@ -174,6 +174,15 @@ describe("main.report and main.protect", function()
     { "protect: an interrupted write whose outcome is unknown is 6, not 130",
       "main.protect({}, function() error(errors.new { code = 'OUTCOME_UNKNOWN', message = 'cut short', exit = 6,"
         .. " interrupted = true }) end)", 6, "luaforce: OUTCOME_UNKNOWN: cut short\n" },
+    { "protect: ctx.at_exit runs after the command; its failure is reported, the exit code of a success",
+      "main.protect({ at_exit = { function() return nil, errors.usage('cannot save') end } }, function() end)", 2,
+      "luaforce: cannot save\n" },
+    { "protect: a failed command keeps its code; a hook's failure is reported after its error",
+      "main.protect({ at_exit = { function() return nil, errors.usage('cannot save') end } }, function() error("
+        .. NF .. ") end)", 1, "luaforce: NOT_FOUND: gone (check the id)\nluaforce: cannot save\n" },
+    { "protect: the hooks run after an interruption too",
+      "main.protect({ at_exit = { function() io.stderr:write('saved\\n') return true end } }, function() error("
+        .. "errors.interrupted) end)", 130, "luaforce: interrupted\nsaved\n" },
     { "protect: a luaforce error as one line",
       "main.protect({}, function(e) error(e) end, " .. NF .. ")", 1, "luaforce: NOT_FOUND: gone (check the id)\n" },
     { "protect: a luaforce error under --verbose has the traceback",

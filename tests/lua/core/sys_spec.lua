@@ -152,6 +152,41 @@ describe("sys files", function()
     end)
   end)
 
+  describe("lock", function()
+    it("is exclusive: a second taker is told the file is held, until it is released", function()
+      local first = assert(sys.lock(dir .. "/lock"))
+      assert.is_true(first:held())
+      assert.equal("600", mode(dir .. "/lock"))
+      local none, err, code = sys.lock(dir .. "/lock", 30) -- waits 30 ms, in vain
+      assert.is_nil(none)
+      assert.equal(dir .. "/lock: held by another process", err)
+      assert.equal("EBUSY", code)
+      first:release()
+      assert.is_false(first:held())
+      first:release() -- again: nothing happens
+      local second = assert(sys.lock(dir .. "/lock"))
+      assert.equal("lock (held)", tostring(second))
+      second:release()
+      assert.equal("lock (released)", tostring(second))
+    end)
+
+    it("holds against another process and goes with its handle's scope", function()
+      do
+        local held <close> = assert(sys.lock(dir .. "/lock"))
+        local busy = proc.sh("flock -n " .. proc.quote(dir .. "/lock") .. " true")
+        assert.equal(1, busy.code)
+      end
+      assert.equal(0, proc.sh("flock -n " .. proc.quote(dir .. "/lock") .. " true").code)
+    end)
+
+    it("fails naming the file", function()
+      local ok, err, code = sys.lock(dir .. "/no/lock")
+      assert.is_nil(ok)
+      assert.equal(dir .. "/no/lock: No such file or directory", err)
+      assert.equal("ENOENT", code)
+    end)
+  end)
+
   it("umask reads without changing, and sets", function()
     assert.equal(0, sys.umask())
     assert.equal(0, sys.umask(18))

@@ -1,0 +1,128 @@
+--- luaforce.emulator.named: where a named local org keeps its records
+-- between commands, and the lock that lets one command at a time use them.
+--
+-- A named org NAME lives in the folder ROOT/NAME (the CLI's ROOT is
+-- $XDG_STATE_HOME/luaforce/local), made with mode 0700:
+--   state.json   its records (luaforce.emulator.snapshot), mode 0600,
+--                replaced atomically (a temporary file, fsync, rename)
+--   lock         held (flock, exclusive) by the one process using the org;
+--                the kernel drops it when that process ends, however it ends
+--
+--   named.check_name(name) -> name | nil, err   letters, digits, '_', then
+--       also '-' and '.', at most 64 characters
+--   named.acquire(root, name[, opts]) -> place | nil, err
+--       makes the folder, takes the lock (waiting while another process
+--       holds it) and checks that a state file there can be read. place =
+--       {name =, dir =, file =, lock =}; place.lock:release() lets go.
+--       opts.on_wait(message): called once when the lock is busy, before
+--       waiting; opts.interrupted() -> true stops the wait (nil, err with
+--       errors.interrupted).
+--   named.reset(root, name[, opts]) -> true (it had state) | false (none)
+--       | nil, err: removes the state file under the lock.
+--   named.state_error(place, message) -> err: a state file that cannot be
+--       used, with the way out (luaforce emulator --reset NAME).
+-- Errors are luaforce errors; a bad name or an unusable state is exit 2.
+local errors = require "luaforce.errors"
+local sys = require "luaforce.core.sys"
+
+local M = {}
+
+local DIR_MODE = 448 -- 0700
+local WAIT_SLICE_MS = 200
+
+--- See the file comment.
+function M.check_name(name)
+  if type(name) ~= "string" or name == "" then
+    return nil, errors.usage("a named local org needs a name (local:NAME)",
+      "give local:NAME, NAME made of letters, digits, '-', '_' and '.'")
+  end
+  if #name > 64 or not name:find("^[%w_][%w_%-%.]*$") then
+    return nil, errors.usage(("'%s' is not a local org name"):format(name),
+      "use letters, digits, '_', and '-' or '.' after the first, at most 64 characters, as in local:demo")
+  end
+  return name
+end
+
+local function place_of(root, name)
+  local ok, err = M.check_name(name)
+  if not ok then return nil, err end
+  if type(root) ~= "string" or root == "" then
+    return nil, errors.usage("no folder for named local orgs: neither XDG_STATE_HOME nor HOME is set",
+      "set XDG_STATE_HOME (or HOME), or use --instance local for a local org that is not kept")
+  end
+  local dir = root .. "/" .. name
+  return { name = name, dir = dir, file = dir .. "/state.json" }
+end
+
+--- See the file comment.
+function M.state_error(place, message)
+  return errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.USAGE,
+    message = ("the local org '%s' cannot be used: %s"):format(place.name, message),
+    hint = ("'luaforce emulator --reset %s' starts it again from the demo org (its records are lost)")
+      :format(place.name) }
+end
+
+local function lock_place(place, opts)
+  local ok, merr = sys.mkdirs(place.dir, DIR_MODE)
+  if not ok then
+    return nil, errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.USAGE,
+      message = "cannot make the local org's folder: " .. tostring(merr),
+      hint = "check the permissions of XDG_STATE_HOME (or ~/.local/state)" }
+  end
+  local lock, lerr, code = sys.lock(place.dir .. "/lock", 0)
+  if not lock and code == "EBUSY" then
+    if opts.on_wait then
+      opts.on_wait(("waiting for the local org '%s': another luaforce command is using it"):format(place.name))
+    end
+    repeat
+      if opts.interrupted and opts.interrupted() then return nil, errors.interrupted end
+      lock, lerr, code = sys.lock(place.dir .. "/lock", WAIT_SLICE_MS)
+    until lock or code ~= "EBUSY"
+  end
+  if not lock then
+    return nil, errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.USAGE,
+      message = "cannot lock the local org: " .. tostring(lerr),
+      hint = "check the permissions of " .. place.dir }
+  end
+  place.lock = lock
+  return place
+end
+
+--- See the file comment.
+function M.acquire(root, name, opts)
+  local place, err = place_of(root, name)
+  if not place then return nil, err end
+  place, err = lock_place(place, opts or {})
+  if not place then return nil, err end
+  local st = sys.stat(place.file)
+  if st then
+    local f, oerr = io.open(place.file, "rb")
+    if st.type ~= "file" or not f then
+      place.lock:release()
+      return nil, M.state_error(place, ("the state file %s cannot be read: %s")
+        :format(place.file, oerr or "not a regular file"))
+    end
+    f:close()
+  end
+  return place
+end
+
+--- See the file comment.
+function M.reset(root, name, opts)
+  local place, err = place_of(root, name)
+  if not place then return nil, err end
+  if not sys.stat(place.dir) then return false end
+  place, err = lock_place(place, opts or {})
+  if not place then return nil, err end
+  local had = sys.stat(place.file) ~= nil
+  local ok, rerr = true, nil
+  if had then ok, rerr = os.remove(place.file) end
+  place.lock:release()
+  if not ok then
+    return nil, errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.USAGE,
+      message = "cannot remove the local org's state: " .. tostring(rerr), hint = "check the permissions of " .. place.dir }
+  end
+  return had
+end
+
+return M

@@ -1,0 +1,143 @@
+-- luaforce.emulator.named and emulator.open: a named local org keeps its
+-- records in a private folder between processes, one process at a time; a
+-- state file that cannot be used is refused with the way out, never
+-- replaced by a fresh org.
+require "luaforce.core"
+local sys = require "luaforce.core.sys"
+local json = require "luaforce.json"
+local emulator = require "luaforce.emulator"
+local named = require "luaforce.emulator.named"
+local files = require "support.files"
+local proc = require "support.proc"
+
+local function mode(path)
+  return ("%03o"):format(assert(sys.stat(path)).mode)
+end
+
+local function request(emu, method, path, body)
+  local r = proc.curl(emu.url .. "/services/data/v62.0" .. path, { method = method, data = body,
+    headers = { "Authorization: Bearer " .. emu.token, "Content-Type: application/json" } })
+  r.json = r.body ~= "" and json.decode(r.body) or nil
+  return r
+end
+
+local function count(emu, object)
+  return request(emu, "GET", "/query?q=SELECT+COUNT()+FROM+" .. object).json.totalSize
+end
+
+describe("emulator.named", function()
+  local root
+  before_each(function() root = files.scratch() .. "/local" end)
+  after_each(function() files.clear(root:match("^(.*)/local$")) end)
+
+  local names = {
+    { "demo", true }, { "a.b-c_9", true }, { "_x", true }, { "-x", false },
+    { "", false }, { ".hidden", false }, { "..", false }, { "a/b", false }, { "a b", false },
+    { ("x"):rep(64), true }, { ("x"):rep(65), false }, { "é", false },
+  }
+  for _, r in ipairs(names) do
+    it(("%s the name '%s'"):format(r[2] and "takes" or "refuses", r[1]), function()
+      local ok, err = named.check_name(r[1])
+      if r[2] then
+        assert.equal(r[1], ok)
+      else
+        assert.is_nil(ok)
+        assert.equal(2, err.exit)
+      end
+    end)
+  end
+
+  it("keeps records between opens: created, changed and deleted ones, with ids that never repeat", function()
+    local emu = assert(emulator.open(root, "demo"))
+    local accounts = count(emu, "Account")
+    local a = request(emu, "POST", "/sobjects/Account", '{"Name":"Kept"}').json.id
+    local b = request(emu, "POST", "/sobjects/Account", '{"Name":"Dropped"}').json.id
+    assert.equal(204, request(emu, "PATCH", "/sobjects/Account/" .. a, '{"Description":"changed"}').status)
+    assert.equal(204, request(emu, "DELETE", "/sobjects/Account/" .. b).status)
+    assert.is_true(emu:stop())
+
+    assert.equal("700", mode(root .. "/demo"))
+    assert.equal("600", mode(root .. "/demo/state.json"))
+    emu = assert(emulator.open(root, "demo"))
+    assert.equal(accounts + 1, count(emu, "Account"))
+    assert.equal("changed", request(emu, "GET", "/sobjects/Account/" .. a).json.Description)
+    assert.equal(404, request(emu, "GET", "/sobjects/Account/" .. b).status)
+    local all = request(emu, "GET", "/queryAll?q=SELECT+Id,IsDeleted+FROM+Account+WHERE+Id='" .. b .. "'").json
+    assert.equal(1, all.totalSize)
+    assert.is_true(all.records[1].IsDeleted)
+    local c = request(emu, "POST", "/sobjects/Account", '{"Name":"Later"}').json.id
+    assert.is_true(c > b) -- minted after both, not a repeat of either
+    assert.is_true(emu:stop())
+  end)
+
+  it("saves only when something changed, and not after stop", function()
+    local emu = assert(emulator.open(root, "quiet"))
+    assert.is_true(emu:save()) -- first use: the demo org is written
+    assert.is_false(emu:save())
+    request(emu, "POST", "/sobjects/Account", '{"Name":"One"}')
+    assert.is_true(emu:save())
+    assert.is_false(emu:save())
+    assert.is_true(emu:stop())
+    assert.is_false(emu:save())
+    assert.is_true(emu:stop()) -- again: nothing happens
+  end)
+
+  it("lets one holder in at a time; the next waits, saying so, and can be interrupted", function()
+    local first = assert(emulator.open(root, "busy"))
+    local said, asked = {}, 0
+    local second, err = emulator.open(root, "busy", {
+      on_wait = function(msg) said[#said + 1] = msg end,
+      interrupted = function() asked = asked + 1; return asked > 2 end,
+    })
+    assert.is_nil(second)
+    assert.equal(require("luaforce.errors").interrupted, err)
+    assert.same({ "waiting for the local org 'busy': another luaforce command is using it" }, said)
+    first:stop()
+    second = assert(emulator.open(root, "busy", { on_wait = function(msg) said[#said + 1] = msg end }))
+    assert.equal(1, #said) -- free now: no wait
+    second:stop()
+  end)
+
+  it("refuses a state file that is not one, naming it and the way out, and leaves it alone", function()
+    assert(sys.mkdirs(root .. "/broken", 448))
+    files.write(root .. "/broken/state.json", '{"format": "luaforce local org", "version": 1, "objects": {}, "rec')
+    local emu, err = emulator.open(root, "broken")
+    assert.is_nil(emu)
+    assert.equal("LOCAL_ORG_STATE", err.code)
+    assert.equal(2, err.exit)
+    assert.matches(root .. "/broken/state.json cannot be read: not JSON", err.message, 1, true)
+    assert.equal("'luaforce emulator --reset broken' starts it again from the demo org (its records are lost)",
+      err.hint)
+    assert.matches('"rec$', files.read(root .. "/broken/state.json"))
+    -- the lock went with the failure: the reset can take it
+    assert.is_true(emulator.reset_named(root, "broken"))
+    assert.is_nil(sys.stat(root .. "/broken/state.json"))
+    emu = assert(emulator.open(root, "broken"))
+    assert.is_true(count(emu, "Account") > 0) -- the demo org again
+    emu:stop()
+  end)
+
+  it("refuses a state file it cannot read", function()
+    assert(sys.mkdirs(root .. "/odd/state.json", 448)) -- a folder where the file belongs
+    local emu, err = emulator.open(root, "odd")
+    assert.is_nil(emu)
+    assert.matches("the state file " .. root .. "/odd/state.json cannot be read", err.message, 1, true)
+  end)
+
+  it("resets: says whether there was anything, refuses a bad name", function()
+    assert.is_false(emulator.reset_named(root, "never"))
+    local emu = assert(emulator.open(root, "once"))
+    emu:stop()
+    assert.is_true(emulator.reset_named(root, "once"))
+    assert.is_false(emulator.reset_named(root, "once"))
+    local ok, err = emulator.reset_named(root, "../etc")
+    assert.is_nil(ok)
+    assert.equal(2, err.exit)
+  end)
+
+  it("needs a folder to keep named orgs in", function()
+    local emu, err = emulator.open(nil, "demo")
+    assert.is_nil(emu)
+    assert.matches("neither XDG_STATE_HOME nor HOME is set", err.message, 1, true)
+  end)
+end)

@@ -69,8 +69,13 @@ describe("named local orgs", function()
     assert.equal(x, y) -- a new demo org each command: the same next id
     local r = lf { "get", "Account", x, "--instance", "local" }
     assert.equal(1, r.code)
-    assert.matches("NOT_FOUND", r.stderr)
+    -- the plain local org's NOT_FOUND says how to keep records
+    assert.equal("luaforce: NOT_FOUND: The requested resource does not exist (each command starts a fresh local "
+      .. "org: --instance local:NAME keeps its records between commands)\n", r.stderr)
     assert.is_nil(sys.stat(state .. "/luaforce/local/local"))
+    -- a named org's, or another org's, does not
+    r = lf { "get", "Account", "001000000000000AAA", "--instance", "local:demo" }
+    assert.equal("luaforce: NOT_FOUND: The requested resource does not exist\n", r.stderr)
   end)
 
   it("keep the state private: the folder 0700, the file 0600", function()

@@ -57,8 +57,9 @@
 --     versions offered) and led by its code (`INVALID_FIELD: No such column
 --     ... (did you mean Name?)`, `CONNECT: ... (is the instance URL
 --     right, ...)`); the original error rides along as err.details (printed
---     under --verbose). Other errors (outcome unknown, usage) are raised as
---     they are.
+--     under --verbose); a record the plain local org does not have says
+--     that each command starts a fresh one (--instance local:NAME keeps
+--     them). Other errors (outcome unknown, usage) are raised as they are.
 --   connect.SECRET_KEYS: the settings printed as *** ({access_token = true,
 --     client_secret = true}).
 local errors = require "luaforce.errors"
@@ -220,9 +221,18 @@ function M.org(ctx, opts)
 end
 
 --- See the file comment.
+-- A record the plain local org does not have was most likely made by an
+-- earlier command, in an earlier local org: say how to keep one.
+local FRESH_HINT = "each command starts a fresh local org: --instance local:NAME keeps its records between commands"
+
 function M.fail(err, org, object)
   if org then err = explain.error(org, err, object) end
-  error(explain.brief(err), 0)
+  local brief = explain.brief(err)
+  if org and errors.is(brief) and brief.code == "NOT_FOUND" and not err.problem and brief.exit == errors.EXIT.API
+      and M.local_org_kind(org) == "fresh" then
+    brief.hint = FRESH_HINT
+  end
+  error(brief, 0)
 end
 
 --- See the file comment.

@@ -144,8 +144,8 @@ describe("luaforce repl on a terminal", function()
     t:wait_for(".describe OBJECT", 5, true)
     t:line(".describe Contact")
     local out = t:wait_for("%(%d+ fields%)")
-    assert.matches("\nLastName%s+string%s+Last Name%s+80", out)
-    assert.matches("\nAccountId%s+reference%s+Account ID%s+18%s+true%s+Account via Account", out)
+    assert.matches("\nLastName%s+string%(80%)%s+Last Name%s+create update required\n", out)
+    assert.matches("\nAccountId%s+reference%s+Account ID%s+create update%s+Account via Account\n", out)
     t:line(".format json")
     t:wait_for("format: json", 5, true)
     t:line("SELECT Name FROM Account ORDER BY Name LIMIT 2")
@@ -316,10 +316,10 @@ describe("luaforce repl with standard input not a terminal", function()
 end)
 
 describe("luaforce repl: the last result and FEEL lines", function()
-  -- piped, in table format: what a person sees on a terminal, line by line
+  -- piped, in table format: what a person sees on a wide terminal, line by line
   local function session(lines)
     return proc.luaforce({ "repl", "--instance", "local", "--format", "table" },
-      { stdin = table.concat(lines, "\n") .. "\n" })
+      { stdin = table.concat(lines, "\n") .. "\n", env = { COLUMNS = "300" } })
   end
 
   it("keeps the query's records as _ through FEEL lines, Lua values and errors; FEEL prints JSON", function()
@@ -376,9 +376,19 @@ describe("luaforce repl: the last result and FEEL lines", function()
     assert.matches("\nAccount%s+Account%s+001%s+query create update delete\n", r.stdout)
     assert.matches("\nInvoice__c%s+Invoice%s+a01%s+custom query create update delete\n", r.stdout)
     assert.matches("%(%d+ objects%)\n1\n", r.stdout)
-    assert.matches("\nName%s+string%s+Invoice Number%s+80%s+false%s+read%-only auto%-number\n", r.stdout)
-    assert.matches("\nExternal_Id__c%s+string%s+External Id%s+50%s+true%s+create update ext%-id\n", r.stdout)
-    assert.matches("\nStatus__c%s+picklist%s+Status%s+255%s+true%s+create update%s+Draft, Sent, Paid, Void\n", r.stdout)
+    assert.matches("\nName%s+string%(80%)%s+Invoice Number%s+read%-only auto%-number\n", r.stdout)
+    assert.matches("\nExternal_Id__c%s+string%(50%)%s+External Id%s+create update ext%-id\n", r.stdout)
+    assert.matches("\nStatus__c%s+picklist%s+Status%s+create update%s+Draft, Sent, Paid, Void\n", r.stdout)
     assert.matches("\nIndustry%s+picklist[^\n]+create update%s+Agriculture, [^\n]+, %.%.%. %(%d+ values%)\n", r.stdout)
+    assert.matches("\nName%s+string%(255%)%s+Account Name%s+create update required\n", r.stdout)
+  end)
+
+  it(".describe on an 80-column terminal keeps names, types and flags whole", function()
+    local r = proc.luaforce({ "repl", "--instance", "local", "--format", "table" },
+      { stdin = ".describe Account\n", env = { COLUMNS = "80" } })
+    assert.equal(0, r.code, r.stderr)
+    assert.matches("\nBillingPostalCode%s+string%(20%)%s+%S+%s+create update\n", r.stdout)
+    assert.matches("\nLastModifiedById%s+reference%s+%S+%s+read%-only%s+%S+…\n", r.stdout)
+    for line in r.stdout:gmatch("[^\n]+") do assert.is_true(utf8.len(line) <= 80, line) end
   end)
 end)

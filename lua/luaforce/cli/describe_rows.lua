@@ -6,24 +6,33 @@
 --       describeGlobal body: name, label, prefix (the id's key prefix) and
 --       flags
 --   rows.field_rows(d) -> rows, columns: one row per field of an
---       object's describe: name, type, label, length, nillable, ref (the
---       objects a lookup points to, `Account via Account`), flags, values
---       (a picklist's active values, the first MAX_VALUES then a count)
+--       object's describe: name, type (with a text field's length:
+--       `string(80)`), label, flags, ref (the objects a lookup points to
+--       and the relationship's name for paths: `User via Owner`), values (a
+--       picklist's active values, the first MAX_VALUES then a count)
 --   rows.object_flags(o), rows.field_flags(f) -> text
+--   rows.fit(rows, columns, width) -> rows: for a table `width` cells wide,
+--       copies of the rows with label, ref and values cut (with `…`) so
+--       that name, type and flags stay whole (a generic table cuts every
+--       column alike, and a field's API name must stay whole to be typed)
 --
 -- Flags are words, so a row reads without a legend. An object's: `custom`,
 -- then what the API lets you do with it, of `query create update delete`.
 -- A field's: `create update` (both), `create` or `update` (one), or
 -- `read-only` (neither: Id, audit fields, formulas, auto-numbers), then
--- `ext-id` (an external id, upsert's key), `unique`, `auto-number`,
--- `formula`.
+-- `required` (a create must give it: not nillable, no default), `ext-id`
+-- (an external id, upsert's key), `unique`, `auto-number`, `formula`.
 local json = require "luaforce.json"
+local cells = require "luaforce.output.width"
 
 local M = {}
 
 M.MAX_VALUES = 4
 M.OBJECT_COLUMNS = { "name", "label", "prefix", "flags" }
-M.FIELD_COLUMNS = { "name", "type", "label", "length", "nillable", "ref", "flags", "values" }
+M.FIELD_COLUMNS = { "name", "type", "label", "flags", "ref", "values" }
+
+-- Types whose length says how much text fits.
+local SIZED = { string = true, textarea = true, phone = true, url = true, email = true, encryptedstring = true }
 
 local function words(list)
   return table.concat(list, " ")
@@ -51,6 +60,9 @@ function M.field_flags(f)
     out[#out + 1] = "update"
   else
     out[#out + 1] = "read-only"
+  end
+  if f.nillable == false and f.createable == true and f.defaultedOnCreate ~= true then
+    out[#out + 1] = "required"
   end
   if f.externalId == true then out[#out + 1] = "ext-id" end
   if f.unique == true then out[#out + 1] = "unique" end
@@ -93,11 +105,50 @@ function M.field_rows(d)
       if type(f.relationshipName) == "string" then ref = ref .. " via " .. f.relationshipName end
     end
     local length = math.tointeger(f.length)
-    if not length or length == 0 then length = json.null end
-    rows[#rows + 1] = json.object({ name = f.name, type = f.type, label = f.label or json.null, length = length,
-      nillable = f.nillable == true, ref = ref, flags = M.field_flags(f), values = picklist(f) }, M.FIELD_COLUMNS)
+    local ftype = f.type
+    if SIZED[ftype] and length and length > 0 then ftype = ("%s(%d)"):format(ftype, length) end
+    rows[#rows + 1] = json.object({ name = f.name, type = ftype or json.null, label = f.label or json.null,
+      flags = M.field_flags(f), ref = ref, values = picklist(f) }, M.FIELD_COLUMNS)
   end
   return json.array(rows), M.FIELD_COLUMNS
+end
+
+-- The columns `fit` keeps whole.
+local WHOLE = { name = true, type = true, flags = true, prefix = true }
+
+--- See the file comment.
+function M.fit(rows, columns, width)
+  if not width then return rows end
+  local natural, whole, cut = {}, 2 * (#columns - 1), {}
+  for i, c in ipairs(columns) do
+    local w = cells.of(c)
+    for _, r in ipairs(rows) do
+      local v = r[c]
+      if type(v) == "string" then w = math.max(w, cells.of(v)) end
+    end
+    natural[i] = w
+    if WHOLE[c] then whole = whole + w else cut[#cut + 1] = i end
+  end
+  local budget = width - whole
+  local function need(cap)
+    local s = 0
+    for _, i in ipairs(cut) do s = s + math.min(natural[i], math.max(cap, cells.of(columns[i]))) end
+    return s
+  end
+  if need(math.huge) <= budget then return rows end
+  local cap = 1
+  while need(cap + 1) <= budget do cap = cap + 1 end
+  local out = json.array {}
+  for n, r in ipairs(rows) do
+    local copy = {}
+    for _, c in ipairs(columns) do copy[c] = r[c] end
+    for _, i in ipairs(cut) do
+      local c = columns[i]
+      if type(copy[c]) == "string" then copy[c] = (cells.truncate(copy[c], math.max(cap, cells.of(c)))) end
+    end
+    out[n] = json.object(copy, columns)
+  end
+  return out
 end
 
 return M

@@ -362,6 +362,7 @@ commands[".describe"] = function(self, argv)
     if not g then return self:fail(err) end
     self.env._ = g
     local rows, columns = rd.object_rows(g)
+    if self.format == "table" then rows = rd.fit(rows, columns, self:width()) end
     return self:show(rows, { columns = columns, max_rows = #rows, noun = "object" })
   end
   local d, err = self.org:describe(object)
@@ -372,6 +373,7 @@ commands[".describe"] = function(self, argv)
   end
   self.env._ = d
   local rows, columns = rd.field_rows(d)
+  if self.format == "table" then rows = rd.fit(rows, columns, self:width()) end
   self:show(rows, { columns = columns, max_rows = #rows, noun = "field" })
 end
 

@@ -27,6 +27,9 @@ describe("describe_rows", function()
       { { createable = true }, "create" },
       { { updateable = true }, "update" },
       { { createable = true, updateable = true, externalId = true, unique = true }, "create update ext-id unique" },
+      { { createable = true, updateable = true, nillable = false }, "create update required" },
+      { { createable = true, nillable = false, defaultedOnCreate = true }, "create" }, -- OwnerId: defaulted
+      { { nillable = false }, "read-only" },
       { { autoNumber = true }, "read-only auto-number" },
       { { calculated = true }, "read-only formula" },
     }
@@ -45,14 +48,30 @@ describe("describe_rows", function()
     assert.equal(json.null, values {})
   end)
 
-  it("keeps the field columns: name, type, label, length, nillable, ref, flags, values", function()
+  it("has the columns name, type (a text's length in it), label, flags, ref, values", function()
     local rows, columns = rd.field_rows { fields = {
       { name = "OwnerId", type = "reference", label = "Owner ID", length = 18, nillable = false,
-        referenceTo = { "User" }, relationshipName = "Owner", createable = true, updateable = true },
+        referenceTo = { "User" }, relationshipName = "Owner", createable = true, updateable = true,
+        defaultedOnCreate = true },
+      { name = "Name", type = "string", length = 80 },
     } }
-    assert.same({ "name", "type", "label", "length", "nillable", "ref", "flags", "values" }, columns)
+    assert.same({ "name", "type", "label", "flags", "ref", "values" }, columns)
     assert.equal("User via Owner", rows[1].ref)
-    assert.equal(18, rows[1].length)
-    assert.is_false(rows[1].nillable)
+    assert.equal("reference", rows[1].type)
+    assert.equal("string(80)", rows[2].type)
+  end)
+
+  it("keeps name, type and flags whole on an 80-column terminal", function()
+    local fields = {}
+    for i = 1, 3 do
+      fields[i] = { name = "Long_Field_Name_" .. i .. "__c", type = "textarea", length = 32768,
+        label = ("A label that goes on and on %d"):format(i), createable = true, updateable = true,
+        externalId = true, referenceTo = json.array {}, picklistValues = json.array {} }
+    end
+    local rows, columns = rd.field_rows { fields = fields }
+    local text = require("luaforce.cli.format").table(rd.fit(rows, columns, 80), columns, 80)
+    assert.matches("\nLong_Field_Name_1__c%s+textarea%(32768%)%s+A lab…%s+create update ext%-id", text)
+    for line in text:gmatch("[^\n]+") do assert.is_true(utf8.len(line) <= 80, line) end
+    assert.equal(rows, rd.fit(rows, columns, 300)) -- what fits stays as it is
   end)
 end)

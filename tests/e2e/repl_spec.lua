@@ -370,8 +370,10 @@ describe("luaforce repl: the last result and FEEL lines", function()
   end)
 
   it(".describe lists the objects; .describe OBJECT shows flags and picklist values", function()
-    local r = session { ".describe", "= count(sobjects[custom])", ".describe Invoice__c", ".describe Account" }
-    assert.equal(0, r.code, r.stderr)
+    local r = session { ".describe", ".describe Acount", "= count(sobjects[custom])", ".describe Invoice__c",
+      ".describe Account" }
+    assert.equal(2, r.code, r.stderr) -- the misspelt object's; the describe of the objects stays _
+    assert.matches("INVALID_TYPE: sObject type 'Acount' is not supported %(did you mean Account%?%)", r.stderr)
     assert.matches("^name%s+label%s+prefix%s+flags\n", r.stdout)
     assert.matches("\nAccount%s+Account%s+001%s+query create update delete\n", r.stdout)
     assert.matches("\nInvoice__c%s+Invoice%s+a01%s+custom query create update delete\n", r.stdout)

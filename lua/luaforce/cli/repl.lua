@@ -357,24 +357,17 @@ end
 commands[".describe"] = function(self, argv)
   local object = argv[1]
   local rd = require "luaforce.cli.describe_rows"
-  if not object then
-    local g, err = self.org:describe_global()
-    if not g then return self:fail(err) end
-    self.env._ = g
-    local rows, columns = rd.object_rows(g)
-    if self.format == "table" then rows = rd.fit(rows, columns, self:width()) end
-    return self:show(rows, { columns = columns, max_rows = #rows, noun = "object" })
-  end
-  local d, err = self.org:describe(object)
-  if not d then
+  local answer, err
+  if object then answer, err = self.org:describe(object) else answer, err = self.org:describe_global() end
+  if not answer then
     local connect = require "luaforce.cli.connect"
     local _, nicer = pcall(connect.fail, err, self.org, object)
     return self:fail(errors.is(nicer) and nicer or err)
   end
-  self.env._ = d
-  local rows, columns = rd.field_rows(d)
+  self.env._ = answer
+  local rows, columns = (object and rd.field_rows or rd.object_rows)(answer)
   if self.format == "table" then rows = rd.fit(rows, columns, self:width()) end
-  self:show(rows, { columns = columns, max_rows = #rows, noun = "field" })
+  self:show(rows, { columns = columns, max_rows = #rows, noun = object and "field" or "object" })
 end
 
 commands[".format"] = function(self, argv)

@@ -17,11 +17,17 @@
 -- What completes where:
 --   .he            dot commands; `.describe Acc` object names; `.format j`
 --                  (their first argument only)
---   SELECT ... FROM Acc      sObject names (describe_global)
---   SELECT Na ... / WHERE Na / Owner.Na   field and relationship names of the
---                  object after FROM (describe), following relationships;
---                  inside a subquery, the child object's; after FROM in a
---                  subquery, the parent's child relationship names
+--   SELECT ...     what may come at the cursor (luaforce.cli.repl_soql_context):
+--                  after FROM sObject names (describe_global), in a
+--                  SELECT-list subquery the parent's child relationship
+--                  names; where a field can come (SELECT Na, WHERE Na,
+--                  Owner.Na) field and relationship names of the object
+--                  after FROM (describe), following relationships, inside a
+--                  subquery the child object's, and keywords only once a
+--                  word is typed and only those that can start there;
+--                  where only a keyword can come, those keywords; after an
+--                  operator NULL, TRUE/FALSE or date literals by the
+--                  field's type
 --   = str          FEEL builtin names, keywords, `_`, `_feel` and, when `_`
 --                  is an object, its keys; inside a filter's brackets the
 --                  fields of `_`'s records; after a dot only fields

@@ -80,6 +80,12 @@ describe("luaforce repl on a terminal", function()
     t:press("Enter")
     t:wait_for("Owner.Username\n%-+\n[^\n]*@")
     t:ready()
+    -- after WHERE a field, never the keyword AND
+    t:type("SELECT Id FROM Account WHERE Ann")
+    t:press("Tab")
+    t:wait_for("> SELECT Id FROM Account WHERE AnnualRevenue$")
+    t:press("C-u")
+    t:ready()
   end)
 
   it("lists the candidates when several remain, names only", function()
@@ -120,7 +126,9 @@ describe("luaforce repl on a terminal", function()
     t:wait_for("%(4 records%)")
     t:line("= count(_)")
     t:wait_for("count%(_%)\n4\n")
-    t:line("= _")
+    t:line("= _feel + 1") -- the FEEL value has its own name; _ stays the records
+    t:wait_for("\n5\n>$")
+    t:line("= count(_)")
     t:wait_for("\n4\n>$")
   end)
 
@@ -136,8 +144,8 @@ describe("luaforce repl on a terminal", function()
     t:wait_for(".describe OBJECT", 5, true)
     t:line(".describe Contact")
     local out = t:wait_for("%(%d+ fields%)")
-    assert.matches("\nLastName%s+string%s+Last Name%s+80", out)
-    assert.matches("\nAccountId%s+reference%s+Account ID%s+18%s+true%s+Account via Account", out)
+    assert.matches("\nLastName%s+string%(80%)%s+Last Name%s+create update required\n", out)
+    assert.matches("\nAccountId%s+reference%s+Account ID%s+create update%s+Account via Account\n", out)
     t:line(".format json")
     t:wait_for("format: json", 5, true)
     t:line("SELECT Name FROM Account ORDER BY Name LIMIT 2")
@@ -304,5 +312,85 @@ describe("luaforce repl with standard input not a terminal", function()
     assert.matches("INVALID_FIELD: No such column 'Nme' on entity 'Account'", r.stderr)
     r = proc.luaforce({ "repl", "--instance", "local" }, { stdin = "SELECT Nme FROM Account\n" })
     assert.equal(2, r.code)
+  end)
+end)
+
+describe("luaforce repl: the last result and FEEL lines", function()
+  -- piped, in table format: what a person sees on a wide terminal, line by line
+  local function session(lines)
+    return proc.luaforce({ "repl", "--instance", "local", "--format", "table" },
+      { stdin = table.concat(lines, "\n") .. "\n", env = { COLUMNS = "300" } })
+  end
+
+  it("keeps the query's records as _ through FEEL lines, Lua values and errors; FEEL prints JSON", function()
+    local r = session {
+      "SELECT Id, Name FROM Account ORDER BY Name LIMIT 3",
+      "= count(_)",
+      "= _[1].Name",
+      "#_",                                   -- the records still: FEEL did not overwrite _
+      "= {first: _[1].Name, n: count(_)}",
+      "_feel.n",                              -- the FEEL value has a name of its own
+      "error('boom')",
+      "'a Lua string'",
+      "= count(_)",                           -- neither the error nor the string replaced _
+    }
+    assert.equal(5, r.code, r.stderr) -- the Lua error's
+    local name = r.stdout:match('\n3\n"([^"\n]+)"\n3\n')
+    assert(name, "no JSON name after = _[1].Name in:\n" .. r.stdout)
+    assert.matches('\n{"first":"' .. name:gsub("%p", "%%%0") .. '","n":3}\n3\na Lua string\n3\n$', r.stdout)
+    assert.matches("stdin:1: boom", r.stderr)
+    assert.not_matches("table: 0x", r.stdout .. r.stderr)
+  end)
+
+  it("after org:get, = Name sees the record the screen shows; a failed get keeps it", function()
+    local r = session {
+      "SELECT Id FROM Account ORDER BY Name LIMIT 1",
+      "id = _[1].Id",
+      "org:get('Account', id)",
+      "= Name",
+      "_.Id == id",
+      "org:get('Account', '001Lf0000000999IAA')",
+      "= Name = _feel",
+      "_.Id == id",
+    }
+    assert.equal(0, r.code, r.stderr)
+    assert.matches("\nField%s+Value\n%-+%s+%-+\nId%s+001%w+\n", r.stdout)
+    local name = r.stdout:match('\n"([^"\n]+)"\ntrue\nnil\n404 NOT_FOUND')
+    assert(name, "no = Name after the get in:\n" .. r.stdout)
+    assert.matches("\nName%s+" .. name:gsub("%p", "%%%0") .. "\n", r.stdout)
+    assert.matches("\ntrue\ntrue\n$", r.stdout) -- the failed get left _ the record
+  end)
+
+  it("prints FEEL warnings as text lines, on a FEEL line and from sf.feel.eval", function()
+    local r = session { "= nope + 1", "sf.feel.eval('nope', {})" }
+    assert.equal(0, r.code, r.stderr)
+    assert.equal("null\nnil\nwarning: line 1, column 1: no variable found with name 'nope' (NO_VARIABLE_FOUND)\n",
+      r.stdout)
+    assert.equal("warning: line 1, column 1: no variable found with name 'nope' (NO_VARIABLE_FOUND)\n", r.stderr)
+  end)
+
+  it(".describe lists the objects; .describe OBJECT shows flags and picklist values", function()
+    local r = session { ".describe", ".describe Acount", "= count(sobjects[custom])", ".describe Invoice__c",
+      ".describe Account" }
+    assert.equal(2, r.code, r.stderr) -- the misspelt object's; the describe of the objects stays _
+    assert.matches("INVALID_TYPE: sObject type 'Acount' is not supported %(did you mean Account%?%)", r.stderr)
+    assert.matches("^name%s+label%s+prefix%s+flags\n", r.stdout)
+    assert.matches("\nAccount%s+Account%s+001%s+query create update delete\n", r.stdout)
+    assert.matches("\nInvoice__c%s+Invoice%s+a01%s+custom query create update delete\n", r.stdout)
+    assert.matches("%(%d+ objects%)\n1\n", r.stdout)
+    assert.matches("\nName%s+string%(80%)%s+Invoice Number%s+read%-only auto%-number\n", r.stdout)
+    assert.matches("\nExternal_Id__c%s+string%(50%)%s+External Id%s+create update ext%-id\n", r.stdout)
+    assert.matches("\nStatus__c%s+picklist%s+Status%s+create update%s+Draft, Sent, Paid, Void\n", r.stdout)
+    assert.matches("\nIndustry%s+picklist[^\n]+create update%s+Agriculture, [^\n]+, %.%.%. %(%d+ values%)\n", r.stdout)
+    assert.matches("\nName%s+string%(255%)%s+Account Name%s+create update required\n", r.stdout)
+  end)
+
+  it(".describe on an 80-column terminal keeps names, types and flags whole", function()
+    local r = proc.luaforce({ "repl", "--instance", "local", "--format", "table" },
+      { stdin = ".describe Account\n", env = { COLUMNS = "80" } })
+    assert.equal(0, r.code, r.stderr)
+    assert.matches("\nBillingPostalCode%s+string%(20%)%s+%S+%s+create update\n", r.stdout)
+    assert.matches("\nLastModifiedById%s+reference%s+%S+%s+read%-only%s+%S+…\n", r.stdout)
+    for line in r.stdout:gmatch("[^\n]+") do assert.is_true(utf8.len(line) <= 80, line) end
   end)
 end)

@@ -4,11 +4,14 @@
 -- (the connection) and `sf` (require "luaforce") in scope. Each line is
 --   SELECT ...      SOQL (checked with soql.parse, then every page fetched,
 --                   at most MAX_RECORDS records) printed as a table
---   = EXPR          FEEL, evaluated against the last result `_`
+--   = EXPR          FEEL, evaluated against the last result `_`; its
+--                   value prints as JSON and becomes `_feel`
 --   .COMMAND ...    a dot command (.help lists them)
 --   anything else   Lua, as the `lua` REPL takes it: an expression prints
 --                   its values, an incomplete chunk keeps reading (`>>`)
--- Every result becomes `_`. Values print through luaforce.cli.repl_show.
+-- `_` is the last Salesforce result as the screen shows it
+-- (luaforce.cli.repl_last says which lines set it). Values print through
+-- luaforce.cli.repl_show, describes through luaforce.cli.describe_rows.
 --
 -- The terminal side is luaforce.core.repl (libedit: editing, history, Tab
 -- completion from luaforce.cli.repl_complete, Ctrl-C). Each line runs
@@ -46,10 +49,11 @@ M.description = [[
 Starts an interactive session connected to the org (the same connection
 options as every command), with `org` (the connection) and `sf`
 (require "luaforce") in scope. A line starting with SELECT runs as SOQL and
-prints a table; `= EXPR` evaluates FEEL against the last result `_`;
-anything else is Lua (an unfinished chunk continues on the next line, an
-expression prints its value). Dot commands: .help, .connect, .describe,
-.format, .limits, .save, .history, .quit.
+prints a table; `= EXPR` evaluates FEEL against the last Salesforce result
+`_` (a query's records, a get's record) and prints JSON (the value is kept
+as `_feel`, `_` stays); anything else is Lua (an unfinished chunk continues
+on the next line, an expression prints its value). Dot commands: .help,
+.connect, .describe, .format, .limits, .save, .history, .quit.
 
 Tab completes object and field names in SOQL, Lua globals and org's
 methods, FEEL builtins after `=`. Ctrl-C cancels the line being typed or
@@ -67,13 +71,17 @@ M.examples = {
 local HELP = [[
 Lines:
   SELECT ...        run SOQL, print the records as a table (all in _)
-  = EXPR            evaluate FEEL against the last result: = count(_)
+  = EXPR            evaluate FEEL against the last result: = count(_),
+                    = Name after a get; prints JSON, kept as _feel
   LUA               run Lua; an expression prints its value; org and sf are
                     in scope; an unfinished chunk continues (>> prompt)
+_ is the last Salesforce result as shown: a query's records, a get's record,
+a describe; FEEL lines and other Lua values leave it as it was.
 Dot commands:
   .help             this text
   .connect [OPTS]   connect again (--instance, --token, --profile, ...)
-  .describe OBJECT  the object's fields with their types
+  .describe         the org's objects: name, label, prefix, flags
+  .describe OBJECT  the object's fields: type, flags, picklist values, ...
   .format [FMT]     how results print: table, json, ndjson, csv
   .limits           API usage and the org's limits
   .save FILE        write the last result (_) as JSON
@@ -141,12 +149,6 @@ function Session:fail(err, traceback)
   if errors.is_interrupt(err) then self.interrupted = true end
 end
 
--- A result: shown, and kept as `_`.
-function Session:result(v, extra)
-  if v ~= nil then self.env._ = v end
-  self:show(v, extra)
-end
-
 ---------------------------------------------------------------------------
 -- Lua lines
 
@@ -180,7 +182,8 @@ function Session:run_lua(chunk)
   local r = table.pack(xpcall(chunk, handler))
   if not r[1] then return self:fail(r[2], tb) end
   if r.n < 2 then return end
-  if r[2] ~= nil then self.env._ = r[2] end
+  local last = require("luaforce.cli.repl_last").from_lua(r[2], self.env)
+  if last ~= nil then self.env._ = last end
   local scalars = true
   for i = 2, r.n do
     if type(r[i]) == "table" then scalars = false end
@@ -253,23 +256,22 @@ function Session:feel(expr)
     return self:fail(errors.new { code = "FEEL_SYNTAX", message = err.message .. "\n" .. (err.excerpt or ""),
       exit = errors.EXIT.USAGE })
   end
-  local last = self.env._
-  local context = { _ = last }
-  if type(last) == "table" and not json.is_array(last) and rawget(last, 1) == nil then
-    for k, v in pairs(last) do
-      if type(k) == "string" then context[k] = v end
-    end
-    context._ = last
-  end
+  local context = require("luaforce.cli.repl_last").feel_context(self.env)
   local value, warnings, failure = compiled:eval(context)
+  local show = require "luaforce.cli.repl_show"
+  local others = {}
   for _, w in ipairs(warnings or {}) do
-    if w ~= failure then warn("warning: ", w.message, w.type and (" (" .. w.type .. ")") or "", "\n") end
+    if w ~= failure then others[#others + 1] = w end
   end
+  io.stdout:flush()
+  warn(show.warnings(others))
   if failure then
     return self:fail(errors.new { code = "FEEL_FAILED", message = tostring(failure.message) })
   end
   if value == nil then value = json.null end
-  self:result(value)
+  self.env._feel = value
+  if self.format ~= "table" then return self:show(value) end
+  self:out(show.feel(value, { width = self:width(), name = "_feel" }))
 end
 
 ---------------------------------------------------------------------------
@@ -350,36 +352,22 @@ commands[".connect"] = function(self, argv)
   self:out(("connected to %s (API %s)"):format(self:where(), org.api_version))
 end
 
-local function field_rows(d)
-  local rows = {}
-  for _, f in ipairs(d.fields or {}) do
-    local ref = json.null
-    if type(f.referenceTo) == "table" and #f.referenceTo > 0 then
-      ref = table.concat(f.referenceTo, ", ")
-      if type(f.relationshipName) == "string" then ref = ref .. " via " .. f.relationshipName end
-    end
-    local length = math.tointeger(f.length)
-    if not length or length == 0 then length = json.null end
-    rows[#rows + 1] = json.object({ name = f.name, type = f.type, label = f.label or json.null, length = length,
-      nillable = f.nillable == true, ref = ref }, { "name", "type", "label", "length", "nillable", "ref" })
-  end
-  return json.array(rows)
-end
-
+-- `.describe` alone lists the objects (describe_global); with an object,
+-- its fields. The whole answer becomes `_`.
 commands[".describe"] = function(self, argv)
   local object = argv[1]
-  if not object then
-    return self:fail(errors.usage(".describe needs an object name", ".describe Account"))
-  end
-  local d, err = self.org:describe(object)
-  if not d then
+  local rd = require "luaforce.cli.describe_rows"
+  local answer, err
+  if object then answer, err = self.org:describe(object) else answer, err = self.org:describe_global() end
+  if not answer then
     local connect = require "luaforce.cli.connect"
     local _, nicer = pcall(connect.fail, err, self.org, object)
     return self:fail(errors.is(nicer) and nicer or err)
   end
-  self.env._ = d
-  local rows = field_rows(d)
-  self:show(rows, { columns = { "name", "type", "label", "length", "nillable", "ref" }, max_rows = #rows, noun = "field" })
+  self.env._ = answer
+  local rows, columns = (object and rd.field_rows or rd.object_rows)(answer)
+  if self.format == "table" then rows = rd.fit(rows, columns, self:width()) end
+  self:show(rows, { columns = columns, max_rows = #rows, noun = object and "field" or "object" })
 end
 
 commands[".format"] = function(self, argv)
@@ -472,7 +460,7 @@ function Session:line(line)
   if trimmed == "" then return end
   if trimmed:sub(1, 1) == "." and trimmed:match("^%.%a") then return self:dot(trimmed) end
   if trimmed:match("^[Ss][Ee][Ll][Ee][Cc][Tt]%f[^%w_]") then return self:soql(trimmed) end
-  if trimmed:sub(1, 1) == "=" then return self:feel(trimmed:sub(2)) end
+  if trimmed:sub(1, 1) == "=" then return self:feel((trimmed:sub(2):gsub("^%s+", ""))) end
   return self:lua(line)
 end
 
@@ -500,7 +488,7 @@ local function open_reader(session, no_history)
     local complete = require("luaforce.cli.repl_complete").new {
       org = function() return session.org end,
       env = session.env,
-      last = function() return session.env._ end,
+      last = function() return require("luaforce.cli.repl_last").shown(session.env._) end,
       commands = COMMAND_NAMES,
       formats = M.FORMATS,
       connect_options = (function()

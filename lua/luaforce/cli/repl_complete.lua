@@ -16,12 +16,21 @@
 --
 -- What completes where:
 --   .he            dot commands; `.describe Acc` object names; `.format j`
---   SELECT ... FROM Acc      sObject names (describe_global)
---   SELECT Na ... / WHERE Na / Owner.Na   field and relationship names of the
---                  object after FROM (describe), following relationships;
---                  inside a subquery, the child object's; after FROM in a
---                  subquery, the parent's child relationship names
---   = str          FEEL builtin names, `_` and, when `_` is an object, its keys
+--                  (their first argument only)
+--   SELECT ...     what may come at the cursor (luaforce.cli.repl_soql_context):
+--                  after FROM sObject names (describe_global), in a
+--                  SELECT-list subquery the parent's child relationship
+--                  names; where a field can come (SELECT Na, WHERE Na,
+--                  Owner.Na) field and relationship names of the object
+--                  after FROM (describe), following relationships, inside a
+--                  subquery the child object's, and keywords only once a
+--                  word is typed and only those that can start there;
+--                  where only a keyword can come, those keywords; after an
+--                  operator NULL, TRUE/FALSE or date literals by the
+--                  field's type
+--   = str          FEEL builtin names, keywords, `_`, `_feel` and, when `_`
+--                  is an object, its keys; inside a filter's brackets the
+--                  fields of `_`'s records; after a dot only fields
 --   anything else  Lua: globals and keywords; after `x.` or `x:` the keys of
 --                  x and of what its metatable's __index offers (org: its
 --                  methods)
@@ -166,22 +175,17 @@ end
 -- SOQL
 
 -- The query's parenthesised groups, from the tokens of the whole line:
--- for each group its parent and the object after its FROM; the group the
--- cursor (byte `at`) is in; and whether the word before the cursor follows
--- FROM directly.
-local function soql_scope(line, at)
-  local toks = require("luaforce.soql.lexer").tokenize(line)
+-- for each group its parent and the object after its FROM; and the group
+-- the cursor (byte `at`) is in. What may come at the cursor is
+-- luaforce.cli.repl_soql_context's.
+local function soql_scope(toks, at)
   local groups = { { parent = nil } }
   local stack = { 1 }
   local cursor_group = 1
-  local prev_before -- the last token that ends before the cursor's word
   for i, t in ipairs(toks) do
     if t.k == "eof" or t.k == "error" then break end
     local g = stack[#stack]
-    if t.p < at then
-      cursor_group = g
-      prev_before = t
-    end
+    if t.p < at then cursor_group = g end
     if t.k == "punct" and t.t == "(" then
       groups[#groups + 1] = { parent = g }
       stack[#stack + 1] = #groups
@@ -194,16 +198,47 @@ local function soql_scope(line, at)
       if nxt and nxt.k == "id" then groups[g].from = nxt.t end
     end
   end
-  return groups, cursor_group, prev_before
+  return groups, cursor_group
+end
+
+-- The describe of the field `name` (a path: Owner.Name) of `object`.
+local function field_of(meta, org, object, name)
+  local parts = {}
+  for p in name:gmatch("[^.]+") do parts[#parts + 1] = p end
+  for i = 1, #parts - 1 do
+    object = object and meta:follow(org, object, parts[i])
+  end
+  local d = object and meta:describe(org, object)
+  if not d or #parts == 0 then return nil end
+  local ln = lower(parts[#parts])
+  for _, f in ipairs(d.fields) do
+    if type(f.name) == "string" and lower(f.name) == ln then return f end
+  end
+  return nil
+end
+
+-- The words a value may be for the field `f` (nil: not known).
+local function value_words(f)
+  local t = f and f.type
+  local out = { "NULL" }
+  if t == nil or t == "boolean" then append(out, { "TRUE", "FALSE" }) end
+  if t == nil or t == "date" or t == "datetime" then
+    for name, takes_n in pairs(require("luaforce.soql").DATE_LITERALS) do
+      out[#out + 1] = takes_n and (name .. ":") or name
+    end
+  end
+  return out
 end
 
 function M.soql(meta, org, before, line)
   local word = before:match("[%w_%.]*$")
   local at = #before - #word + 1
-  local groups, g, prev = soql_scope(line, at)
-  if not groups then return {}, word end
+  local toks = require("luaforce.soql.lexer").tokenize(line)
+  local groups, g = soql_scope(toks, at)
+  local here = require("luaforce.cli.repl_soql_context").at(toks, at)
   -- the object of each group: the top one's FROM; a subquery's FROM is a
-  -- child relationship of its parent's object
+  -- child relationship of its parent's object (or, in a semi-join, an
+  -- object)
   local function object_of(id)
     local grp = groups[id]
     if not grp then return nil end
@@ -218,21 +253,32 @@ function M.soql(meta, org, before, line)
           local map = meta:children(org, parent)
           obj = map[lower(grp.from)]
         end
+        if not obj and meta:describe(org, grp.from) then obj = grp.from end -- IN (SELECT ... FROM Contact)
       end
     elseif grp.parent then
-      obj = object_of(grp.parent) -- a function's parentheses: COUNT(Id)
+      obj = object_of(grp.parent) -- a function's or a condition's parentheses: COUNT(Id)
     end
     grp.object = obj or false
     return obj
   end
-  local after_from = prev and prev.k == "id" and prev.u == "FROM" and prev.p + #prev.t <= at
-  if after_from then
-    if groups[g].parent == nil then return matching(meta:objects(org), word), word end
+  local want = here.want
+  if want == "objects" then
+    if not here.children then return matching(meta:objects(org), word), word end
     local parent = object_of(groups[g].parent)
     if not parent then return {}, word end
     local _, names = meta:children(org, parent)
+    if #names == 0 then return {}, word end
     return matching(names, word), word
   end
+  if want == "keywords" then return matching(here.keywords, word), word end
+  if want == "values" then
+    if word == "" then return {}, word end
+    local object = object_of(g)
+    local f = object and here.field and field_of(meta, org, object, here.field)
+    local out = matching(value_words(f), word)
+    return append(out, matching(here.keywords or {}, word)), word
+  end
+  if want ~= "fields" then return {}, word end
   local object = object_of(g)
   -- a path: follow each relationship, then complete the last part
   local path, last = word:match("^(.*)%.([%w_]*)$")
@@ -245,7 +291,7 @@ function M.soql(meta, org, before, line)
     return matching(meta:field_names(org, object), last, path .. "."), word, #path + 1
   end
   local out = object and matching(meta:field_names(org, object), word) or {}
-  if word ~= "" then append(out, matching(SOQL_KEYWORDS, word)) end
+  if word ~= "" then append(out, matching(here.keywords or {}, word)) end
   return out, word
 end
 
@@ -312,15 +358,38 @@ end
 ---------------------------------------------------------------------------
 -- FEEL
 
-function M.feel(last, before)
-  local names = { "_" }
-  for n in pairs(require("luaforce.feel.builtins").names) do names[#names + 1] = n end
-  append(names, FEEL_KEYWORDS)
-  if type(last) == "table" and type(rawget(last, 1)) ~= "table" then
-    for k in pairs(last) do
-      if type(k) == "string" and k ~= "attributes" then names[#names + 1] = k end
+-- The field names of `last`'s records (a list: its first ones), or of
+-- `last` itself (an object); never `attributes`.
+local function record_keys(last)
+  local out = {}
+  local function add(t)
+    if type(t) ~= "table" then return end
+    for k in pairs(t) do
+      if type(k) == "string" and k ~= "attributes" then out[#out + 1] = k end
     end
   end
+  if type(last) ~= "table" then return out end
+  if rawget(last, 1) ~= nil then
+    for i = 1, math.min(#last, 20) do add(last[i]) end
+  else
+    add(last)
+  end
+  return out
+end
+
+function M.feel(last, before)
+  -- after a dot: a path into the result (`_[1].Na`, `_.Na`): its fields only
+  local after_dot = before:match("%.([%w_]*)$")
+  if after_dot then return matching(record_keys(last), after_dot), after_dot end
+  local names = { "_", "_feel" }
+  for n in pairs(require("luaforce.feel.builtins").names) do names[#names + 1] = n end
+  append(names, FEEL_KEYWORDS)
+  local list = type(last) == "table" and type(rawget(last, 1)) == "table"
+  -- an object's keys are names; a list's records' fields only inside a
+  -- filter's brackets (`_[Amount > 1000]`), where each item's are
+  local _, opened = before:gsub("%[", "")
+  local _, closed = before:gsub("%]", "")
+  if not list or opened > closed then append(names, record_keys(last)) end
   -- builtin names have blanks ("string length"): the word may start some
   -- words back; the longest start that still matches wins
   local tail = before:match("[%a_][%w_ ]*$") or ""
@@ -346,6 +415,8 @@ function M.new(state)
     if cmd then
       if rest == "" then return matching(state.commands or {}, cmd), cmd end
       local word = rest:match("(%S*)$")
+      local first = rest:match("^%s+%S*$") ~= nil -- the command's first argument
+      if (cmd == ".describe" or cmd == ".format") and not first then return {}, word end
       if cmd == ".describe" and org then return matching(meta:objects(org), word), word end
       if cmd == ".format" then return matching(state.formats or {}, word), word end
       if cmd == ".connect" and word:sub(1, 1) == "-" then

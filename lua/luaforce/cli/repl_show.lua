@@ -2,7 +2,9 @@
 --
 --   show.text(v, opts) -> text (ends with "\n")
 --   show.records(list, opts) -> text: a list of records as a table
---   show.kind(v) -> "response" | "records" | "record" | "value"
+--   show.kind(v) -> "response" | "records" | "record" | "value" | "warnings"
+--   show.feel(v, opts) -> text: a FEEL value as JSON (see below)
+--   show.warnings(list) -> text: FEEL warnings, a line each
 --
 -- opts: width (the terminal's; nil: no limit), format ("table" (default),
 -- "json", "ndjson", "csv"), columns (fixed table columns, e.g. from the
@@ -21,6 +23,15 @@
 -- luaforce.cli.format's writer (records: the query's columns; other values
 -- as JSON), falling back to the Lua-like text for what JSON cannot hold
 -- (functions, userdata).
+--
+-- FEEL values (show.feel) print as JSON whatever the format, as `luaforce
+-- eval` and a connector's result expression give them: on one line when it
+-- fits the width, else indented; a list longer than max_rows shows its
+-- first max_rows items and a count naming where all are (opts.name). FEEL
+-- warnings (a list of {type, message, position, count}, as feel.eval
+-- returns them, kind "warnings") print as text lines:
+-- `warning: line 1, column 5: no variable found with name 'x'
+-- (NO_VARIABLE_FOUND)`.
 local json = require "luaforce.json"
 local errors = require "luaforce.errors"
 local format = require "luaforce.cli.format"
@@ -72,9 +83,27 @@ local function is_record_list(v)
   return true
 end
 
+-- A list of FEEL warnings: each item a table with only the keys a warning
+-- has, a string type and message among them.
+local WARNING_KEYS = { type = true, message = true, position = true, count = true }
+local function is_warnings(v)
+  if not is_list(v) or #v == 0 then return false end
+  for i = 1, #v do
+    local w = v[i]
+    if type(w) ~= "table" or type(rawget(w, "type")) ~= "string" or type(rawget(w, "message")) ~= "string" then
+      return false
+    end
+    for k in pairs(w) do
+      if not WARNING_KEYS[k] then return false end
+    end
+  end
+  return true
+end
+
 --- See the file comment.
 function M.kind(v)
   if is_response(v) then return "response" end
+  if is_warnings(v) then return "warnings" end
   if is_record_list(v) then return "records" end
   if is_record(v) then return "record" end
   return "value"
@@ -255,6 +284,46 @@ local function encodable(v)
 end
 
 ---------------------------------------------------------------------------
+-- FEEL values and warnings
+
+--- See the file comment.
+function M.warnings(list)
+  local out = {}
+  for _, w in ipairs(list) do
+    local p = type(w.position) == "table" and w.position or nil
+    local where = p and p.line and ("line %d, column %d: "):format(p.line, p.column) or ""
+    out[#out + 1] = ("warning: %s%s (%s)\n"):format(where, w.message, w.type)
+    if math.type(w.count) == "integer" and w.count > 1 and w.type ~= "TOO_MANY_WARNINGS" then
+      out[#out + 1] = ("warning: ... and %d more like it\n"):format(w.count - 1)
+    end
+  end
+  return concat(out)
+end
+
+--- See the file comment.
+function M.feel(v, opts)
+  opts = opts or {}
+  if v == nil then v = null end
+  local max = opts.max_rows or M.MAX_ROWS
+  local cut = is_list(v) and #v > max
+  local shown = v
+  if cut then
+    shown = json.array {}
+    for i = 1, max do shown[i] = v[i] end
+  end
+  local one = json.encode(shown)
+  if not one then return M.text(v, { width = opts.width }) end -- a FEEL function
+  local text = one
+  if (opts.width and utf8.len(one) > opts.width) or (not opts.width and #one > 100) then
+    text = json.encode(shown, { pretty = true })
+  end
+  if cut then
+    text = text .. ("\n(%d of %d items shown; all are in %s)"):format(max, #v, opts.name or "_")
+  end
+  return text .. "\n"
+end
+
+---------------------------------------------------------------------------
 -- The one entry point
 
 --- See the file comment.
@@ -262,6 +331,7 @@ function M.text(v, opts)
   opts = opts or {}
   local fmt = opts.format or "table"
   if errors.is(v) then return tostring(v) .. "\n" end
+  if is_warnings(v) then return M.warnings(v) end
   if is_response(v) then
     local body = rawget(v, "body")
     if type(body) == "table" and is_list(rawget(body, "records")) then

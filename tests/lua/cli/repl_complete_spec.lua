@@ -11,6 +11,8 @@ describe("repl_complete", function()
     account = { fields = {
       { name = "Id" }, { name = "Name" }, { name = "Industry" },
       { name = "OwnerId", relationshipName = "Owner", referenceTo = { "User" } },
+      { name = "AnnualRevenue", type = "currency" }, { name = "IsDeleted", type = "boolean" },
+      { name = "CreatedDate", type = "datetime" },
     }, childRelationships = { { relationshipName = "Contacts", childSObject = "Contact" } } },
     user = { fields = { { name = "Id" }, { name = "Username" } } },
     contact = { fields = { { name = "Id" }, { name = "LastName" }, { name = "Email" } } },
@@ -63,12 +65,52 @@ describe("repl_complete", function()
     { "nothing_like_this", nil, {}, "nothing_like_this" },
     -- SOQL: an empty word offers the fields, not the keywords; a word both,
     -- the fields first; an unknown object or relationship no fields
-    { "SELECT Id FROM Account WHERE ", nil, { "Id", "Industry", "Name", "Owner.", "OwnerId" }, "" },
-    { "SELECT Id FROM Account WHERE Id IN", nil, { "Industry", "IN", "INCLUDES" }, "IN" },
+    { "SELECT Id FROM Account WHERE ", nil,
+      { "AnnualRevenue", "CreatedDate", "Id", "Industry", "IsDeleted", "Name", "Owner.", "OwnerId" }, "" },
     { "SELECT Owner.", "SELECT Owner. FROM Account", { "Owner.Id", "Owner.Username" }, "Owner." },
     { "SELECT Manager.Na", "SELECT Manager.Na FROM Account", {}, "Manager.Na" },
-    { "SELECT Id, (SELECT I", "SELECT Id, (SELECT I FROM Nope) FROM Account", { "IN", "INCLUDES" }, "I" },
+    { "SELECT Id, (SELECT I", "SELECT Id, (SELECT I FROM Nope) FROM Account", {}, "I" },
     { "SELECT Na", "SELECT Na FROM Nothing", {}, "Na" },
+    -- SOQL: a field where a field can come, a keyword where a keyword can
+    -- (the word decides nothing: `I` after WHERE is a field, after a field
+    -- an operator)
+    { "SELECT Id FROM Account WHERE Ann", nil, { "AnnualRevenue" }, "Ann" },
+    { "SELECT Id FROM Account WHERE Id IN", nil, { "IN", "INCLUDES" }, "IN" },
+    { "SELECT Id FROM Account WHERE Industry ", nil, { "EXCLUDES", "IN", "INCLUDES", "LIKE", "NOT IN" }, "" },
+    { "SELECT Id FROM Account WHERE Industry NOT ", nil, { "IN" }, "" },
+    { "SELECT Id FROM Account WHERE Name = 'x' A", nil, { "AND" }, "A" },
+    { "SELECT Id FROM Account WHERE Name = 'x' AND Ann", nil, { "AnnualRevenue" }, "Ann" },
+    { "SELECT Id FROM Account WHERE Name = 'x' OR I", nil, { "Id", "Industry", "IsDeleted" }, "I" },
+    { "SELECT Id FROM Account WHERE NOT I", nil, { "Id", "Industry", "IsDeleted" }, "I" },
+    { "SELECT Id FROM Account WHERE Name LIKE 'A%' O", nil, { "OFFSET", "OR", "ORDER BY" }, "O" },
+    { "SELECT Id FROM Account WHERE (Na", nil, { "Name" }, "Na" },
+    { "SELECT Id FROM Account WHERE (Name = 'x' O", nil, { "OR" }, "O" },
+    { "SELECT Id FROM Account WHERE Industry IN ('a', 'b') A", nil, { "AND" }, "A" },
+    { "SELECT Id FROM Account WHERE IsDeleted = T", nil, { "TRUE" }, "T" },
+    { "SELECT Id FROM Account WHERE CreatedDate > TO", nil, { "TODAY", "TOMORROW" }, "TO" },
+    { "SELECT Id FROM Account WHERE CreatedDate = LAST_N_D", nil, { "LAST_N_DAYS:" }, "LAST_N_D" },
+    { "SELECT Id FROM Account WHERE CreatedDate = LAST_N_DAYS:5 A", nil, { "AND" }, "A" },
+    { "SELECT Id FROM Account WHERE Name = ", nil, {}, "" },
+    { "SELECT Id FROM Account WHERE Name = 'Ac", nil, {}, "Ac" },
+    { "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Con", nil, { "Contact" }, "Con" },
+    { "SELECT Id FROM Account WHERE Id IN (SELECT La", "SELECT Id FROM Account WHERE Id IN (SELECT La FROM Contact)",
+      { "LastName" }, "La" },
+    { "SELECT Id F", nil, { "FROM" }, "F" },
+    { "SELECT Id, Name ", nil, { "FROM" }, "" },
+    { "SELECT C", "SELECT C FROM Account", { "CreatedDate", "COUNT()" }, "C" },
+    { "SELECT Id FROM Account W", nil, { "WHERE", "WITH" }, "W" },
+    { "SELECT Id, (SELECT Id FROM Contacts) FROM Account W", nil, { "WHERE", "WITH" }, "W" },
+    { "SELECT Id, (SELECT Id FROM Contacts W", nil, { "WHERE", "WITH" }, "W" },
+    { "SELECT Id FROM Account ORDER ", nil, { "BY" }, "" },
+    { "SELECT Id FROM Account ORDER BY I", nil, { "Id", "Industry", "IsDeleted" }, "I" },
+    { "SELECT Id FROM Account ORDER BY Name D", nil, { "DESC" }, "D" },
+    { "SELECT Id FROM Account ORDER BY Name DESC N", nil, { "NULLS FIRST", "NULLS LAST" }, "N" },
+    { "SELECT Id FROM Account ORDER BY Name DESC NULLS ", nil, { "FIRST", "LAST" }, "" },
+    { "SELECT Id FROM Account ORDER BY Name, Ind", nil, { "Industry" }, "Ind" },
+    { "SELECT Id FROM Account LIMIT ", nil, {}, "" },
+    { "SELECT Id FROM Account LIMIT 5 ", nil, { "FOR REFERENCE", "FOR UPDATE", "FOR VIEW", "OFFSET" }, "" },
+    { "SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry H", nil, { "HAVING" }, "H" },
+    { "SELECT Id FROM Account GROUP BY I", nil, { "Id", "Industry", "IsDeleted" }, "I" },
     -- Lua: own keys and methods through __index; `:` only methods;
     -- metamethod names only when asked for; a string's methods
     { "inst.", nil, { "inst.get", "inst.kind", "inst.own", "inst.set" }, "inst." },
@@ -82,6 +124,7 @@ describe("repl_complete", function()
     -- dot commands
     { ".", nil, { ".describe", ".format", ".help" }, "." },
     { ".format ", nil, { "json", "table" }, "" },
+    { ".describe Account Us", nil, {}, "Us" }, -- one object only
     { ".help x", nil, {}, "x" },
   }
   for _, r in ipairs(rows) do
@@ -133,7 +176,10 @@ describe("repl_complete without an org", function()
     { ".connect --in", { "--instance" }, "--in" },
     { ".connect --instance lo", {}, "lo" },
     { "= Na", {}, "Na" }, -- `_` is a list: its records' fields are not names
-    { "= _", { "_" }, "_" },
+    { "= _", { "_", "_feel" }, "_" },
+    { "= _[Na", { "Name" }, "Na" }, -- inside a filter, the records' fields are names
+    { "= _[1].Na", { "Name" }, "Na" }, -- after a dot, fields only
+    { "= _.co", {}, "co" }, -- not the builtin count
     { "pri", { "printf" }, "pri" }, -- the globals its environment reads through
     { "mi", { "mine" }, "mi" },
   }

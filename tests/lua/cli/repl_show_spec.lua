@@ -127,6 +127,36 @@ describe("repl_show", function()
     assert.equal('{"Id":"001A","Fax":null}\n{"Id":"001B","Fax":"x"}\n', show.text(recs, { format = "ndjson" }))
   end)
 
+  it("prints a FEEL value as JSON: one line when it fits, else indented", function()
+    assert.equal('"Acme"\n', show.feel("Acme"))
+    assert.equal("null\n", show.feel(nil))
+    assert.equal('{"a":1,"b":[1,2],"c":null}\n', show.feel(records('{"a":1,"b":[1,2],"c":null}')))
+    assert.equal('{\n  "name": "' .. ("x"):rep(30) .. '"\n}\n',
+      show.feel(json.object { name = ("x"):rep(30) }, { width = 20 }))
+  end)
+
+  it("cuts a long FEEL list and says where all of it is", function()
+    local t = json.array {}
+    for i = 1, 60 do t[i] = i end
+    local text = show.feel(t, { name = "_feel", width = 1000 })
+    assert.matches("^%[1,2,", text)
+    assert.matches(",50%]\n%(50 of 60 items shown; all are in _feel%)\n$", text)
+  end)
+
+  it("prints FEEL warnings as text lines, never table: 0x...", function()
+    local warnings = {
+      { type = "NO_VARIABLE_FOUND", message = "no variable found with name 'x'",
+        position = { line = 1, column = 5, offset = 5 } },
+      { type = "INVALID_TYPE", message = "cannot add", count = 3 },
+    }
+    local want = "warning: line 1, column 5: no variable found with name 'x' (NO_VARIABLE_FOUND)\n"
+      .. "warning: cannot add (INVALID_TYPE)\nwarning: ... and 2 more like it\n"
+    assert.equal(want, show.warnings(warnings))
+    assert.equal("warnings", show.kind(warnings))
+    assert.equal(want, show.text(warnings)) -- sf.feel.eval's second value in a Lua line
+    assert.equal("records", show.kind({ { type = "a", message = "m", other = 1 } }))
+  end)
+
   it("falls back to the Lua-like text for what JSON cannot hold", function()
     assert.matches("^{ f = function: ", show.text({ f = print }, { format = "json" }))
     assert.equal("null\n", show.text(nil, { format = "json" }))

@@ -96,25 +96,29 @@ describe("luaforce record commands and connection settings", function()
       local list = decoded(org { "describe" })
       local names = {}
       for _, o in ipairs(list) do names[o.name] = o end
-      assert.same({ name = "Invoice__c", label = "Invoice", keyPrefix = "a01", custom = true }, names.Invoice__c)
-      assert.is_false(names.Account.custom)
+      assert.same({ name = "Invoice__c", label = "Invoice", prefix = "a01", flags = "custom query create update delete" },
+        names.Invoice__c)
+      assert.equal("query create update delete", names.Account.flags)
     end)
 
-    it("lists an object's fields as name, type, label, length, nillable, ref", function()
+    it("lists an object's fields as name, type, label, flags, ref, values", function()
       local r = org { "describe", "Account", "--format", "csv" }
       assert.equal(0, r.code, r.stderr)
       -- RFC 4180: lines end in CRLF
       local header = r.stdout:match("^[^\r\n]*")
-      assert.equal("name,type,label,length,nillable,ref", header)
-      assert.matches("\r\nParentId,reference,Parent Account ID,18,true,Account via Parent\r\n", r.stdout, 1, true)
-      assert.matches("\r\nName,string,Account Name,255,false,\r\n", r.stdout, 1, true)
+      assert.equal("name,type,label,flags,ref,values", header)
+      assert.matches("\r\nParentId,reference,Parent Account ID,create update,Account via Parent,\r\n", r.stdout, 1, true)
+      assert.matches("\r\nName,string(255),Account Name,create update required,,\r\n", r.stdout, 1, true)
     end)
 
     it("prints a readable table", function()
       local r = org { "describe", "Invoice__c", "--format", "table" }
       assert.equal(0, r.code, r.stderr)
-      assert.matches("^name%s+type%s+label%s+length%s+nillable%s+ref\n%-+", r.stdout)
-      assert.matches("\nAmount__c%s+currency%s+Amount%s+true", r.stdout)
+      assert.matches("^name%s+type%s+label%s+flags%s+ref%s+values\n%-+", r.stdout)
+      assert.matches("\nAmount__c%s+currency%s+Amount%s+create update\n", r.stdout)
+      assert.matches("\nName%s+string%(80%)%s+Invoice Number%s+read%-only auto%-number\n", r.stdout)
+      assert.matches("\nExternal_Id__c%s+string%(50%)%s+External Id%s+create update ext%-id\n", r.stdout)
+      assert.matches("\nStatus__c%s+picklist%s+Status%s+create update%s+Draft, Sent, Paid, Void\n", r.stdout)
     end)
 
     it("works against --instance local, started in the process", function()

@@ -1,8 +1,8 @@
 --- luaforce.cli.describe: `luaforce describe [OBJECT]`.
 local common = require "luaforce.cli.common"
 local connect = require "luaforce.cli.connect"
-local json = require "luaforce.json"
 local records = require "luaforce.cli.records"
+local describe_rows = require "luaforce.cli.describe_rows"
 
 local M = {}
 
@@ -17,11 +17,15 @@ M.spec = {
   },
 }
 M.description = [[
-Without OBJECT, lists the org's objects: name, label, key prefix (the first
-three characters of their ids), custom. With OBJECT, lists its fields: name,
-type, label, length, nillable (may be empty) and ref (the objects a lookup
-points to, with its relationship name: Account via Account). --full prints
-the whole describe answer (JSON by default when piped).]]
+Without OBJECT, lists the org's objects: name, label, prefix (the first three
+characters of their ids) and flags (custom, and which of query, create,
+update and delete the API allows). With OBJECT, lists its fields: name, type
+(with a text field's length: string(80)), label, flags (create update,
+create, update or read-only, then required, ext-id, unique, auto-number,
+formula), ref (the objects a lookup points to, with its relationship name:
+User via Owner) and values (a picklist's active values). The REPL's .describe
+prints the same rows. --full prints the whole describe answer (JSON by
+default when piped).]]
 M.examples = {
   "luaforce describe",
   "luaforce describe Account",
@@ -29,30 +33,12 @@ M.examples = {
   "luaforce describe Account --full --format json",
 }
 
-local FIELD_COLUMNS = { "name", "type", "label", "length", "nillable", "ref" }
-local OBJECT_COLUMNS = { "name", "label", "keyPrefix", "custom" }
-
-local function str(v)
-  if v == nil or v == json.null then return json.null end
-  return v
-end
-
--- One row per field: what a person needs to write a query or a --values.
-local function field_row(f)
-  local ref = json.null
-  if type(f.referenceTo) == "table" and #f.referenceTo > 0 then
-    ref = table.concat(f.referenceTo, ", ")
-    if type(f.relationshipName) == "string" then ref = ref .. " via " .. f.relationshipName end
-  end
-  local length = math.tointeger(f.length)
-  if not length or length == 0 then length = json.null end
-  return json.object({ name = f.name, type = f.type, label = str(f.label), length = length,
-    nillable = f.nillable == true, ref = ref }, FIELD_COLUMNS)
-end
-
-local function object_row(o)
-  return json.object({ name = o.name, label = str(o.label), keyPrefix = str(o.keyPrefix),
-    custom = o.custom == true }, OBJECT_COLUMNS)
+-- The rows as a table fits them: name, type and flags whole.
+local function print_rows(ctx, opts, settings, rows, columns)
+  if settings.format == "table" then rows = describe_rows.fit(rows, columns, settings.width) end
+  records.print(ctx, opts, settings, { kind = "records", columns = columns, footer = false }, function(w)
+    for _, r in ipairs(rows) do w:record(r) end
+  end)
 end
 
 function M.run(ctx, opts, pos)
@@ -66,9 +52,7 @@ function M.run(ctx, opts, pos)
       records.print(ctx, opts, settings, { kind = "value" }, function(w) w:value(d) end)
       return 0
     end
-    records.print(ctx, opts, settings, { kind = "records", columns = FIELD_COLUMNS, footer = false }, function(w)
-      for _, f in ipairs(d.fields or {}) do w:record(field_row(f)) end
-    end)
+    print_rows(ctx, opts, settings, describe_rows.field_rows(d))
     return 0
   end
   local g, err = org:describe_global()
@@ -77,9 +61,7 @@ function M.run(ctx, opts, pos)
     records.print(ctx, opts, settings, { kind = "value" }, function(w) w:value(g) end)
     return 0
   end
-  records.print(ctx, opts, settings, { kind = "records", columns = OBJECT_COLUMNS, footer = false }, function(w)
-    for _, o in ipairs(g.sobjects or {}) do w:record(object_row(o)) end
-  end)
+  print_rows(ctx, opts, settings, describe_rows.object_rows(g))
   return 0
 end
 

@@ -1,5 +1,6 @@
 --- luaforce.cli.describe_rows: a describe as rows a person reads: the
--- REPL's `.describe` prints them (a table, or any --format).
+-- REPL's `.describe` and `luaforce describe` print them (a table, or any
+-- --format).
 --
 --   local rows = require "luaforce.cli.describe_rows"
 --   rows.object_rows(global) -> rows, columns: one row per object of a

@@ -19,27 +19,30 @@ describe("luaforce describe", function()
     assert.matches("^unexpected argument 'Contact'", tostring(r.err))
   end)
 
-  it("lists the objects: name, label, key prefix, custom", function()
+  it("lists the objects: name, label, key prefix, flags", function()
     local r = cli_run.run(describe_cmd, { "--format", "csv" })
     assert.equal(0, r.code, tostring(r.err))
     local rows = csv_rows(r.out)
-    assert.equal("name,label,keyPrefix,custom", rows[1])
+    assert.equal("name,label,prefix,flags", rows[1])
     assert.equal(#cli_run.org():describe_global().sobjects + 1, #rows)
-    assert.truthy(r.out:find("\r\nAccount,Account,001,false\r\n", 1, true))
-    assert.truthy(r.out:find("\r\nInvoice__c,Invoice,a01,true\r\n", 1, true))
+    assert.truthy(r.out:find("\r\nAccount,Account,001,query create update delete\r\n", 1, true))
+    assert.truthy(r.out:find("\r\nInvoice__c,Invoice,a01,custom query create update delete\r\n", 1, true))
   end)
 
-  it("lists an object's fields, with where each lookup points", function()
+  it("lists an object's fields: flags, where each lookup points, picklist values", function()
     local r = cli_run.run(describe_cmd, { "Contact", "--format", "csv" })
     assert.equal(0, r.code, tostring(r.err))
     local rows = csv_rows(r.out)
-    assert.equal("name,type,label,length,nillable,ref", rows[1])
+    assert.equal("name,type,label,flags,ref,values", rows[1])
     assert.equal(#cli_run.org():describe("Contact").fields + 1, #rows)
     for _, line in ipairs {
-      "Id,id,Contact ID,18,false,",
-      "AccountId,reference,Account ID,18,true,Account via Account",
-      "ReportsToId,reference,Reports To ID,18,true,Contact via ReportsTo",
-      "Birthdate,date,Birthdate,,true,", -- no length: empty, not 0
+      "Id,id,Contact ID,read-only,,",
+      "AccountId,reference,Account ID,create update,Account via Account,",
+      "ReportsToId,reference,Reports To ID,create update,Contact via ReportsTo,",
+      "Email,email(80),Email,create update,,", -- a text field's length in its type
+      "Birthdate,date,Birthdate,create update,,",
+      'LeadSource,picklist,Lead Source,create update,,"Web, Phone Inquiry, Partner Referral, Purchased List, '
+        .. '... (5 values)"',
     } do
       assert.truthy(r.out:find("\r\n" .. line .. "\r\n", 1, true), line)
     end

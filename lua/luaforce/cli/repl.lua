@@ -27,6 +27,7 @@
 local args = require "luaforce.cli.args"
 local common = require "luaforce.cli.common"
 local errors = require "luaforce.errors"
+local explain = require "luaforce.client.explain"
 local json = require "luaforce.json"
 
 local M = {}
@@ -127,8 +128,10 @@ function Session:fail(err, traceback)
     warn("interrupted\n")
     code = errors.EXIT.INTERRUPTED
   elseif errors.is(err) then
-    warn("error: ", tostring(err), "\n")
-    if self.ctx.verbose and err.details then warn(tostring(err.details), "\n") end
+    -- read as the commands and scripts read it (luaforce.client.explain)
+    local shown = explain.brief(err)
+    warn("error: ", tostring(shown), "\n")
+    if self.ctx.verbose and shown.details then warn(tostring(shown.details), "\n") end
     if self.ctx.verbose and traceback then warn(traceback, "\n") end
     code = err.exit or errors.EXIT.API
   else

@@ -172,6 +172,24 @@ end
 -- opts: exact, now (the clock), zone (now()'s time zone), max_steps,
 -- max_seconds, max_memory (the budget; luaforce.feel.budget.limits has the
 -- defaults).
+-- A warnings list prints as its warnings, one line each, as `luaforce
+-- eval` prints them (`print(feel.eval(...))` in a script shows text, not
+-- a table's address); it stays a plain list otherwise.
+local function warning_line(w)
+  local p = type(w.position) == "table" and w.position
+  local where = p and p.line and ("line %d, column %d: "):format(p.line, p.column or 0) or ""
+  return ("warning: %s%s (%s)"):format(where, tostring(w.message), tostring(w.type))
+end
+
+local WARNINGS = {
+  __name = "luaforce.feel.warnings",
+  __tostring = function(list)
+    local lines = {}
+    for i, w in ipairs(list) do lines[i] = warning_line(w) end
+    return #lines == 0 and "(no warnings)" or table.concat(lines, "\n")
+  end,
+}
+
 local function run(fn, scope, opts)
   local exact, now_ms, zone, max_steps, max_seconds, max_memory
   if type(opts) == "table" then
@@ -180,7 +198,7 @@ local function run(fn, scope, opts)
   else
     exact = opts
   end
-  local warnings = {}
+  local warnings = setmetatable({}, WARNINGS)
   local saved_list, saved_node, saved_now, saved_zone = diag.list, diag.node, diag.now_ms, diag.zone
   diag.list, diag.node, diag.now_ms, diag.zone = warnings, nil, now_ms, zone
   local saved = budget.start(max_steps, max_seconds, max_memory)

@@ -88,7 +88,7 @@ function M.setup(cfg)
   local store = Store.new { schema = sch, clock = clock }
   local data = {}
   if not cfg.empty then
-    merge_data(data, seed.generate(sch, { seed = cfg.seed or 1, now = clock.now() }), "the demo org")
+    merge_data(data, seed.generate(sch, { seed = cfg.seed or 1, now = clock.fixed or clock.now() }), "the demo org")
   end
   for _, path in ipairs(cfg.data or {}) do merge_data(data, decode_file(path, "data"), path) end
   if cfg.data_inline then merge_data(data, cfg.data_inline, "data") end

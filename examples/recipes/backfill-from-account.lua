@@ -8,6 +8,10 @@
 --       e.g. ... backfill-from-account.lua Contact Phone Phone
 -- Prints how many records took which value; exits 0, or 1 when Salesforce
 -- refused some updates (each is printed). Running it again finds nothing to do.
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
 local errors = require "luaforce.errors"

@@ -10,6 +10,10 @@
 --       echo '{"accountId": "001000000000000AAA"}' |
 --         luaforce connector examples/recipes/bpmn-errors.json --vars - --instance local   (exit 7)
 -- Nothing is written.
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local output = require "luaforce.output"
 local connector = require "luaforce.connector"

@@ -11,6 +11,10 @@
 -- Prints what it deleted per object; exits 0, 2 for an account that is not a
 -- test account (nothing deleted), or 1 when Salesforce refused a delete (the
 -- account then stays, with the children that could not be deleted).
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
 local errors = require "luaforce.errors"

@@ -7,6 +7,10 @@
 --       (your org: --instance https://MyDomain.my.salesforce.com, or --profile NAME)
 -- Prints each opportunity it closed (--dry-run: would close) and exits 0, or
 -- 1 when Salesforce refused some of the updates (each is printed).
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
 local errors = require "luaforce.errors"

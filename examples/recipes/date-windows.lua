@@ -10,6 +10,10 @@
 --       org whose clock is fixed at 2025-06-16T09:30:00Z, with the same --now)
 -- When the org's clock is not --now, the SOQL counts can differ: the script
 -- says so, and still exits 0 (both answers are right for their clock).
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
 local json = require "luaforce.json"

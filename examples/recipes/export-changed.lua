@@ -11,6 +11,10 @@
 -- The CSV and the state file are each replaced atomically, the state only
 -- after the CSV is complete: a run that fails leaves both as they were, and
 -- the next run exports the same changes again. Exits 0, or the error's code.
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
 local output = require "luaforce.output"

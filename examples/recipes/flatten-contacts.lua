@@ -8,6 +8,10 @@
 --       luaforce connector examples/recipes/flatten-contacts.json --instance local   (the rows as JSON)
 -- Every page of the query goes through the expression, so it works for any
 -- number of records; the CSV streams to standard output.
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
 local output = require "luaforce.output"

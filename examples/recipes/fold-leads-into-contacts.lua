@@ -9,6 +9,10 @@
 --       --demo first creates two leads carrying existing contacts' emails.
 -- Prints each lead's outcome and the requests sent; exits with the chain
 -- report's code (0 all done, 1 some failed, 6 a write's outcome unknown).
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
 local chain = require "luaforce.chain"

@@ -6,6 +6,10 @@
 -- query) and cannot be joined in one SOQL query.
 -- Run:  luaforce run --instance local examples/recipes/join-contacts-accounts.lua [LASTNAME]
 -- The same join from the command line, with luaforce eval, is in docs/recipes.md.
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
 local feel = require "luaforce.feel"

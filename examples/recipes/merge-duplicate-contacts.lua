@@ -9,6 +9,10 @@
 --       recipe works on the org's own data.
 -- Prints, per email, the contact kept, the cases moved and the contacts
 -- deleted; exits 0, or 1 when Salesforce refused a write (printed).
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
 local errors = require "luaforce.errors"

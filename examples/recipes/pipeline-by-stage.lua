@@ -8,6 +8,10 @@
 -- Run:  luaforce run --instance local examples/recipes/pipeline-by-stage.lua
 --       luaforce connector examples/recipes/pipeline-by-stage.json --instance local   (the same, as a task)
 -- Exits 1 if the two sums disagree for any stage.
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
 local output = require "luaforce.output"

@@ -7,6 +7,10 @@
 -- Run:  luaforce run --instance local examples/recipes/pluck-ids.lua [INDUSTRY]
 --       luaforce connector examples/recipes/pluck-ids.json --instance local   (the same, as a task)
 -- Prints the variables as JSON.
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
 local json = require "luaforce.json"

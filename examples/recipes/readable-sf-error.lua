@@ -9,6 +9,10 @@
 --       echo '{"contact": {"FirstName": "Ann"}}' |
 --         luaforce connector examples/recipes/readable-sf-error.json --vars - --instance local   (exit 7)
 -- Nothing is written: every contact below is refused.
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local connector = require "luaforce.connector"
 local cerrors = require "luaforce.connector.errors"

@@ -8,6 +8,10 @@
 -- Checks every user before anything is written (an unknown or inactive
 -- target stops the run, exit 2), then prints what moved per object; exits
 -- 0, or 1 when Salesforce refused some updates (each is printed).
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
 local json = require "luaforce.json"

@@ -8,6 +8,10 @@
 -- Amounts are sent with the digits the feed gives (text: "18250.00"), not
 -- through a float. Prints one line per invoice (created, updated, or why it
 -- was skipped or refused); exits 0, or 1 when some invoices failed.
+if arg[1] == "--help" then   -- the comment above is the help
+  for line in io.lines(arg[0]) do if not line:match("^%-%-") then break end print((line:gsub("^%-%- ?", ""))) end
+  return
+end
 local sf = require "luaforce"
 local soql = require "luaforce.soql"
 local json = require "luaforce.json"

@@ -200,6 +200,25 @@ describe("docs/recipes.md", function()
     assert.is_true(n >= 15)
   end)
 
+  it("has a header on every script saying what, when and how to run it, which --help prints", function()
+    local p = io.popen("ls " .. proc.quote(RECIPES))
+    local n = 0
+    for name in p:lines() do
+      if name:match("%.lua$") then
+        n = n + 1
+        local header = read(RECIPES .. name):match("^(%-%- [^\n]+\n.-)\n[^%-]")
+        assert.is_truthy(header, name .. " has no header comment")
+        assert.matches("\n%-%- When: ", header, 1, false, name)
+        assert.matches("\n%-%- Run:  luaforce run %-%-instance local examples/recipes/" .. name:gsub("%-", "%%-"), header)
+        local r = proc.luaforce { "run", RECIPES .. name, "--help" }
+        assert.equal(0, r.code, name .. ": " .. r.stderr)
+        assert.equal(("\n" .. header):gsub("\n%-%- ?", "\n"):sub(2) .. "\n", r.stdout)
+      end
+    end
+    p:close()
+    assert.is_true(n >= 15, n .. " scripts")
+  end)
+
   it("keeps each task file's expression the same as its .feel file's", function()
     local p = io.popen("ls " .. proc.quote(RECIPES))
     local checked = 0

@@ -48,15 +48,15 @@ if #emails > 0 then
     contact_of[c.Email:lower()] = contact_of[c.Email:lower()] or c.Id   -- the oldest contact wins
   end
 end
-local pairs_ = {}
+local matches = {}
 for _, l in ipairs(leads) do
   local contact = contact_of[l.Email:lower()]
-  if contact then pairs_[#pairs_ + 1] = { lead = l.Id, contact = contact } end
+  if contact then matches[#matches + 1] = { lead = l.Id, contact = contact } end
 end
-if #pairs_ == 0 then print("no open lead has a contact's email") return end
+if #matches == 0 then print("no open lead has a contact's email") return end
 
 local report = chain(org)
-  :from(pairs_)
+  :from(matches)
   :get("Lead", "=lead", { fields = "Name,Company,LeadSource", result_variable = "found" })
   :update("Contact", "=contact", {
     Description = '="Was also a lead: " + found.body.Name + " at " + found.body.Company'
@@ -69,5 +69,5 @@ for _, item in ipairs(report.items) do
   print(("lead %s -> contact %s: %s"):format(item.vars.lead, item.vars.contact, item.state))
 end
 print(("%d leads folded in %d requests (one request per record would take %d)"):format(
-  report.counts.done, report.requests, 3 * #pairs_))
+  report.counts.done, report.requests, 3 * #matches))
 os.exit(report.exit)

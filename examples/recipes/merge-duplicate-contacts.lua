@@ -32,7 +32,7 @@ if demo then
   local people = {}
   for i, first in ipairs { "Dana", "Dana", "Dana M." } do
     local res = assert(org:create("Contact", { FirstName = first, LastName = "Whitfield",
-      Email = "dana.whitfield@example.com", Title = i == 3 and "Head of Procurement" or sf.json.null }))
+      Email = "dana.whitfield@example.com", Title = i == 3 and "Head of Procurement" or nil }))
     people[i] = res.body.id
   end
   for i = 1, 2 do

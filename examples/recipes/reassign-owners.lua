@@ -39,9 +39,14 @@ local org = assert(sf.connect())
 
 -- Every user the file names, by email or by id, in one query.
 local emails, ids = {}, {}
-for _, e in ipairs(plan.reassign) do
+for i, e in ipairs(plan.reassign) do
+  if type(e.from) ~= "string" or type(e.to) ~= "string" then
+    bad_input(("entry %d needs \"from\" and \"to\" (an email or a user id)"):format(i))
+  end
+  if type(e.objects) ~= "table" or #e.objects == 0 then
+    bad_input(("entry %d needs \"objects\", a list such as [\"Account\"]"):format(i))
+  end
   for _, who in ipairs { e.from, e.to } do
-    if type(who) ~= "string" then bad_input("every entry needs \"from\" and \"to\" (an email or a user id)") end
     if who:match("^005%w+$") then ids[#ids + 1] = who else emails[#emails + 1] = who end
   end
 end
@@ -63,7 +68,7 @@ end
 local jobs = {}
 for _, e in ipairs(plan.reassign) do
   local from, to = find(e.from, "from"), find(e.to, "to")
-  for _, object in ipairs(e.objects or {}) do
+  for _, object in ipairs(e.objects) do
     local where = { OwnerId = from.Id }
     if e.open_only then where.IsClosed = false end
     local recs = assert(org:fetch_all(soql.select { "Id" }:from(object):where(where)))

@@ -145,7 +145,7 @@ local EFFECTS = {
 local function check(r, emu, org)
   emu:reset()
   local dir = doc_sandbox.make()
-  local code = r.code:gsub("%-%-instance local", "--instance " .. emu.url)
+  local code = r.code:gsub("%-%-instance local:?[%w_%-]*", "--instance " .. emu.url)   -- local, local:NAME
   assert.is_truthy(code:find(emu.url, 1, true), "no command of the section says --instance local")
   local out = doc_sandbox.bash(dir, code, doc_sandbox.env(dir, { SF_ACCESS_TOKEN = emu.token }))
   local ok, err = pcall(function()

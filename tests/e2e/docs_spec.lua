@@ -12,6 +12,7 @@
 -- and the project's examples/ as a reader in a checkout has them.
 local proc = require "support.proc"
 local doc_examples = require "support.doc_examples"
+local doc_sandbox = require "support.doc_sandbox"
 
 local PRELUDE = table.concat({
   'local sf = require "luaforce"',
@@ -31,29 +32,6 @@ local function pages()
   return list
 end
 
-local BIN = proc.sh("realpath " .. proc.quote(proc.bin)).stdout:gsub("%s+$", "")
-
-local function sandbox()
-  local dir = proc.sh("mktemp -d").stdout:gsub("%s+$", "")
-  assert(os.execute(("mkdir -p %s/build %s/home %s/bin"):format(dir, dir, dir)))
-  assert(os.execute(("ln -s %s %s/build/luaforce"):format(proc.quote(BIN), dir)))
-  assert(os.execute(("ln -s %s %s/bin/luaforce"):format(proc.quote(BIN), dir)))
-  -- the project's examples, as a reader in a checkout has them
-  local examples = proc.sh("realpath " .. proc.quote(proc.root .. "/examples")).stdout:gsub("%s+$", "")
-  assert(os.execute(("ln -s %s %s/examples"):format(proc.quote(examples), dir)))
-  proc.write(dir .. "/job.lua", "print('job.lua', ...)\n")
-  return dir
-end
-
-local function env(dir)
-  return {
-    HOME = dir .. "/home", XDG_CONFIG_HOME = dir .. "/home/.config", XDG_CACHE_HOME = dir .. "/home/.cache",
-    XDG_STATE_HOME = dir .. "/home/.state", SF_INSTANCE_URL = "local", SF_ACCESS_TOKEN = "", SF_CLIENT_ID = "",
-    SF_CLIENT_SECRET = "", SF_PROFILE = "", SF_API_VERSION = "", COLUMNS = "100",
-    PATH = dir .. "/bin:" .. (os.getenv("PATH") or "/usr/bin:/bin"),
-  }
-end
-
 describe("docs examples", function()
   for _, page in ipairs(pages()) do
     local rel = page:sub(#proc.root + 2)
@@ -63,17 +41,17 @@ describe("docs examples", function()
         pending(name .. ": not run: " .. ex.skip)
       else
         it(name, function()
-          local dir = sandbox()
+          local dir = doc_sandbox.make()
+          proc.write(dir .. "/job.lua", "print('job.lua', ...)\n")
+          local env = doc_sandbox.env(dir, { SF_INSTANCE_URL = "local" })
           local r
           if ex.lang == "lua" then
             r = proc.sh("sh -c " .. proc.quote(("cd %s && timeout 120 luaforce run --instance local -")
-              :format(proc.quote(dir))), { env = env(dir), stdin = PRELUDE .. ex.code })
+              :format(proc.quote(dir))), { env = env, stdin = PRELUDE .. ex.code })
           else
-            local script = proc.write(dir .. "/example.sh", ex.code)
-            r = proc.sh("sh -c " .. proc.quote(("cd %s && timeout 120 bash -e %s")
-              :format(proc.quote(dir), proc.quote(script))), { env = env(dir), stdin = "" })
+            r = doc_sandbox.bash(dir, ex.code, env)
           end
-          os.execute("rm -rf " .. proc.quote(dir))
+          doc_sandbox.remove(dir)
           assert.are.equal(ex.exit, r.code, ("%s exited %d\n--- stdout\n%s--- stderr\n%s"):format(name, r.code,
             r.stdout, r.stderr))
         end)

@@ -81,7 +81,8 @@ end
 local function load_data(store, cfg, clock)
   local data = {}
   if not cfg.empty then
-    merge_data(data, seed.generate(store.schema, { seed = cfg.seed or 1, now = clock.now() }), "the demo org")
+    merge_data(data, seed.generate(store.schema, { seed = cfg.seed or 1, now = clock.fixed or clock.now() }),
+      "the demo org")
   end
   for _, path in ipairs(cfg.data or {}) do merge_data(data, decode_file(path, "data"), path) end
   if cfg.data_inline then merge_data(data, cfg.data_inline, "data") end

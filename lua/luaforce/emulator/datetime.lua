@@ -102,7 +102,9 @@ end
 --- A clock: `clock.now()` gives epoch milliseconds. With `fixed` (an ISO
 -- date-time or epoch ms) the clock starts there and advances with real time,
 -- so a fixed `--now` keeps CreatedDate increasing within one run; with
--- `frozen = true` it never moves.
+-- `frozen = true` it never moves. `clock.fixed` is that starting instant
+-- (nil for the real clock): what the demo data is relative to, so that a
+-- fixed `--now` gives the same data however long start-up takes.
 function M.clock(fixed, frozen)
   local base = fixed
   if type(fixed) == "string" then
@@ -110,7 +112,7 @@ function M.clock(fixed, frozen)
     if not base then return nil, ("not an ISO date-time: '%s'"):format(fixed) end
   end
   local started = M.now_ms()
-  local c = {}
+  local c = { fixed = base }
   function c.now()
     if not base then return M.now_ms() end
     if frozen then return base end

@@ -62,6 +62,25 @@ describe("emulator app", function()
       assert.equal("2024-06-01", info.json.now:sub(1, 10))
     end)
 
+    it("makes the demo data relative to a fixed now exactly, however long start-up takes", function()
+      local datetime = require "luaforce.emulator.datetime"
+      local seed = require "luaforce.emulator.seed"
+      local schema = require "luaforce.emulator.schema"
+      local real, later = datetime.now_ms, 0
+      datetime.now_ms = function() later = later + 1000; return real() + later end  -- each look: 1 s on
+      local ok, err = pcall(app.setup, { now = "2024-06-01T12:00:00Z" })
+      datetime.now_ms = real
+      assert(ok, err)
+      local fixed = datetime.parse_datetime("2024-06-01T12:00:00Z", true)
+      local want = {}
+      for _, a in ipairs(seed.generate(schema.default(), { seed = 1, now = fixed }).Account) do
+        want[a.Id] = a.LastModifiedDate
+      end
+      local records = query("SELECT Id, LastModifiedDate FROM Account").json.records
+      assert.equal(60, #records)
+      for _, r in ipairs(records) do assert.equal(want[r.Id], r.LastModifiedDate) end
+    end)
+
     it("resets to the data it started with", function()
       request("POST", "/services/data/v62.0/sobjects/Account", { body = '{"Name":"New"}' })
       assert.equal(4, query("SELECT COUNT() FROM Account").json.totalSize)

@@ -117,6 +117,26 @@ describe("luaforce.emulator.seed", function()
     assert.is_true(n >= 3)
   end)
 
+  it("keeps every letter of a name in its email address, accented capitals and Polish letters too", function()
+    local function letters(s)   -- ASCII letters plus UTF-8 characters
+      return select(2, s:gsub("%a", "")) + select(2, s:gsub("[\xC0-\xF7][\x80-\xBF]+", ""))
+    end
+    for _, u in ipairs(data.User) do
+      if u.LastName == "Álvarez" then assert.equal("tomas.alvarez@luaforce.example.com", u.Email) end
+      local name_letters = letters(u.FirstName .. u.LastName)
+      assert.is_true(select(2, u.Email:match("^[^@]*"):gsub("%a", "")) >= name_letters, u.Email)
+    end
+    for _, c in ipairs(data.Contact) do
+      if c.Email and c.FirstName then
+        local local_part = c.Email:match("^[^@]*")
+        assert.is_true(select(2, local_part:gsub("%a", "")) >= letters(c.FirstName .. c.LastName), c.Email)
+      end
+    end
+    for _, a in ipairs(data.Account) do
+      if a.Name:match("^Łódź") then assert.equal("https://www.lodz.example.com", a.Website) end
+    end
+  end)
+
   it("makes the default user first", function()
     assert.equal(ids.DEFAULT_USER_ID, st:all("User")[1].Id)
   end)

@@ -55,7 +55,9 @@ describe("luaforce get", function()
   it("a record that does not exist is NOT_FOUND, exit 1, nothing printed", function()
     local r = cli_run.run(get, { "Account", "001000000000001AAA" })
     assert.equal(1, r.code)
-    assert.equal("NOT_FOUND: The requested resource does not exist", tostring(r.err))
+    -- the plain local org says how to keep records between commands
+    assert.equal("NOT_FOUND: The requested resource does not exist (each command starts a fresh local org: "
+      .. "--instance local:NAME keeps its records between commands)", tostring(r.err))
     assert.equal("", r.out)
   end)
 end)

@@ -3,7 +3,7 @@
 -- `operations.methods` in).
 --
 --   org:query(soql) -> response | nil, err     one page (GET query?q=...)
---   org:get(object, id [, {relationship =, query =}]) -> response | nil, err
+--   org:get(object, id [, {fields =, relationship =, query =}]) -> response | nil, err
 --   org:create(object, fields) -> response | nil, err   (never sent twice)
 --   org:update(object, id, fields) -> response | nil, err
 --   org:delete(object, id) -> response | nil, err
@@ -111,11 +111,31 @@ local function field_list(v, request)
   return table.concat(names, ",")
 end
 
---- A record by id (GET sobjects/Object/Id). opts: relationship (a
--- relationship name: the related record or records instead), query (query
--- parameters, e.g. {fields = "Name,Industry"} or a list of names).
+--- A record by id (GET sobjects/Object/Id). opts: fields (the fields to
+-- read: "Name,Industry" or a list of names; the same as query.fields, as a
+-- chain's get takes it), relationship (a relationship name: the related
+-- record or records instead), query (query parameters, e.g. {fields =
+-- "Name,Industry"}). Any other option is a mistake and raises.
+local GET_OPTIONS = { fields = true, relationship = true, query = true }
+
 function methods:get(object, id, opts)
   opts = opts or {}
+  if type(opts) ~= "table" then error("bad argument #3 to 'get' (table of options expected)", 2) end
+  for k in pairs(opts) do
+    if not GET_OPTIONS[k] then
+      local near = type(k) == "string" and errors.nearest(k, { "fields", "relationship", "query" })
+      error(("get: unknown option '%s' (%s)"):format(tostring(k),
+        near and ("did you mean '" .. near .. "'?") or "fields, relationship or query"), 2)
+    end
+  end
+  if opts.fields ~= nil then
+    if type(opts.query) == "table" and opts.query.fields ~= nil then
+      error("get: give fields or query.fields, not both", 2)
+    end
+    local q = { fields = opts.fields }
+    for k, v in pairs(type(opts.query) == "table" and opts.query or {}) do q[k] = v end
+    opts = { relationship = opts.relationship, query = q }
+  end
   local request = { method = "GET", path = self.base .. "/sobjects/" .. tostring(object) .. "/" .. tostring(id) }
   local e = bad_object(object, request) or bad_id(object, id, request)
   if e then return nil, e end

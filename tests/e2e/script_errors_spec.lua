@@ -63,6 +63,22 @@ describe("script errors read as the command line's", function()
     assert.is_nil(r.stderr:find("traceback", 1, true))
   end)
 
+  it("luaforce's own option after the script name: a note says where it goes", function()
+    local path = dir .. "/late.lua"
+    proc.write(path, 'local org = assert(require("luaforce").connect())\nprint(org)\n')
+    local r = proc.luaforce({ "run", path, "--instance", "local" },
+      { env = { SF_INSTANCE_URL = "", XDG_CONFIG_HOME = dir .. "/no-config" } })
+    assert.equal(2, r.code)
+    assert.matches("no instance URL to connect to", r.stderr)
+    assert.matches("\nluaforce: note: %-%-instance came after the script, so the script got it as an argument: "
+      .. "luaforce's options go before it %(luaforce run %-%-instance %.%.%. SCRIPT%)\n$", r.stderr)
+    -- a script's own options are its business
+    path = script("own.lua", 'assert(org:create("Acount", {}))')
+    r = proc.luaforce { "run", "--instance", "local", path, "--dry-run" }
+    assert.equal(2, r.code)
+    assert.is_nil(r.stderr:find("note:", 1, true))
+  end)
+
   it("an error the script prints itself carries the same explanation", function()
     local path = script("caught.lua", [[
 local res, err = org:create("Acount", { Name = "x" })

@@ -76,6 +76,20 @@ local function trim(tb)
   return tb
 end
 
+-- The first of the script's arguments that is one of luaforce's own
+-- connection options (`luaforce run job.lua --instance local` hands
+-- --instance to the script), or nil.
+local function own_option(script_args)
+  local own = {}
+  for _, o in ipairs(common.connection) do own["--" .. o.name] = true end
+  own["-P"] = true
+  for _, a in ipairs(script_args or {}) do
+    local name = type(a) == "string" and a:match("^(%-%-?[%w-]+)")
+    if name and own[name] then return name end
+  end
+  return nil
+end
+
 -- Where the user's code was when a luaforce error was raised: the
 -- innermost frame outside luaforce's own modules ("job.lua:12"), or nil.
 local function user_frame(level)
@@ -113,6 +127,11 @@ function M.protected(ctx, chunk, script_args)
   if errors.is(err) then
     local shown = explain.brief(err)
     io.stderr:write("luaforce: ", where and (where .. ": ") or "", tostring(shown), "\n")
+    local misplaced = (err.exit == errors.EXIT.USAGE or err.exit == errors.EXIT.AUTH) and own_option(script_args)
+    if misplaced then
+      io.stderr:write(("luaforce: note: %s came after the script, so the script got it as an argument: "
+        .. "luaforce's options go before it (luaforce run %s ... SCRIPT)\n"):format(misplaced, misplaced))
+    end
     if ctx.verbose and tb then io.stderr:write(tb, "\n") end
     if ctx.verbose and shown ~= err then io.stderr:write(tostring(err), "\n") end
     return false, err.exit or errors.EXIT.API

@@ -353,9 +353,12 @@ describe("luaforce repl: the last result and FEEL lines", function()
       "= Name = _feel",
       "_.Id == id",
     }
-    assert.equal(0, r.code, r.stderr)
+    -- the failed get is a failure: on standard error, exit 1
+    assert.equal(1, r.code, r.stderr)
+    assert.equal("error: NOT_FOUND: The requested resource does not exist\n", r.stderr)
     assert.matches("\nField%s+Value\n%-+%s+%-+\nId%s+001%w+\n", r.stdout)
-    local name = r.stdout:match('\n"([^"\n]+)"\ntrue\nnil\n404 NOT_FOUND')
+    -- = Name, _.Id == id, then (the failed get printing nothing) = Name = _feel and _.Id == id
+    local name = r.stdout:match('\n"([^"\n]+)"\ntrue\ntrue\ntrue\n$')
     assert(name, "no = Name after the get in:\n" .. r.stdout)
     assert.matches("\nName%s+" .. name:gsub("%p", "%%%0") .. "\n", r.stdout)
     assert.matches("\ntrue\ntrue\n$", r.stdout) -- the failed get left _ the record

@@ -185,6 +185,9 @@ function Session:run_lua(chunk)
   local r = table.pack(xpcall(chunk, handler))
   if not r[1] then return self:fail(r[2], tb) end
   if r.n < 2 then return end
+  -- `nil, err` from a call that failed (org:get, json.decode, ...) is a
+  -- failure, as `assert` would make it: on standard error, in the exit code
+  if r[2] == nil and r.n == 3 and errors.is(r[3]) then return self:fail(r[3]) end
   local last = require("luaforce.cli.repl_last").from_lua(r[2], self.env)
   if last ~= nil then self.env._ = last end
   local scalars = true

@@ -68,14 +68,18 @@ local function did_you_mean(word, names)
 end
 
 -- While an explanation asks the org, the requests it makes are not
--- explained in turn.
+-- explained in turn. The mark is per coroutine, not per org: requests run
+-- side by side (http.parallel, a chain's concurrent chunks) each in their
+-- own coroutine, and another task's failure meanwhile is explained as
+-- any other.
 local busy = setmetatable({}, { __mode = "k" })
 local version_cache = setmetatable({}, { __mode = "k" })
 
 local function ask(org, method, ...)
-  busy[org] = true
+  local me = coroutine.running()
+  busy[me] = true
   local ok, a, b = pcall(org[method], org, ...)
-  busy[org] = nil
+  busy[me] = nil
   if not ok then
     if errors.is_interrupt(a) then error(a, 0) end
     return nil
@@ -146,7 +150,7 @@ end
 function M.error(org, err, object)
   if not errors.is(err) or err.explained or errors.is_interrupt(err) then return err end
   if not err.error_code or err.exit == EXIT.UNKNOWN or err.code == "OUTCOME_UNKNOWN" then return err end
-  if type(org) ~= "table" or busy[org] then return err end
+  if type(org) ~= "table" or busy[coroutine.running()] then return err end
   err.explained = true
   local code, message = err.error_code, err.message or ""
   if err.hint == NOTHING_SENT then

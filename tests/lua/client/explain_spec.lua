@@ -109,6 +109,28 @@ describe("client explain", function()
     assert.equal(first + 1, requests() - before, "versions and describeGlobal are asked once")
   end)
 
+  it("explains every failure of tasks running side by side, not only the first", function()
+    local http = require "luaforce.http"
+    local fresh = assert(client.connect { instance_url = emu.url, access_token = emu.token })
+    local errs = http.parallel(function()
+      local tasks = {}
+      for i = 1, 6 do
+        tasks[i] = http.spawn(function()
+          local _, err = fresh:get("Acount", "001000000000000AAA")
+          return err
+        end)
+      end
+      local out = {}
+      for i, t in ipairs(tasks) do out[i] = t:wait() end
+      return out
+    end)
+    assert.equal(6, #errs)
+    for i, err in ipairs(errs) do
+      assert.equal("did you mean Account?", err.hint, "task " .. i)
+      assert.equal(errors.EXIT.USAGE, err.exit, "task " .. i)
+    end
+  end)
+
   it("is idempotent and leaves other errors alone", function()
     local _, err = org:create("Acount", {})
     assert.equal(err, explain.error(org, err, "Acount"))

@@ -52,7 +52,8 @@ function M.run(ctx, opts, pos)
       records.print(ctx, opts, settings, { kind = "value" }, function(w) w:value(d) end)
       return 0
     end
-    print_rows(ctx, opts, settings, describe_rows.field_rows(d))
+    -- a table is read: a picklist's first values; a file is used: all
+    print_rows(ctx, opts, settings, describe_rows.field_rows(d, { all_values = settings.format ~= "table" }))
     return 0
   end
   local g, err = org:describe_global()

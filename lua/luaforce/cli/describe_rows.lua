@@ -6,11 +6,12 @@
 --   rows.object_rows(global) -> rows, columns: one row per object of a
 --       describeGlobal body: name, label, prefix (the id's key prefix) and
 --       flags
---   rows.field_rows(d) -> rows, columns: one row per field of an
---       object's describe: name, type (with a text field's length:
---       `string(80)`), label, flags, ref (the objects a lookup points to
---       and the relationship's name for paths: `User via Owner`), values (a
---       picklist's active values, the first MAX_VALUES then a count)
+--   rows.field_rows(d[, {all_values = true}]) -> rows, columns: one row
+--       per field of an object's describe: name, type (with a text field's
+--       length: `string(80)`), label, flags, ref (the objects a lookup
+--       points to and the relationship's name for paths: `User via Owner`),
+--       values (a picklist's active values, the first MAX_VALUES then a
+--       count; all of them with all_values, for csv and json output)
 --   rows.object_flags(o), rows.field_flags(f) -> text
 --   rows.fit(rows, columns, width) -> rows: for a table `width` cells wide,
 --       copies of the rows with label, ref and values cut (with `…`) so
@@ -72,15 +73,16 @@ function M.field_flags(f)
   return words(out)
 end
 
--- A picklist's active values, the first MAX_VALUES and how many there are.
-local function picklist(f)
+-- A picklist's active values: all of them, or (`cut`) the first MAX_VALUES
+-- and how many there are.
+local function picklist(f, cut)
   if type(f.picklistValues) ~= "table" then return json.null end
   local values = {}
   for _, p in ipairs(f.picklistValues) do
     if type(p) == "table" and p.active ~= false and type(p.value) == "string" then values[#values + 1] = p.value end
   end
   if #values == 0 then return json.null end
-  if #values <= M.MAX_VALUES then return table.concat(values, ", ") end
+  if not cut or #values <= M.MAX_VALUES then return table.concat(values, ", ") end
   return ("%s, ... (%d values)"):format(table.concat(values, ", ", 1, M.MAX_VALUES), #values)
 end
 
@@ -97,7 +99,8 @@ function M.object_rows(global)
 end
 
 --- See the file comment.
-function M.field_rows(d)
+function M.field_rows(d, opts)
+  local cut = not (opts and opts.all_values)
   local rows = {}
   for _, f in ipairs(type(d) == "table" and type(d.fields) == "table" and d.fields or {}) do
     local ref = json.null
@@ -109,7 +112,7 @@ function M.field_rows(d)
     local ftype = f.type
     if SIZED[ftype] and length and length > 0 then ftype = ("%s(%d)"):format(ftype, length) end
     rows[#rows + 1] = json.object({ name = f.name, type = ftype or json.null, label = f.label or json.null,
-      flags = M.field_flags(f), ref = ref, values = picklist(f) }, M.FIELD_COLUMNS)
+      flags = M.field_flags(f), ref = ref, values = picklist(f, cut) }, M.FIELD_COLUMNS)
   end
   return json.array(rows), M.FIELD_COLUMNS
 end

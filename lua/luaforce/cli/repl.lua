@@ -371,7 +371,7 @@ commands[".describe"] = function(self, argv)
     return self:fail(errors.is(nicer) and nicer or err)
   end
   self.env._ = answer
-  local rows, columns = (object and rd.field_rows or rd.object_rows)(answer)
+  local rows, columns = (object and rd.field_rows or rd.object_rows)(answer, { all_values = self.format ~= "table" })
   if self.format == "table" then rows = rd.fit(rows, columns, self:width()) end
   self:show(rows, { columns = columns, max_rows = #rows, noun = object and "field" or "object" })
 end

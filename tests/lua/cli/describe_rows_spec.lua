@@ -37,14 +37,15 @@ describe("describe_rows", function()
   end)
 
   it("shows a picklist's active values, the first four and then a count", function()
-    local function values(list)
+    local function values(list, opts)
       local pv = {}
       for _, v in ipairs(list) do pv[#pv + 1] = { value = v, active = v ~= "Old" } end
-      local rows = rd.field_rows { fields = { { name = "F", type = "picklist", picklistValues = pv } } }
+      local rows = rd.field_rows({ fields = { { name = "F", type = "picklist", picklistValues = pv } } }, opts)
       return rows[1].values
     end
     assert.equal("Hot, Warm, Cold", values { "Hot", "Old", "Warm", "Cold" })
     assert.equal("a, b, c, d, ... (6 values)", values { "a", "b", "c", "d", "e", "f" })
+    assert.equal("a, b, c, d, e, f", values({ "a", "b", "c", "d", "e", "f" }, { all_values = true }))
     assert.equal(json.null, values {})
   end)
 

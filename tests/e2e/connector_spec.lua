@@ -135,6 +135,22 @@ describe("luaforce connector", function()
       assert.equal(before, count("SELECT COUNT() FROM Contact"))
     end)
 
+    it("a failed job names the failure Camunda's code stands for, explained as the commands explain it", function()
+      local dir = files.scratch("connector_cause")
+      local task = dir .. "/task.json"
+      proc.write(task, [[{"baseUrl": "https://example.my.salesforce.com",
+        "authentication": {"type": "bearer", "token": "t"}, "salesforceOperationType": "sObject",
+        "interactionType": "get", "objectType": "Acount", "objectId": "001000000000000AAA"}]])
+      local r = proc.luaforce { "connector", task, "--instance", "local", "--retries", "1" }
+      assert.equal(8, r.code, r.stderr)
+      assert.matches("the job failed with no retries left after 1 attempt: Not Found\n", r.stderr, 1, true)
+      assert.matches("\nluaforce: the last error: INVALID_TYPE: sObject type 'Acount' is not supported "
+        .. "(did you mean Account?)\n", r.stderr, 1, true)
+      -- what the task's expressions and its document see is still Camunda's
+      assert.equal("404", doc(r).variables.error.code)
+      files.clear(dir)
+    end)
+
     it("retries a 503 as a job error with backoff, passing job.retries down, then exits 8", function()
       faults { "GET /services/data/*/query -> status=503" }
       local r = example("query-unavailable.json")
@@ -148,6 +164,8 @@ describe("luaforce connector", function()
       local _, waits = r.stderr:gsub("the next attempt in 0%.1 s", "")
       assert.equal(2, waits, r.stderr)
       assert.matches("the job failed with no retries left after 3 attempts: Salesforce is unavailable", r.stderr, 1, true)
+      -- and the failure Camunda's message stands for
+      assert.matches("\nluaforce: the last error: SERVER_UNAVAILABLE: ", r.stderr, 1, true)
       -- --retries overrides the task's
       r = example("query-unavailable.json", { "--retries", "1" })
       assert.equal(8, r.code)

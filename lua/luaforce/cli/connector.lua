@@ -139,8 +139,10 @@ local function print_document(doc, opts)
   io.stdout:write(require("luaforce.http").redact(text), "\n")
 end
 
--- One line on standard error saying why the exit code is not 0.
-local function explain(ctx, report, label)
+-- One line on standard error saying why the exit code is not 0, and for a
+-- failed job the error behind it (with --verbose always). `org` is the
+-- --instance org the task ran against, if any (to name what was meant).
+local function explain(ctx, report, label, org)
   local d = report.document
   local head = label and (label .. ": ") or ""
   local line
@@ -156,8 +158,14 @@ local function explain(ctx, report, label)
     line = ("%san incident: %s"):format(head, tostring(d.errorMessage))
   end
   if line then io.stderr:write("luaforce: ", require("luaforce.http").redact(line), "\n") end
-  if ctx.verbose and report.error and report.error ~= nil then
-    io.stderr:write("luaforce: the last error: ", require("luaforce.http").redact(tostring(report.error)), "\n")
+  local failed = report.outcome == "jobError" or report.outcome == "incident"
+  if report.error and (ctx.verbose or failed) and not ctx.quiet then
+    -- what Camunda's codes hide ("Not Found", "408"): the failure itself,
+    -- read as the commands read it (the nearest object or field name)
+    local e = report.error
+    if org and not ctx.verbose then e = require("luaforce.client.explain").error(org, e) end
+    local shown = ctx.verbose and e or require("luaforce.client.explain").brief(e)
+    io.stderr:write("luaforce: the last error: ", require("luaforce.http").redact(tostring(shown)), "\n")
   end
 end
 
@@ -188,9 +196,10 @@ local function run_file(ctx, opts, path)
   local task, err = require("luaforce.connector").read_task(value, path)
   if not task then error(err, 0) end
   local vars = read_vars(opts.vars)
-  local report = run_one(task, vars, run_opts(ctx, opts))
+  local ropts = run_opts(ctx, opts)
+  local report = run_one(task, vars, ropts)
   print_document(report.document, opts)
-  explain(ctx, report)
+  explain(ctx, report, nil, ropts.org)
   return report.exit
 end
 
@@ -249,7 +258,7 @@ local function run_bpmn(ctx, opts, path)
         doc = json.object(copy, keys)
       end
       print_document(doc, opts)
-      explain(ctx, report, t.id)
+      explain(ctx, report, t.id, ropts.org)
       return report.exit
     end
     -- the task's variables join the process's (through its output mappings)

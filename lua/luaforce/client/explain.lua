@@ -25,7 +25,7 @@
 -- message or hint of an HTTP error).
 --
 -- explain.error(org, err[, object]) -> err. `object` is the sObject the
---   operation named, if any. Idempotent (err.explained); an error that is
+--   operation named (default: the one the request's path names, if any). Idempotent (err.explained); an error that is
 --   not the client's, an outcome unknown or an interruption is returned
 --   untouched. Transport errors already carry their hint
 --   (luaforce.client.errors.from_transport).
@@ -152,6 +152,10 @@ function M.error(org, err, object)
   if not err.error_code or err.exit == EXIT.UNKNOWN or err.code == "OUTCOME_UNKNOWN" then return err end
   if type(org) ~= "table" or busy[coroutine.running()] then return err end
   err.explained = true
+  if object == nil and type(err.request) == "table" and type(err.request.path) == "string" then
+    -- a call made by path (org:call, a connector task): the object it names
+    object = err.request.path:match("/sobjects/([%w_]+)")
+  end
   local code, message = err.error_code, err.message or ""
   if err.hint == NOTHING_SENT then
     -- luaforce's own check: its message is already the short one

@@ -101,12 +101,13 @@ function Report:close(seconds)
   return self
 end
 
--- At most `width` bytes of text, cut at a character boundary.
+-- At most `width` bytes of text, cut at a character boundary and marked
+-- with "..." when it was cut (a query cut after WHERE must not read as one).
 local function clip(text, width)
   if #text <= width then return text end
-  local cut = width
+  local cut = width - 3
   while cut > 0 and (text:byte(cut + 1) or 0) & 0xC0 == 0x80 do cut = cut - 1 end
-  return text:sub(1, cut)
+  return text:sub(1, cut) .. "..."
 end
 
 local function plural(n, word)

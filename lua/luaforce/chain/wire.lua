@@ -529,8 +529,8 @@ local function composite_request(ctx, group, batch)
     if culprit then
       local c = subs[culprit]
       local r = results[culprit]
-      local cerr = cerrors.from_response({ status = r.status, headers = r.headers or {}, body = r.body },
-        { method = c.method, path = c.url:match("^[^?]*") })
+      local cerr = explain.error(org, cerrors.from_response({ status = r.status, headers = r.headers or {},
+        body = r.body }, { method = c.method, path = c.url:match("^[^?]*") }))
       local done = {}
       for _, sub in ipairs(subs) do
         if not done[sub.item] then
@@ -561,8 +561,8 @@ local function composite_request(ctx, group, batch)
         set(sub.item, sub.step, { response = ok_response(r.status, r.body == nil and json.null or r.body, r.headers) })
       else
         local req = { method = sub.method, path = sub.url:match("^[^?]*") }
-        local e = cerrors.from_response({ status = type(r) == "table" and r.status or 500,
-          headers = type(r) == "table" and r.headers or {}, body = type(r) == "table" and r.body or json.null }, req)
+        local e = explain.error(org, cerrors.from_response({ status = type(r) == "table" and r.status or 500,
+          headers = type(r) == "table" and r.headers or {}, body = type(r) == "table" and r.body or json.null }, req))
         set(sub.item, sub.step, { err = e })
         stopped[sub.item] = true
       end

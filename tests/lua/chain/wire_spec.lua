@@ -81,6 +81,14 @@ describe("chain.wire", function()
         assert.equal(2, it.error.exit)
       end
       assert.equal(2, rep.exit)
+      -- a read of an object the org does not have, in one composite request or several
+      rep = chain(org):from { { id = "001000000000000AAA" }, { id = "001000000000001AAA" } }
+        :get("Acount", "=id")
+        :run { print = false }
+      for _, it in ipairs(rep.items) do
+        assert.equal("did you mean Account?", it.error.hint)
+        assert.equal(2, it.error.exit)
+      end
     end)
 
     it("a record Salesforce refuses rolls the request back", function()

@@ -42,8 +42,11 @@
 --       a failed assert() in the expression ends the command (MAP_FAILED,
 --       exit 1). With --map (not --map-response) the columns come from the
 --       mapped records; a value that is not an object fills the one
---       column `value`; a record the expression maps to null is left out,
---       and finish() says how many on standard error (unless --quiet).
+--       column `value`; a record the expression maps to null (or, in table
+--       and CSV, to an object where the first gave a value or the reverse:
+--       the columns are the first's) is left out, and finish() says how
+--       many on standard error (unless --quiet). A single value (kind
+--       "value") mapped to null prints null.
 --     w:record(r), w:value(v), w:finish(), w:abort(), w.count
 --                        as luaforce.output's writer
 --     w:response(res)    one response {status, headers, body, reason}:
@@ -201,19 +204,42 @@ function Writer:value(v) return self.out:value(v) end
 
 -- --map on a record or value: null leaves it out (a blank row says
 -- nothing), counted and reported when the output ends.
+-- Table and CSV columns come from the first mapped record: a record
+-- mapped to an object where the first gave a value (or the reverse) has
+-- no cell to go to, and is left out and counted like a null.
+local COLUMNS_FIXED = { table = true, csv = true }
+
 function Writer:map_item(v)
   local value = self:apply(v)
-  if value == null then return output.LEFT_OUT end
+  if value == null and self.kind == "records" then
+    self.nulls = self.nulls + 1
+    return output.LEFT_OUT
+  end
+  if self.kind == "records" and COLUMNS_FIXED[self.settings.format] then
+    local shape = records.is_map(value) and "an object" or "a value"
+    self.shape = self.shape or shape
+    if shape ~= self.shape then
+      self.misshaped = self.misshaped + 1
+      return output.LEFT_OUT
+    end
+  end
   return value
 end
 
 function Writer:finish()
-  local n = self.out.left_out
-  if n > 0 and not self.settings.quiet then
-    local all = self.out.count + n
-    io.stderr:write(("warning: --map gave null for %d of %d %s; %s left out of the output\n")
-      :format(n, all, self.kind == "records" and (all == 1 and "record" or "records") or
-        (all == 1 and "value" or "values"), n == 1 and "it is" or "they are"))
+  if not self.settings.quiet then
+    local all = self.out.count + self.out.left_out
+    local noun = self.kind == "records" and (all == 1 and "record" or "records") or (all == 1 and "value" or "values")
+    local function out(n) return n == 1 and "it is" or "they are" end
+    if self.nulls > 0 then
+      io.stderr:write(("warning: --map gave null for %d of %d %s; %s left out of the output\n")
+        :format(self.nulls, all, noun, out(self.nulls)))
+    end
+    if self.misshaped > 0 then
+      io.stderr:write(("warning: --map gave %d of %d %s %s where the first gave %s (the columns come from "
+        .. "the first); %s left out of the output\n"):format(self.misshaped, all, noun,
+        self.shape == "an object" and "a value" or "an object", self.shape, out(self.misshaped)))
+    end
   end
   return self.out:finish()
 end
@@ -241,7 +267,8 @@ end
 function M.writer(ctx, opts, spec)
   spec = spec or {}
   local settings = spec.settings or M.options(ctx, opts)
-  local w = setmetatable({ settings = settings, kind = spec.kind or "records", warned = {} }, Writer)
+  local w = setmetatable({ settings = settings, kind = spec.kind or "records", warned = {}, nulls = 0, misshaped = 0 },
+    Writer)
   local map = settings.map and not settings.map_response
   local out, err = output.writer {
     format = settings.format, kind = w.kind, width = settings.width, pretty = settings.pretty,

@@ -137,6 +137,26 @@ describe("format.writer", function()
     end))
   end)
 
+  it("leaves out, and counts, a record mapped to another shape than the first's in table and CSV", function()
+    local text
+    local err = stderr_of(function()
+      text = through({ format = "csv", map = 'if Name = "Acme" then {n: Name} else Name' })
+    end)
+    assert.equal("n\r\nAcme\r\n", text)
+    assert.equal("warning: --map gave 1 of 2 records a value where the first gave an object (the columns come "
+      .. "from the first); it is left out of the output\n", err)
+    -- JSON holds any shape
+    assert.equal('{"n":"Acme"}\n"Globex"\n', through({ format = "ndjson", map = 'if Name = "Acme" then {n: Name} else Name' }))
+  end)
+
+  it("prints a single value mapped to null as null", function()
+    local buf = buffer()
+    local w = format.writer({}, { format = "json", map = "Nmae" }, { kind = "value", stream = buf })
+    stderr_of(function() w:value(decode(RECS)[1]) end)
+    assert(w:finish())
+    assert.equal("null\n", buf.text())
+  end)
+
   it("ends the command when --map's assert fails", function()
     local ok, err
     local warned = stderr_of(function()

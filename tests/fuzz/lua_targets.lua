@@ -94,8 +94,10 @@ T.profile = {
     local doc, err = config.parse(input, "config")
     if not doc then
       check_error(err, "config.parse")
+      -- a section header and the default's value are profile names, which
+      -- messages and hints name
       quotes_no_input(err, input, "config.parse", function(line)
-        return line:match("^%s*%[%s*profile%s[^%]]*%]%s*\r?$") ~= nil
+        return line:match("^%s*%[%s*profile%s[^%]]*%]%s*\r?$") ~= nil or line:match("^%s*default%s*=") ~= nil
       end)
       return nil, err
     end

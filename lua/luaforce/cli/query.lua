@@ -79,7 +79,7 @@ local function clip(line, col)
 end
 
 -- A malformed query as one line saying what and where, then the query's
--- row with a caret under the mistake.
+-- row with a caret under the mistake (the REPL's SOQL lines too).
 local function malformed(soql, err)
   local row, col = err.row or 1, err.column or 1
   local line, n = "", 0
@@ -97,6 +97,8 @@ local function malformed(soql, err)
     exit = errors.EXIT.USAGE,
   }
 end
+
+M.malformed = malformed
 
 -- With --error-expression: every record, pages kept apart, before anything
 -- prints. Returns the pages, or nil, err when one cannot be fetched

@@ -225,8 +225,8 @@ function Session:soql(text)
   local soql = require "luaforce.soql"
   local q, perr = soql.parse(text)
   if not q then
-    return self:fail(errors.new { code = perr.errorCode or "MALFORMED_QUERY", message = perr.message,
-      exit = errors.EXIT.USAGE })
+    -- as `luaforce query` says it: what and where, the row with a caret
+    return self:fail(require("luaforce.cli.query").malformed(text, perr))
   end
   local org = self.org
   local list = json.array {}

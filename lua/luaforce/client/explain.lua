@@ -13,8 +13,10 @@
 --   message   without Salesforce's stock advice, or what is really wrong ("sObject type
 --             'Acount' is not supported")
 --   hint      the nearest name ("did you mean Account?"), the versions
---             offered, the external id fields
---   exit      2 (bad input) for a name or version the org does not have
+--             offered, the external id fields, a restricted picklist's
+--             nearest value
+--   exit      2 (bad input) for a name, version or picklist value the org
+--             does not have
 --   problem   the code to lead a one-line report with, when it is not
 --             Salesforce's errorCode ("INVALID_TYPE" for an object the org
 --             does not have, which Salesforce answers 404 NOT_FOUND)
@@ -109,6 +111,26 @@ local function external_id_hint(org, object, field)
   return did_you_mean(field, names) or ("the external id fields of " .. object .. ": " .. table.concat(names, ", "))
 end
 
+-- A value a restricted picklist does not have: the nearest active value,
+-- else the values there are.
+local function picklist_hint(org, object, field, value)
+  local d = object and field and ask(org, "describe", object)
+  if type(d) ~= "table" then return nil end
+  for _, f in ipairs(d.fields or {}) do
+    if type(f.name) == "string" and f.name:lower() == field:lower() and type(f.picklistValues) == "table" then
+      local values = {}
+      for _, p in ipairs(f.picklistValues) do
+        if type(p) == "table" and p.active ~= false and type(p.value) == "string" then values[#values + 1] = p.value end
+      end
+      if #values == 0 then return nil end
+      local shown = #values <= 8 and table.concat(values, ", ")
+        or (table.concat(values, ", ", 1, 8) .. (", ... (%d values)"):format(#values))
+      return (value and did_you_mean(value, values)) or ("the values of %s: %s"):format(f.name, shown)
+    end
+  end
+  return nil
+end
+
 -- When `object` is not an object of the org: the message and hint that say
 -- so, with the nearest name.
 local function object_problem(org, object)
@@ -178,6 +200,9 @@ function M.error(org, err, object)
     if not field then field, entity = message:match("No such column '([^']+)' on sobject of type (%w+)") end
     field = field or (err.fields and err.fields[1])
     if field then err.hint = field_hint(org, entity or object, field) or err.hint end
+  elseif code == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST" and err.fields and err.fields[1] then
+    local hint = picklist_hint(org, object, err.fields[1], message:match("picklist field: (.+)$"))
+    if hint then err.hint, err.exit = hint, EXIT.USAGE end
   elseif code == "NOT_FOUND" and message:find("external ID field", 1, true) then
     err.hint = external_id_hint(org, object, message:match(":%s*(%S+)$")) or err.hint
     err.exit = EXIT.USAGE

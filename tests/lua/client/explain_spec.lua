@@ -77,6 +77,17 @@ describe("client explain", function()
     assert.equal("did you mean External_Id__c?", err.hint)
   end)
 
+  it("a value a restricted picklist does not have: the nearest value, exit 2", function()
+    local id = assert(org:create("Opportunity", { Name = "Pick", StageName = "Prospecting",
+      CloseDate = "2025-01-01" })).body.id
+    local _, err = org:update("Opportunity", id, { StageName = "Closed Lots" })
+    assert.equal("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", err.error_code)
+    assert.equal("did you mean Closed Lost?", err.hint)
+    assert.equal(errors.EXIT.USAGE, err.exit)
+    _, err = org:update("Opportunity", id, { StageName = "Zzzz" })
+    assert.matches("^the values of StageName: Prospecting, Qualification, ", err.hint)
+  end)
+
   it("a record that is not there stays an API error (exit 1), its message whole", function()
     local _, err = org:get("Account", "001000000000000AAA")
     assert.equal("NOT_FOUND", err.error_code)

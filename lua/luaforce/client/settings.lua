@@ -118,7 +118,7 @@ function M.check_instance_url(url, allow_http, origin)
   end
   if scheme == "http" and not allow_http and not loopback(host) then
     return nil, usage(("the instance URL %s is plain http to another machine: tokens would travel readable")
-      :format(shown), "use https, or pass allow_http = true if you really mean it")
+      :format(shown), "use https (a script that really means it can pass allow_http = true to connect)")
   end
   return scheme .. "://" .. authority .. path:gsub("/+$", "")
 end
@@ -324,7 +324,20 @@ function M.resolve(opts, sources)
     return nil, usage("no instance URL to connect to",
       ways("instance_url", sources, { flag = "--instance URL" .. (sources.local_org and " (or local)" or "") }))
   end
+  -- a URL that cannot be one is the first thing to fix (`--instance lcoal`),
+  -- before the credentials it would take
+  local function bad_url(raw, allow_http)
+    local url, uerr = M.check_instance_url(raw, allow_http, view.instance_url.source)
+    if url then return nil end
+    if sources.local_org and not raw:match("^%a[%w+.-]*://") then
+      uerr.hint = "give https://NAME.my.salesforce.com, or 'local' for the built-in local org"
+    end
+    return uerr
+  end
   if not view.auth then
+    local raw = view.instance_url.value
+    local uerr = type(raw) == "string" and not raw:find("{{", 1, true) and bad_url(raw, out.allow_http)
+    if uerr then return nil, uerr end
     return nil, usage("no credentials for " .. tostring(view.instance_url.value),
       "give " .. (sources.command_line and "--token or --client-id with --client-secret-file"
         or "auth = {...}, access_token, or client_id and client_secret")
@@ -341,13 +354,9 @@ function M.resolve(opts, sources)
   if not expanded then return nil, serr end
   out.auth = expanded.auth
 
-  local url, uerr = M.check_instance_url(expanded.instance_url, out.allow_http, view.instance_url.source)
-  if not url then
-    if sources.local_org and not expanded.instance_url:match("^%a[%w+.-]*://") then
-      uerr.hint = "give https://NAME.my.salesforce.com, or 'local' for the built-in local org"
-    end
-    return nil, uerr
-  end
+  local uerr = bad_url(expanded.instance_url, out.allow_http)
+  if uerr then return nil, uerr end
+  local url = M.check_instance_url(expanded.instance_url, out.allow_http, view.instance_url.source)
   out.instance_url = url
   local v, err = M.check_api_version(expanded.api_version)
   if not v then return nil, err end

@@ -29,6 +29,8 @@
 --       demo org on first use. The lock is held until emu:stop().
 --   emu:save() -> true (written) | false (nothing changed) | nil, err:
 --       the records into the org's state file (atomically). Other orgs: false.
+--       A failed save (a full disk) is exit 1: the writes since the last
+--       save are not kept.
 --   emu:stop() -> true | nil, err: a named org is saved first (err: the
 --       save failed; the server stops and the lock goes either way).
 --   emulator.reset_named(root, name[, opts]) -> true (it had records) |
@@ -213,9 +215,11 @@ function Emulator:save()
   if not self.named or not self.named.lock:held() then return false end
   local out, err = self.server:call("save", "")
   if not out then
-    return nil, errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.USAGE,
-      message = ("cannot save the local org '%s': %s"):format(self.name, tostring(err)),
-      hint = "check the free space and permissions of " .. self.named.dir }
+    -- not bad input: the command may have been right; its writes are lost
+    return nil, errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.API,
+      message = ("cannot save the local org '%s' (%s): the writes made since its last save were NOT kept in it")
+        :format(self.name, tostring(err)),
+      hint = "check the free space and permissions of " .. self.named.dir .. ", then run the command again" }
   end
   return out == "true"
 end

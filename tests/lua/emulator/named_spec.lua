@@ -82,6 +82,20 @@ describe("emulator.named", function()
     assert.is_true(emu:stop()) -- again: nothing happens
   end)
 
+  it("a save that fails is exit 1 and says the writes were not kept", function()
+    local emu = assert(emulator.open(root, "full"))
+    assert.is_true(emu:save())
+    request(emu, "POST", "/sobjects/Account", '{"Name":"Lost"}')
+    assert(os.remove(root .. "/full/state.json"))
+    assert(sys.mkdirs(root .. "/full/state.json", 448)) -- the rename over it fails
+    local ok, err = emu:save()
+    assert.is_nil(ok)
+    assert.equal(1, err.exit)
+    assert.matches("cannot save the local org 'full'", err.message, 1, true)
+    assert.matches("were NOT kept", err.message, 1, true)
+    assert.is_nil(emu:stop())
+  end)
+
   it("lets one holder in at a time; the next waits, saying so, and can be interrupted", function()
     local first = assert(emulator.open(root, "busy"))
     local said, asked = {}, 0

@@ -5,6 +5,9 @@
 -- $XDG_STATE_HOME/luaforce/local), made with mode 0700:
 --   state.json   its records (luaforce.emulator.snapshot), mode 0600,
 --                replaced atomically (a temporary file, fsync, rename)
+--   schema.json  the objects and fields it was made with (--schema), a
+--                copy kept at its first use with one, mode 0600, atomically;
+--                every later open uses it, so commands need no --schema
 --   lock         held (flock, exclusive) by the one process using the org;
 --                the kernel drops it when that process ends, however it ends
 --
@@ -17,10 +20,17 @@
 --       opts.on_wait(message): called once when the lock is busy, before
 --       waiting; opts.interrupted() -> true stops the wait (nil, err with
 --       errors.interrupted).
+--   named.schema_for(place, given) -> schema file | nil, keep | nil, nil, err:
+--       the schema an open uses: the org's own, or `given` (a file name, or
+--       nil for the built-in one). keep: the text of `given` when the org
+--       has none yet, for keep_schema once the org started with it. A
+--       `given` that differs from the org's own is refused (exit 2).
+--   named.keep_schema(place, text) -> true | nil, err: the org's schema.json.
 --   named.reset(root, name[, opts]) -> true (it had state) | false (none)
---       | nil, err: removes the state file under the lock.
---   named.state_error(place, message) -> err: a state file that cannot be
---       used, with the way out (luaforce emulator --reset NAME).
+--       | nil, err: removes the state file and kept schema under the lock.
+--   named.state_error(place, message[, advice]) -> err: a state file that
+--       cannot be used; advice (the way that keeps its records) comes
+--       before the last resort (luaforce emulator --reset NAME).
 -- Errors are luaforce errors; a bad name or an unusable state is exit 2.
 local errors = require "luaforce.errors"
 local sys = require "luaforce.core.sys"
@@ -51,15 +61,52 @@ local function place_of(root, name)
       "set XDG_STATE_HOME (or HOME), or use --instance local for a local org that is not kept")
   end
   local dir = root .. "/" .. name
-  return { name = name, dir = dir, file = dir .. "/state.json" }
+  return { name = name, dir = dir, file = dir .. "/state.json", schema = dir .. "/schema.json" }
 end
 
 --- See the file comment.
-function M.state_error(place, message)
+function M.state_error(place, message, advice)
+  local reset = ("'luaforce emulator --reset %s' starts it again from the demo org (its records are lost)")
+    :format(place.name)
   return errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.USAGE,
     message = ("the local org '%s' cannot be used: %s"):format(place.name, message),
-    hint = ("'luaforce emulator --reset %s' starts it again from the demo org (its records are lost)")
-      :format(place.name) }
+    hint = advice and advice .. "; as a last resort " .. reset or reset }
+end
+
+local function read_all(path)
+  local f, err = io.open(path, "rb")
+  if not f then return nil, err end
+  local text = f:read("a")
+  f:close()
+  return text
+end
+
+--- See the file comment.
+function M.schema_for(place, given)
+  local own = sys.stat(place.schema) and read_all(place.schema)
+  if not given then return own and place.schema or nil end
+  local text = read_all(given)
+  if not text then return given end -- the org's start names the unreadable file
+  if not own then return given, text end
+  if own ~= text then
+    return nil, nil, errors.new { code = "LOCAL_ORG_SCHEMA", exit = errors.EXIT.USAGE,
+      message = ("the local org '%s' keeps the schema it was made with (%s), and --schema %s differs from it")
+        :format(place.name, place.schema, given),
+      hint = ("leave out --schema to use the org's own; to change it, copy the file over %s, or serve "
+        .. "another name (--name OTHER)"):format(place.schema) }
+  end
+  return place.schema
+end
+
+--- See the file comment.
+function M.keep_schema(place, text)
+  local ok, err = sys.write_file(place.schema, text, 384) -- 0600
+  if not ok then
+    return nil, errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.API,
+      message = ("cannot keep the schema of the local org '%s': %s"):format(place.name, tostring(err)),
+      hint = "check the free space and permissions of " .. place.dir }
+  end
+  return true
 end
 
 local function lock_place(place, opts)
@@ -117,6 +164,7 @@ function M.reset(root, name, opts)
   local had = sys.stat(place.file) ~= nil
   local ok, rerr = true, nil
   if had then ok, rerr = os.remove(place.file) end
+  if ok and sys.stat(place.schema) then ok, rerr = os.remove(place.schema) end
   place.lock:release()
   if not ok then
     return nil, errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.USAGE,

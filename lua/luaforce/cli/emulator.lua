@@ -129,7 +129,8 @@ end
 -- --reset NAME: the named org's records removed; nothing is served.
 local function reset(ctx, name)
   local connect = require "luaforce.cli.connect"
-  local had, err = require("luaforce.emulator").reset_named(connect.local_root(), name, connect.waiting())
+  local had, err = require("luaforce.emulator").reset_named(connect.local_root(), name,
+    connect.waiting { argv = ctx.argv })
   if had == nil then error(err, 0) end
   if not ctx.quiet then
     io.stdout:write(had and ("reset the local org '%s': its next use starts from the demo org\n"):format(name)
@@ -160,6 +161,7 @@ function M.run(ctx, opts)
   end
   local start = opts.name and function(o)
     local connect = require "luaforce.cli.connect"
+    o.argv = ctx.argv
     return emulator.open(connect.local_root(), opts.name, connect.waiting(o))
   end or emulator.start
   local emu, err = start {

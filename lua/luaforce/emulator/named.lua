@@ -18,8 +18,12 @@
 --       holds it) and checks that a state file there can be read. place =
 --       {name =, dir =, file =, lock =}; place.lock:release() lets go.
 --       opts.on_wait(message): called once when the lock is busy, before
---       waiting; opts.interrupted() -> true stops the wait (nil, err with
---       errors.interrupted).
+--       waiting, naming the holder ("waiting for the local org 'demo',
+--       held by pid 1234 (luaforce repl --instance local:demo)");
+--       opts.interrupted() -> true stops the wait (nil, err with
+--       errors.interrupted). opts.argv: the holder's command line (a list,
+--       argv[0] the program), noted in the lock file once it is taken
+--       (--token's value masked) for the next one to name.
 --   named.schema_for(place, given) -> schema file | nil, keep | nil, nil, err:
 --       the schema an open uses: the org's own, or `given` (a file name, or
 --       nil for the built-in one). keep: the text of `given` when the org
@@ -109,6 +113,33 @@ function M.keep_schema(place, text)
   return true
 end
 
+-- The holder's command line for the lock file: one line, a token masked,
+-- an argument with spaces quoted, at most 200 characters.
+local function holder_text(argv)
+  local words, mask = { "luaforce" }, false
+  for i = 1, #(argv or {}) do
+    local a = tostring(argv[i]):gsub("%c", " ")
+    if mask then a = "***" end
+    mask = a == "--token"
+    a = a:gsub("^(%-%-token=).*", "%1***")
+    if a == "" or a:find("[%s'\"]") then a = "'" .. a:gsub("'", "'\\''") .. "'" end
+    words[#words + 1] = a
+  end
+  local text = table.concat(words, " ")
+  if #text > 200 then text = text:sub(1, 197) .. "..." end
+  return text
+end
+
+-- The waiting line: who holds the org, from the lock file's note.
+local function wait_message(place)
+  local note = read_all(place.dir .. "/lock") or ""
+  local pid, cmd = note:match("^(%d+) ([^\n]*)")
+  if pid then
+    return ("waiting for the local org '%s', held by pid %s (%s)"):format(place.name, pid, cmd)
+  end
+  return ("waiting for the local org '%s': another luaforce command is using it"):format(place.name)
+end
+
 local function lock_place(place, opts)
   local ok, merr = sys.mkdirs(place.dir, DIR_MODE)
   if not ok then
@@ -118,9 +149,7 @@ local function lock_place(place, opts)
   end
   local lock, lerr, code = sys.lock(place.dir .. "/lock", 0)
   if not lock and code == "EBUSY" then
-    if opts.on_wait then
-      opts.on_wait(("waiting for the local org '%s': another luaforce command is using it"):format(place.name))
-    end
+    if opts.on_wait then opts.on_wait(wait_message(place)) end
     repeat
       if opts.interrupted and opts.interrupted() then return nil, errors.interrupted end
       lock, lerr, code = sys.lock(place.dir .. "/lock", WAIT_SLICE_MS)
@@ -132,6 +161,7 @@ local function lock_place(place, opts)
       hint = "check the permissions of " .. place.dir }
   end
   place.lock = lock
+  lock:note(holder_text(opts.argv)) -- only for a waiter's message: a failure changes nothing
   return place
 end
 

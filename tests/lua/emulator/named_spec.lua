@@ -97,7 +97,9 @@ describe("emulator.named", function()
   end)
 
   it("lets one holder in at a time; the next waits, saying so, and can be interrupted", function()
-    local first = assert(emulator.open(root, "busy"))
+    local first = assert(emulator.open(root, "busy", { argv = { [0] = "/usr/bin/luaforce", "repl", "--instance",
+      "local:busy", "--token", "00Dsecret!token", "-e", "print('a b')" } }))
+    local pid = assert(io.open("/proc/self/stat")):read("n")
     local said, asked = {}, 0
     local second, err = emulator.open(root, "busy", {
       on_wait = function(msg) said[#said + 1] = msg end,
@@ -105,7 +107,8 @@ describe("emulator.named", function()
     })
     assert.is_nil(second)
     assert.equal(require("luaforce.errors").interrupted, err)
-    assert.same({ "waiting for the local org 'busy': another luaforce command is using it" }, said)
+    assert.same({ ("waiting for the local org 'busy', held by pid %d (luaforce repl --instance local:busy --token "
+      .. "*** -e 'print('\\''a b'\\'')')"):format(pid) }, said)
     first:stop()
     second = assert(emulator.open(root, "busy", { on_wait = function(msg) said[#said + 1] = msg end }))
     assert.equal(1, #said) -- free now: no wait

@@ -240,6 +240,13 @@ describe("named local orgs", function()
     files.clear(dir)
   end)
 
+  it("serve the REPL, saving after each line that changed the org: a crash loses at most the line under way", function()
+    local r = lf({ "repl", "--instance", "local:demo" }, { stdin = 'org:create("Account", {Name = "Before the crash"})\n'
+      .. 'os.execute("kill -KILL " .. io.open("/proc/self/stat"):read("n"))\n' })
+    assert.are_not.equal(0, r.code)
+    assert.equal(1, count("local:demo", "Name = 'Before the crash'"))
+  end)
+
   it("serve a schema's objects to every command once emulator --name --schema made the org", function()
     local dir = files.scratch()
     files.write(dir .. "/widgets.json",

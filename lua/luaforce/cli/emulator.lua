@@ -64,7 +64,8 @@ Named local orgs: `--instance local:NAME` on any command uses the local org
 NAME, whose records are kept between commands under
 $XDG_STATE_HOME/luaforce/local/NAME/ (else ~/.local/state/luaforce/local/NAME/);
 it starts as the demo org. --name NAME serves that org here: its saved
-records (--data, --empty and --seed apply only to its first use), saved a
+records (--data, --empty and --seed apply only to its first use; a --schema
+given then is kept with the org and used by every later command), saved a
 second after each change and when the emulator stops. One process uses a
 named org at a time: while this one serves it, commands with --instance
 local:NAME wait (point them at the URL printed instead). --reset NAME

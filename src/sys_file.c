@@ -11,6 +11,8 @@
  *   fsync(file)                     -> true | nil, err, code
  *   umask([mask])                   -> the previous mask
  *   lock(path[, wait_ms = 0])       -> lock | nil, err, code   (flock)
+ *   lock:note(text)                 -> true | nil, err, code
+ *       the lock file then holds "PID TEXT" (who holds it, for a waiter)
  *
  * Errors follow liolib's luaL_fileresult: nil, "path: strerror", plus a
  * symbolic code ("ENOENT", "EEXIST", "EACCES", "ENOTDIR", "ENOSPC", ...,
@@ -296,6 +298,24 @@ static int lock_held(lua_State *L) {
     return 1;
 }
 
+/* lock:note(text) -> true | nil, err, code: replaces the lock file's
+ * content with "PID TEXT", so a process waiting for the lock can say who
+ * holds it. Only the holder writes it; a waiter may read a note being
+ * written (short: it is one line), never one of a process that is gone for
+ * long, as the next holder rewrites it. */
+static int lock_note(lua_State *L) {
+    sys_lock *k = (sys_lock *)luaL_checkudata(L, 1, LOCK_MT);
+    size_t len;
+    const char *text = luaL_checklstring(L, 2, &len);
+    luaL_argcheck(L, k->fd >= 0, 1, "lock released");
+    lua_pushfstring(L, "%d %s\n", (int)getpid(), text);
+    size_t n;
+    const char *note = lua_tolstring(L, -1, &n);
+    if (ftruncate(k->fd, 0) != 0 || pwrite(k->fd, note, n, 0) != (ssize_t)n) return lf_sys_fail(L, "lock", errno);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 static int lock_tostring(lua_State *L) {
     sys_lock *k = (sys_lock *)luaL_checkudata(L, 1, LOCK_MT);
     lua_pushstring(L, k->fd >= 0 ? "lock (held)" : "lock (released)");
@@ -339,6 +359,7 @@ static void lock_metatable(lua_State *L) {
     static const luaL_Reg methods[] = {
         {"release", lock_release},
         {"held", lock_held},
+        {"note", lock_note},
         {NULL, NULL},
     };
     if (luaL_newmetatable(L, LOCK_MT)) {

@@ -196,15 +196,38 @@ describe("named local orgs", function()
     assert.equal(1, count("local:demo", "Name = 'From the REPL'"))
   end)
 
-  it("take two commands at once one after the other, keeping both's records", function()
-    local script = proc.write(os.tmpname(), [[
+  it("take two commands at once one after the other, the second naming the first while it waits", function()
+    local dir = files.scratch()
+    -- A holds the org until the marker appears; the marker is made only once B is seen waiting
+    local script = proc.write(dir .. "/both.lua", ([[
       local org = assert(require("luaforce").connect())
       for i = 1, 5 do assert(org:create("Account", { Name = "Parallel " .. arg[1] .. " " .. i })) end
-    ]])
+      if arg[1] == "A" then
+        io.open(%q, "w"):close()
+        for _ = 1, 600 do
+          if io.open(%q) then return end
+          os.execute("sleep 0.05")
+        end
+        error("the marker never came")
+      end
+    ]]):format(dir .. "/holding", dir .. "/go"))
     local before = count("local:demo")
-    local cmd = ("%s run --instance local:demo %s"):format(proc.quote(proc.bin), proc.quote(script))
-    local r = proc.sh(("sh -c %s"):format(proc.quote(("%s A & %s B & wait"):format(cmd, cmd))), { env = env })
+    local sh = ([[
+      lf=%s; d=%s
+      "$lf" run --instance local:demo "$d/both.lua" A & a=$!
+      for i in $(seq 200); do [ -e "$d/holding" ] && break; sleep 0.05; done
+      "$lf" run --instance local:demo "$d/both.lua" B 2>"$d/b.err" & b=$!
+      for i in $(seq 200); do grep -q waiting "$d/b.err" && break; sleep 0.05; done
+      echo "$a"; cat "$d/b.err"
+      touch "$d/go"
+      wait $a || exit 11
+      wait $b || exit 12
+    ]]):format(proc.quote(proc.bin), proc.quote(dir))
+    local r = proc.sh("sh -c " .. proc.quote(sh), { env = env })
     assert.equal(0, r.code)
+    local pid = r.stdout:match("^(%d+)\n")
+    assert.equal(("luaforce: waiting for the local org 'demo', held by pid %s (luaforce run --instance local:demo "
+      .. "%s/both.lua A)\n"):format(pid, dir), r.stdout:sub(#pid + 2))
     assert.equal(before + 10, count("local:demo"))
     local ids = ok { "query", "SELECT Id FROM Account WHERE Name LIKE 'Parallel %'", "--instance", "local:demo",
       "-f", "csv" }.stdout
@@ -214,7 +237,30 @@ describe("named local orgs", function()
       seen[id], n = true, n + 1
     end
     assert.equal(10, n)
-    os.remove(script)
+    files.clear(dir)
+  end)
+
+  it("serve the REPL, saving after each line that changed the org: a crash loses at most the line under way", function()
+    local r = lf({ "repl", "--instance", "local:demo" }, { stdin = 'org:create("Account", {Name = "Before the crash"})\n'
+      .. 'os.execute("kill -KILL " .. io.open("/proc/self/stat"):read("n"))\n' })
+    assert.are_not.equal(0, r.code)
+    assert.equal(1, count("local:demo", "Name = 'Before the crash'"))
+  end)
+
+  it("serve a schema's objects to every command once emulator --name --schema made the org", function()
+    local dir = files.scratch()
+    files.write(dir .. "/widgets.json",
+      '{"objects": [{"name": "Widget__c", "keyPrefix": "a07", "fields": [{"name": "Name", "type": "string"}]}]}')
+    local script = ([[
+      %s emulator --name sch --schema %s --port 0 -q >%s 2>&1 & p=$!
+      for i in $(seq 100); do grep -q listening %s && break; sleep 0.1; done
+      kill -TERM $p; wait $p
+    ]]):format(proc.quote(proc.bin), proc.quote(dir .. "/widgets.json"), dir .. "/out", dir .. "/out")
+    assert.equal(0, proc.sh("sh -c " .. proc.quote(script), { env = env }).code)
+    ok { "create", "Widget__c", "--values", "Name=Sprocket", "--instance", "local:sch" }
+    local r = ok { "query", "SELECT Name FROM Widget__c", "--instance", "local:sch", "-f", "csv" }
+    assert.matches("^Name\r?\nSprocket\r?\n$", r.stdout)
+    files.clear(dir)
   end)
 
   it("can be served over HTTP with emulator --name, its writes kept when it stops", function()

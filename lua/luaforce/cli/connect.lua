@@ -46,8 +46,9 @@
 --     org per command, so an id from an earlier command is not found.
 --   connect.finish() -> true | nil, err: saves and stops the named local
 --     orgs this process started (their locks go); a no-op without any.
---   connect.waiting([opts]) -> opts with on_wait (a line on stderr) and
---     interrupted (Ctrl-C) set: how a command waits for a named org's lock.
+--   connect.waiting([opts]) -> opts with on_wait (a line on stderr),
+--     interrupted (Ctrl-C) and argv (the command line, unless opts has it)
+--     set: how a command waits for a named org's lock.
 --   connect.local_root([getenv]) -> the folder of named local orgs
 --     ($XDG_STATE_HOME/luaforce/local, else ~/.local/state/luaforce/local),
 --     or nil when neither is set.
@@ -113,6 +114,7 @@ end
 
 local started = {} -- instance ("local", "local:NAME") -> the local org started for it
 local exit_wrapped  -- os.exit saves named orgs first (see apply)
+local command_argv  -- the command line, for a named org's lock (save_at_exit)
 
 --- See the file comment.
 function M.local_root(getenv)
@@ -123,6 +125,7 @@ end
 --- See the file comment.
 function M.waiting(opts)
   opts = opts or {}
+  opts.argv = opts.argv or command_argv -- noted in the lock for a waiter to name
   opts.on_wait = function(msg) io.stderr:write("luaforce: ", msg, "\n") end
   opts.interrupted = require("luaforce.core.sys").interrupted
   return opts
@@ -178,6 +181,7 @@ end
 -- runs ctx.at_exit), success or not.
 local function save_at_exit(ctx)
   if type(ctx) ~= "table" then return end
+  command_argv = ctx.argv
   ctx.at_exit = ctx.at_exit or {}
   for _, fn in ipairs(ctx.at_exit) do
     if fn == M.finish then return end

@@ -64,7 +64,8 @@ Named local orgs: `--instance local:NAME` on any command uses the local org
 NAME, whose records are kept between commands under
 $XDG_STATE_HOME/luaforce/local/NAME/ (else ~/.local/state/luaforce/local/NAME/);
 it starts as the demo org. --name NAME serves that org here: its saved
-records (--data, --empty and --seed apply only to its first use), saved a
+records (--data, --empty and --seed apply only to its first use; a --schema
+given then is kept with the org and used by every later command), saved a
 second after each change and when the emulator stops. One process uses a
 named org at a time: while this one serves it, commands with --instance
 local:NAME wait (point them at the URL printed instead). --reset NAME
@@ -129,7 +130,8 @@ end
 -- --reset NAME: the named org's records removed; nothing is served.
 local function reset(ctx, name)
   local connect = require "luaforce.cli.connect"
-  local had, err = require("luaforce.emulator").reset_named(connect.local_root(), name, connect.waiting())
+  local had, err = require("luaforce.emulator").reset_named(connect.local_root(), name,
+    connect.waiting { argv = ctx.argv })
   if had == nil then error(err, 0) end
   if not ctx.quiet then
     io.stdout:write(had and ("reset the local org '%s': its next use starts from the demo org\n"):format(name)
@@ -160,6 +162,7 @@ function M.run(ctx, opts)
   end
   local start = opts.name and function(o)
     local connect = require "luaforce.cli.connect"
+    o.argv = ctx.argv
     return emulator.open(connect.local_root(), opts.name, connect.waiting(o))
   end or emulator.start
   local emu, err = start {

@@ -50,7 +50,8 @@ M.global_spec = {
 M.EXIT_CODES = [[
 Exit codes:
   0    success
-  1    a Salesforce or API error (not found, duplicate, limits, server errors)
+  1    a Salesforce or API error (not found, duplicate, limits, server errors),
+       or a named local org's records could not be saved
   2    bad usage or bad input (unknown option, malformed SOQL or id, unknown field or object)
   3    authentication failed
   4    network failure or timeout; nothing was written

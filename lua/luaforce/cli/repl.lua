@@ -568,6 +568,11 @@ function M.run(ctx, opts)
     else
       local ok, err = reader.call(step, line)
       if not ok then session:fail(err) end
+      -- a named local org is saved after each line that changed it: a crash loses one line at most
+      local emu = connect.emulator()
+      local saved, serr = true, nil
+      if emu then saved, serr = emu:save() end
+      if saved == nil then session:fail(serr) end
       if not reader.interactive and session.interrupted then break end
       session.interrupted = nil
     end

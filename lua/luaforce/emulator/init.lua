@@ -26,9 +26,13 @@
 --   emulator.open(root, name[, opts]) -> emu | nil, err: takes the org's
 --       lock (opts.on_wait, opts.interrupted as named.acquire has them),
 --       then starts it like start(opts) from its saved records, or from the
---       demo org on first use. The lock is held until emu:stop().
+--       demo org on first use. The lock is held until emu:stop(). The
+--       org keeps the schema it was first opened with (opts.schema) and
+--       uses it when opened without; another opts.schema is refused.
 --   emu:save() -> true (written) | false (nothing changed) | nil, err:
 --       the records into the org's state file (atomically). Other orgs: false.
+--       A failed save (a full disk) is exit 1: the writes since the last
+--       save are not kept.
 --   emu:stop() -> true | nil, err: a named org is saved first (err: the
 --       save failed; the server stops and the lock goes either way).
 --   emulator.reset_named(root, name[, opts]) -> true (it had records) |
@@ -150,24 +154,48 @@ function M.reset_named(root, name, opts)
   return named.reset(root, name, opts)
 end
 
+-- Why a named org did not start: a state file it cannot use says so, and
+-- one whose objects or fields the schema lacks (records kept with another
+-- schema) says how to keep them.
+local function open_error(place, serr)
+  local msg = errors.is(serr) and serr.message or tostring(serr)
+  if not msg:find(place.file, 1, true) then return serr end
+  msg = msg:gsub("^cannot start the local org: ", "")
+  local advice
+  if msg:find("the schema does not have", 1, true) or msg:find("in the schema", 1, true) then
+    advice = ("its records are intact but were kept with other objects or fields: serve it once with the "
+      .. "schema that has them (luaforce emulator --name %s --schema FILE) and it keeps that schema"):format(place.name)
+  end
+  return named.state_error(place, msg, advice)
+end
+
 --- See the file comment.
 function M.open(root, name, opts)
   local place, err = named.acquire(root, name, opts)
   if not place then return nil, err end
   local o = {}
   for k, v in pairs(opts or {}) do o[k] = v end
-  o.state_file = place.file
+  local schema, keep, kerr = named.schema_for(place, o.schema)
+  if kerr then
+    place.lock:release()
+    return nil, kerr
+  end
+  o.schema, o.state_file = schema, place.file
   local emu, serr = M.start(o)
   if not emu then
     place.lock:release()
-    local msg = errors.is(serr) and serr.message or tostring(serr)
-    if msg:find(place.file, 1, true) then
-      return nil, named.state_error(place, (msg:gsub("^cannot start the local org: ", "")))
-    end
-    return nil, serr
+    return nil, open_error(place, serr)
   end
   emu.named = place
   emu.name = place.name
+  if keep then
+    local ok, err = named.keep_schema(place, keep)
+    if not ok then
+      emu.server:stop()
+      place.lock:release()
+      return nil, err
+    end
+  end
   return emu
 end
 
@@ -213,9 +241,11 @@ function Emulator:save()
   if not self.named or not self.named.lock:held() then return false end
   local out, err = self.server:call("save", "")
   if not out then
-    return nil, errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.USAGE,
-      message = ("cannot save the local org '%s': %s"):format(self.name, tostring(err)),
-      hint = "check the free space and permissions of " .. self.named.dir }
+    -- not bad input: the command may have been right; its writes are lost
+    return nil, errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.API,
+      message = ("cannot save the local org '%s' (%s): the writes made since its last save were NOT kept in it")
+        :format(self.name, tostring(err)),
+      hint = "check the free space and permissions of " .. self.named.dir .. ", then run the command again" }
   end
   return out == "true"
 end

@@ -5,6 +5,9 @@
 -- $XDG_STATE_HOME/luaforce/local), made with mode 0700:
 --   state.json   its records (luaforce.emulator.snapshot), mode 0600,
 --                replaced atomically (a temporary file, fsync, rename)
+--   schema.json  the objects and fields it was made with (--schema), a
+--                copy kept at its first use with one, mode 0600, atomically;
+--                every later open uses it, so commands need no --schema
 --   lock         held (flock, exclusive) by the one process using the org;
 --                the kernel drops it when that process ends, however it ends
 --
@@ -15,12 +18,23 @@
 --       holds it) and checks that a state file there can be read. place =
 --       {name =, dir =, file =, lock =}; place.lock:release() lets go.
 --       opts.on_wait(message): called once when the lock is busy, before
---       waiting; opts.interrupted() -> true stops the wait (nil, err with
---       errors.interrupted).
+--       waiting, naming the holder ("waiting for the local org 'demo',
+--       held by pid 1234 (luaforce repl --instance local:demo)");
+--       opts.interrupted() -> true stops the wait (nil, err with
+--       errors.interrupted). opts.argv: the holder's command line (a list,
+--       argv[0] the program), noted in the lock file once it is taken
+--       (--token's value masked) for the next one to name.
+--   named.schema_for(place, given) -> schema file | nil, keep | nil, nil, err:
+--       the schema an open uses: the org's own, or `given` (a file name, or
+--       nil for the built-in one). keep: the text of `given` when the org
+--       has none yet, for keep_schema once the org started with it. A
+--       `given` that differs from the org's own is refused (exit 2).
+--   named.keep_schema(place, text) -> true | nil, err: the org's schema.json.
 --   named.reset(root, name[, opts]) -> true (it had state) | false (none)
---       | nil, err: removes the state file under the lock.
---   named.state_error(place, message) -> err: a state file that cannot be
---       used, with the way out (luaforce emulator --reset NAME).
+--       | nil, err: removes the state file and kept schema under the lock.
+--   named.state_error(place, message[, advice]) -> err: a state file that
+--       cannot be used; advice (the way that keeps its records) comes
+--       before the last resort (luaforce emulator --reset NAME).
 -- Errors are luaforce errors; a bad name or an unusable state is exit 2.
 local errors = require "luaforce.errors"
 local sys = require "luaforce.core.sys"
@@ -51,15 +65,79 @@ local function place_of(root, name)
       "set XDG_STATE_HOME (or HOME), or use --instance local for a local org that is not kept")
   end
   local dir = root .. "/" .. name
-  return { name = name, dir = dir, file = dir .. "/state.json" }
+  return { name = name, dir = dir, file = dir .. "/state.json", schema = dir .. "/schema.json" }
 end
 
 --- See the file comment.
-function M.state_error(place, message)
+function M.state_error(place, message, advice)
+  local reset = ("'luaforce emulator --reset %s' starts it again from the demo org (its records are lost)")
+    :format(place.name)
   return errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.USAGE,
     message = ("the local org '%s' cannot be used: %s"):format(place.name, message),
-    hint = ("'luaforce emulator --reset %s' starts it again from the demo org (its records are lost)")
-      :format(place.name) }
+    hint = advice and advice .. "; as a last resort " .. reset or reset }
+end
+
+local function read_all(path)
+  local f, err = io.open(path, "rb")
+  if not f then return nil, err end
+  local text = f:read("a")
+  f:close()
+  return text
+end
+
+--- See the file comment.
+function M.schema_for(place, given)
+  local own = sys.stat(place.schema) and read_all(place.schema)
+  if not given then return own and place.schema or nil end
+  local text = read_all(given)
+  if not text then return given end -- the org's start names the unreadable file
+  if not own then return given, text end
+  if own ~= text then
+    return nil, nil, errors.new { code = "LOCAL_ORG_SCHEMA", exit = errors.EXIT.USAGE,
+      message = ("the local org '%s' keeps the schema it was made with (%s), and --schema %s differs from it")
+        :format(place.name, place.schema, given),
+      hint = ("leave out --schema to use the org's own; to change it, copy the file over %s, or serve "
+        .. "another name (--name OTHER)"):format(place.schema) }
+  end
+  return place.schema
+end
+
+--- See the file comment.
+function M.keep_schema(place, text)
+  local ok, err = sys.write_file(place.schema, text, 384) -- 0600
+  if not ok then
+    return nil, errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.API,
+      message = ("cannot keep the schema of the local org '%s': %s"):format(place.name, tostring(err)),
+      hint = "check the free space and permissions of " .. place.dir }
+  end
+  return true
+end
+
+-- The holder's command line for the lock file: one line, a token masked,
+-- an argument with spaces quoted, at most 200 characters.
+local function holder_text(argv)
+  local words, mask = { "luaforce" }, false
+  for i = 1, #(argv or {}) do
+    local a = tostring(argv[i]):gsub("%c", " ")
+    if mask then a = "***" end
+    mask = a == "--token"
+    a = a:gsub("^(%-%-token=).*", "%1***")
+    if a == "" or a:find("[%s'\"]") then a = "'" .. a:gsub("'", "'\\''") .. "'" end
+    words[#words + 1] = a
+  end
+  local text = table.concat(words, " ")
+  if #text > 200 then text = text:sub(1, 197) .. "..." end
+  return text
+end
+
+-- The waiting line: who holds the org, from the lock file's note.
+local function wait_message(place)
+  local note = read_all(place.dir .. "/lock") or ""
+  local pid, cmd = note:match("^(%d+) ([^\n]*)")
+  if pid then
+    return ("waiting for the local org '%s', held by pid %s (%s)"):format(place.name, pid, cmd)
+  end
+  return ("waiting for the local org '%s': another luaforce command is using it"):format(place.name)
 end
 
 local function lock_place(place, opts)
@@ -71,9 +149,7 @@ local function lock_place(place, opts)
   end
   local lock, lerr, code = sys.lock(place.dir .. "/lock", 0)
   if not lock and code == "EBUSY" then
-    if opts.on_wait then
-      opts.on_wait(("waiting for the local org '%s': another luaforce command is using it"):format(place.name))
-    end
+    if opts.on_wait then opts.on_wait(wait_message(place)) end
     repeat
       if opts.interrupted and opts.interrupted() then return nil, errors.interrupted end
       lock, lerr, code = sys.lock(place.dir .. "/lock", WAIT_SLICE_MS)
@@ -85,6 +161,7 @@ local function lock_place(place, opts)
       hint = "check the permissions of " .. place.dir }
   end
   place.lock = lock
+  lock:note(holder_text(opts.argv)) -- only for a waiter's message: a failure changes nothing
   return place
 end
 
@@ -117,6 +194,7 @@ function M.reset(root, name, opts)
   local had = sys.stat(place.file) ~= nil
   local ok, rerr = true, nil
   if had then ok, rerr = os.remove(place.file) end
+  if ok and sys.stat(place.schema) then ok, rerr = os.remove(place.schema) end
   place.lock:release()
   if not ok then
     return nil, errors.new { code = "LOCAL_ORG_STATE", exit = errors.EXIT.USAGE,

@@ -22,7 +22,8 @@
 -- restore() wants a store fresh from luaforce.emulator.store.new with the
 -- schema the text was made with (no rows yet). The rows go in as they are,
 -- without the write rules (they passed them when they were written); what
--- is checked is what would break the store: the shape, object names, ids
+-- is checked is what would break the store: the shape, object and field
+-- names (each in the schema), ids
 -- (well formed, the object's key prefix, each once), IsDeleted. A text that
 -- fails a check leaves `reason` naming the first problem; the store is then
 -- half filled and must be dropped. After it, the store's reset() returns to
@@ -100,6 +101,9 @@ local function add_record(store, i, entry)
     local tv = type(v)
     if type(k) ~= "string" or not (tv == "string" or tv == "number" or tv == "boolean" or decimal.is(v)) then
       return nil, ("records[%d]: field %s holds no stored value"):format(i, tostring(k))
+    end
+    if t.obj:field(k) == nil then
+      return nil, ("records[%d]: field %s.%s, which the schema does not have"):format(i, t.obj.name, k)
     end
   end
   t.gen:observe(id)

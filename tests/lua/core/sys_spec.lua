@@ -170,6 +170,16 @@ describe("sys files", function()
       assert.equal("lock (released)", tostring(second))
     end)
 
+    it("notes its holder's pid and words in the lock file, for a waiter to read", function()
+      local held = assert(sys.lock(dir .. "/lock"))
+      assert.is_true(held:note("luaforce repl --instance local:demo with a long line"))
+      assert.is_true(held:note("luaforce repl")) -- replaced, not appended
+      local pid = assert(io.open("/proc/self/stat")):read("n")
+      assert.equal(pid .. " luaforce repl\n", assert(io.open(dir .. "/lock")):read("a"))
+      held:release()
+      assert.has_error(function() held:note("x") end)
+    end)
+
     it("holds against another process and goes with its handle's scope", function()
       do
         local held <close> = assert(sys.lock(dir .. "/lock"))

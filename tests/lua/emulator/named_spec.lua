@@ -82,8 +82,24 @@ describe("emulator.named", function()
     assert.is_true(emu:stop()) -- again: nothing happens
   end)
 
+  it("a save that fails is exit 1 and says the writes were not kept", function()
+    local emu = assert(emulator.open(root, "full"))
+    assert.is_true(emu:save())
+    request(emu, "POST", "/sobjects/Account", '{"Name":"Lost"}')
+    assert(os.remove(root .. "/full/state.json"))
+    assert(sys.mkdirs(root .. "/full/state.json", 448)) -- the rename over it fails
+    local ok, err = emu:save()
+    assert.is_nil(ok)
+    assert.equal(1, err.exit)
+    assert.matches("cannot save the local org 'full'", err.message, 1, true)
+    assert.matches("were NOT kept", err.message, 1, true)
+    assert.is_nil(emu:stop())
+  end)
+
   it("lets one holder in at a time; the next waits, saying so, and can be interrupted", function()
-    local first = assert(emulator.open(root, "busy"))
+    local first = assert(emulator.open(root, "busy", { argv = { [0] = "/usr/bin/luaforce", "repl", "--instance",
+      "local:busy", "--token", "00Dsecret!token", "-e", "print('a b')" } }))
+    local pid = assert(io.open("/proc/self/stat")):read("n")
     local said, asked = {}, 0
     local second, err = emulator.open(root, "busy", {
       on_wait = function(msg) said[#said + 1] = msg end,
@@ -91,7 +107,8 @@ describe("emulator.named", function()
     })
     assert.is_nil(second)
     assert.equal(require("luaforce.errors").interrupted, err)
-    assert.same({ "waiting for the local org 'busy': another luaforce command is using it" }, said)
+    assert.same({ ("waiting for the local org 'busy', held by pid %d (luaforce repl --instance local:busy --token "
+      .. "*** -e 'print('\\''a b'\\'')')"):format(pid) }, said)
     first:stop()
     second = assert(emulator.open(root, "busy", { on_wait = function(msg) said[#said + 1] = msg end }))
     assert.equal(1, #said) -- free now: no wait
@@ -115,6 +132,58 @@ describe("emulator.named", function()
     emu = assert(emulator.open(root, "broken"))
     assert.is_true(count(emu, "Account") > 0) -- the demo org again
     emu:stop()
+  end)
+
+  local WIDGETS = '{"objects": [{"name": "Widget__c", "keyPrefix": "a07", "fields": [{"name": "Name", "type": "string"}]}]}'
+
+  it("keeps the schema it was made with: later opens need no schema, another one is refused", function()
+    local dir = files.scratch()
+    files.write(dir .. "/widgets.json", WIDGETS)
+    files.write(dir .. "/other.json", (WIDGETS:gsub("a07", "a08")))
+    local emu = assert(emulator.open(root, "sch", { schema = dir .. "/widgets.json" }))
+    local w = request(emu, "POST", "/sobjects/Widget__c", '{"Name":"Sprocket"}').json.id
+    assert.is_true(emu:stop())
+    assert.equal(WIDGETS, files.read(root .. "/sch/schema.json"))
+    assert.equal("600", mode(root .. "/sch/schema.json"))
+
+    emu = assert(emulator.open(root, "sch")) -- no schema given: the org's own
+    assert.equal("Sprocket", request(emu, "GET", "/sobjects/Widget__c/" .. w).json.Name)
+    assert.is_true(emu:stop())
+    emu = assert(emulator.open(root, "sch", { schema = dir .. "/widgets.json" })) -- the same one: fine
+    assert.is_true(emu:stop())
+
+    local none, err = emulator.open(root, "sch", { schema = dir .. "/other.json" })
+    assert.is_nil(none)
+    assert.equal(2, err.exit)
+    assert.equal("the local org 'sch' keeps the schema it was made with (" .. root .. "/sch/schema.json), and --schema "
+      .. dir .. "/other.json differs from it", err.message)
+    assert.matches("leave out --schema to use the org's own", err.hint, 1, true)
+    emu = assert(emulator.open(root, "sch")) -- the refusal let go of the lock, the records are there
+    assert.equal(200, request(emu, "GET", "/sobjects/Widget__c/" .. w).status)
+    assert.is_true(emu:stop())
+
+    assert.is_true(emulator.reset_named(root, "sch")) -- a reset forgets the schema too
+    assert.is_nil(sys.stat(root .. "/sch/schema.json"))
+    files.clear(dir)
+  end)
+
+  it("says a state file kept with another schema still holds its records, and how to keep them", function()
+    local dir = files.scratch()
+    files.write(dir .. "/widgets.json", WIDGETS)
+    local emu = assert(emulator.open(root, "lost", { schema = dir .. "/widgets.json" }))
+    request(emu, "POST", "/sobjects/Widget__c", '{"Name":"Sprocket"}')
+    assert.is_true(emu:stop())
+    assert(os.remove(root .. "/lost/schema.json")) -- as an org kept before schemas were
+    local none, err = emulator.open(root, "lost")
+    assert.is_nil(none)
+    assert.matches("Widget__c, which the schema does not have", err.message, 1, true)
+    assert.matches("^its records are intact .* %(luaforce emulator %-%-name lost %-%-schema FILE%)", err.hint)
+    assert.matches("as a last resort 'luaforce emulator --reset lost'", err.hint, 1, true)
+    emu = assert(emulator.open(root, "lost", { schema = dir .. "/widgets.json" })) -- the way back, kept since
+    assert.equal(1, count(emu, "Widget__c"))
+    assert.is_true(emu:stop())
+    assert.equal(WIDGETS, files.read(root .. "/lost/schema.json"))
+    files.clear(dir)
   end)
 
   it("refuses a state file it cannot read", function()

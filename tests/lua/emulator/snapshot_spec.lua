@@ -136,6 +136,9 @@ describe("emulator.snapshot", function()
     { "a field holding a list", good:gsub('"records": %[%]',
       '"records": [["Account", {"Id": "' .. A .. '", "IsDeleted": false, "Name": [1]}]]'),
       "records[1]: field Name holds no stored value" },
+    { "a field the schema lacks", good:gsub('"records": %[%]',
+      '"records": [["Account", {"Id": "' .. A .. '", "IsDeleted": false, "Color__c": "red"}]]'),
+      "records[1]: field Account.Color__c, which the schema does not have" },
   }
   for _, r in ipairs(rows) do
     it("refuses " .. r[1], function()

@@ -4,20 +4,25 @@
 -- a recipe: its shell blocks run, in order, as one `bash -e` script in a
 -- fresh directory that holds the project's examples/ (as docs_spec.lua runs
 -- them), and their standard output must be the text block, byte for byte
--- (CSV's CRLF read as LF). The page's commands say `--instance local`; here
--- that is one local org shared by the section's commands, with its clock
--- fixed at NOW (the page's intro says so), reset before each section: the
--- outputs are those of the page, and a recipe's second run sees its first
--- run's writes. After a recipe that writes, a query checks the effect in
--- the org. The page is the one source: a changed recipe whose output is not
+-- (CSV's CRLF read as LF). The page's commands say `--instance local` or
+-- `--instance local:recipes`; here both are one local org shared by the
+-- section's commands, with its clock fixed at NOW (the page's intro says
+-- so), reset before each section and where the section says `luaforce
+-- emulator --reset recipes`: the outputs are those of the page, and a
+-- recipe's second run sees its first run's writes. A section that needs
+-- that says local:recipes and starts with the reset, so that it holds run
+-- literally too (docs_spec.lua runs it so). After a recipe that writes, a
+-- query checks the effect in the org. The page is the one source: a changed recipe whose output is not
 -- changed on the page fails here.
 --
 -- The cookbook at the top of docs/feel.md is checked the same way: one
 -- section, several blocks of commands, each followed by its output (the
 -- text blocks together are the section's output).
 --
--- Also: every file of examples/recipes/ is named on the page, and a task
--- file's expression is its .feel file's (comments and line breaks aside).
+-- Also: every file of examples/recipes/ is named on the page, a task file's
+-- expression is its .feel file's (comments and line breaks aside), and
+-- export-changed.lua exports a record changed at the very stamp of its mark,
+-- or committed late with a stamp before it, once and only once.
 local proc = require "support.proc"
 local files = require "support.files"
 local local_org = require "support.local_org"
@@ -106,11 +111,10 @@ local EFFECTS = {
     end
   end,
   ["Export changed records to CSV"] = function(_, dir)
-    local csv = read(dir .. "/Account-changes.csv")
-    local head = "Id,Name,LastModifiedDate\r\n001Lf000000000aIAA,Acme Industries,"
-    assert.equal(head, csv:sub(1, #head))
-    assert.equal(2, select(2, csv:gsub("\r\n", "")))           -- the header and the one change
-    assert.matches("^%d%d%d%d%-%d%d%-%d%dT[%d:.]+%+0000\n$", read(dir .. "/Account.hwm"))
+    assert.equal("Id,Name,SystemModstamp\r\n", read(dir .. "/Account-changes.csv"))   -- the last run's: none
+    local mark, kept = read(dir .. "/Account.hwm"):match("^(2025%-06%-16T09:3%d:%d%d%.%d%d%d%+0000)\n001Lf000000000aIAA (%S+)\n$")
+    assert.is_truthy(mark, "Account.hwm: the mark, then the one account changed at it")
+    assert.equal(mark, kept)
   end,
   ["Cascade delete of a test account"] = function(org)
     assert.equal(0, count(org, "SELECT COUNT() FROM Account WHERE Name = 'Test Cascade Ltd'"))
@@ -146,6 +150,7 @@ local function check(r, emu, org)
   emu:reset()
   local dir = doc_sandbox.make()
   local code = r.code:gsub("%-%-instance local:?[%w_%-]*", "--instance " .. emu.url)   -- local, local:NAME
+    :gsub("luaforce emulator %-%-reset recipes", "curl -sf -o /dev/null -X POST " .. emu.url .. "/_emulator/reset")
   assert.is_truthy(code:find(emu.url, 1, true), "no command of the section says --instance local")
   local out = doc_sandbox.bash(dir, code, doc_sandbox.env(dir, { SF_ACCESS_TOKEN = emu.token }))
   local ok, err = pcall(function()
@@ -181,6 +186,67 @@ describe("docs/recipes.md", function()
       check(r, emu, org)
     end)
   end
+
+  it("starts every section that keeps records between commands with the reset of local:recipes", function()
+    local named = 0
+    for _, r in ipairs(list) do
+      if r.code:find("local:", 1, true) then
+        named = named + 1
+        assert.is_falsy((r.code:gsub("%-%-instance local:recipes", "")):find("local:", 1, true),
+          r.title .. " names a local org other than local:recipes")
+        assert.matches("^luaforce emulator %-%-reset recipes ", r.code, 1, false, r.title)
+        assert.is_falsy(r.code:find("%-%-instance local[^:]"), r.title .. " mixes local and local:recipes")
+      end
+    end
+    assert.equal(3, named)
+  end)
+
+  it("exports a record changed at the mark's very stamp, or committed late before it, once and only once", function()
+    emu:reset()
+    local dir = doc_sandbox.make()
+    local run = "luaforce run --instance " .. emu.url .. " examples/recipes/export-changed.lua\n"
+    local function update(id) return "luaforce update Account " .. id .. " --values Rating=Warm --instance " .. emu.url .. " > /dev/null\n" end
+    local function step(code)
+      local out = doc_sandbox.bash(dir, code .. "cut -d, -f1 Account-changes.csv | tail -n +2 | tr -d '\\r' | paste -sd' '\n",
+        doc_sandbox.env(dir, { SF_ACCESS_TOKEN = emu.token }))
+      assert.equal(0, out.code, out.stderr)
+      return out.stdout:match("([^\n]*)\n$")
+    end
+    local ok, err = pcall(function()
+      step(run)                                                                 -- all 60, the mark: the newest seed stamp
+      assert.equal("001Lf000000000aIAA", step(update "001Lf000000000aIAA" .. run))  -- the mark is now NOW
+      -- Globex changes after that run, and a run sets the mark at its very stamp without
+      -- having seen it (the same millisecond): the next run exports it, and only it
+      assert(org:update("Account", "001Lf0000000001IAA", { Rating = "Warm" }))
+      local stamp = assert(org:get("Account", "001Lf0000000001IAA", { fields = { "SystemModstamp" } })).body.SystemModstamp
+      local function set_mark(text)
+        local state = read(dir .. "/Account.hwm")
+        local f = assert(io.open(dir .. "/Account.hwm", "w"))
+        f:write(text, state:match("\n.*$"))
+        f:close()
+      end
+      set_mark(stamp)
+      assert.equal("001Lf0000000001IAA", step(run))
+      assert.equal("", step(run))                                               -- and nothing twice
+      -- a change committed late, stamped a minute before the mark a later change set
+      assert(org:update("Account", "001Lf000000000OIAQ", { Rating = "Warm" }))
+      stamp = assert(org:get("Account", "001Lf000000000OIAQ", { fields = { "SystemModstamp" } })).body.SystemModstamp
+      set_mark((stamp:gsub("T(%d%d):(%d%d)", function(h, m)
+        return ("T%02d:%02d"):format(tonumber(h) + (m == "59" and 1 or 0), (tonumber(m) + 1) % 60)
+      end, 1)))
+      assert.equal("001Lf000000000OIAQ", step(run))
+      assert.equal("", step(run))
+      -- a damaged state file: exit 2, one line naming it
+      f = assert(io.open(dir .. "/Account.hwm", "w"))
+      f:write("yesterday\n")
+      f:close()
+      local out = doc_sandbox.bash(dir, run, doc_sandbox.env(dir, { SF_ACCESS_TOKEN = emu.token }))
+      assert.equal(2, out.code)
+      assert.equal("luaforce: Account.hwm is not a state file this recipe wrote: delete it to export every record again\n", out.stderr)
+    end)
+    doc_sandbox.remove(dir)
+    if not ok then error(err, 0) end
+  end)
 
   it("checks the effect of every recipe it knows to write", function()
     local titles = {}

@@ -162,9 +162,10 @@ local function explain(ctx, report, label, org)
   if report.error and (ctx.verbose or failed) and not ctx.quiet then
     -- what Camunda's codes hide ("Not Found", "408"): the failure itself,
     -- read as the commands read it (the nearest object or field name)
+    local cexplain = require "luaforce.client.explain"
     local e = report.error
-    if org and not ctx.verbose then e = require("luaforce.client.explain").error(org, e) end
-    local shown = ctx.verbose and e or require("luaforce.client.explain").brief(e)
+    if org and not ctx.verbose then e = cexplain.error(org, e) end
+    local shown = ctx.verbose and e or cexplain.brief(e)
     io.stderr:write("luaforce: the last error: ", require("luaforce.http").redact(tostring(shown)), "\n")
   end
 end

@@ -288,16 +288,7 @@ end
 
 --- See the file comment.
 function M.warnings(list)
-  local out = {}
-  for _, w in ipairs(list) do
-    local p = type(w.position) == "table" and w.position or nil
-    local where = p and p.line and ("line %d, column %d: "):format(p.line, p.column) or ""
-    out[#out + 1] = ("warning: %s%s (%s)\n"):format(where, w.message, w.type)
-    if math.type(w.count) == "integer" and w.count > 1 and w.type ~= "TOO_MANY_WARNINGS" then
-      out[#out + 1] = ("warning: ... and %d more like it\n"):format(w.count - 1)
-    end
-  end
-  return concat(out)
+  return require("luaforce.feel").warnings_text(list)
 end
 
 --- See the file comment.

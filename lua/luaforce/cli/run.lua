@@ -81,8 +81,10 @@ end
 -- --instance to the script), or nil.
 local function own_option(script_args)
   local own = {}
-  for _, o in ipairs(common.connection) do own["--" .. o.name] = true end
-  own["-P"] = true
+  for _, o in ipairs(common.connection) do
+    own["--" .. o.name] = true
+    if o.short then own["-" .. o.short] = true end
+  end
   for _, a in ipairs(script_args or {}) do
     local name = type(a) == "string" and a:match("^(%-%-?[%w-]+)")
     if name and own[name] then return name end

@@ -326,18 +326,19 @@ function M.resolve(opts, sources)
   end
   -- a URL that cannot be one is the first thing to fix (`--instance lcoal`),
   -- before the credentials it would take
-  local function bad_url(raw, allow_http)
-    local url, uerr = M.check_instance_url(raw, allow_http, view.instance_url.source)
-    if url then return nil end
-    if sources.local_org and not raw:match("^%a[%w+.-]*://") then
+  local function checked_url(raw)
+    local url, uerr = M.check_instance_url(raw, out.allow_http, view.instance_url.source)
+    if not url and sources.local_org and not raw:match("^%a[%w+.-]*://") then
       uerr.hint = "give https://NAME.my.salesforce.com, or 'local' for the built-in local org"
     end
-    return uerr
+    return url, uerr
   end
   if not view.auth then
     local raw = view.instance_url.value
-    local uerr = type(raw) == "string" and not raw:find("{{", 1, true) and bad_url(raw, out.allow_http)
-    if uerr then return nil, uerr end
+    if type(raw) == "string" and not raw:find("{{", 1, true) then
+      local url, uerr = checked_url(raw)
+      if not url then return nil, uerr end
+    end
     return nil, usage("no credentials for " .. tostring(view.instance_url.value),
       "give " .. (sources.command_line and "--token or --client-id with --client-secret-file"
         or "auth = {...}, access_token, or client_id and client_secret")
@@ -354,9 +355,8 @@ function M.resolve(opts, sources)
   if not expanded then return nil, serr end
   out.auth = expanded.auth
 
-  local uerr = bad_url(expanded.instance_url, out.allow_http)
-  if uerr then return nil, uerr end
-  local url = M.check_instance_url(expanded.instance_url, out.allow_http, view.instance_url.source)
+  local url, uerr = checked_url(expanded.instance_url)
+  if not url then return nil, uerr end
   out.instance_url = url
   local v, err = M.check_api_version(expanded.api_version)
   if not v then return nil, err end

@@ -38,6 +38,9 @@
 -- `eval` is made of, for callers that build their own scope (the connector
 -- layer's result expressions see the response under two names).
 --
+-- `feel.warnings_text(warnings)` is the warnings as text lines; a warnings
+-- list also prints as them (tostring).
+--
 -- FEEL is a sandbox by construction: expressions are never turned into Lua
 -- source; names resolve only against the context and the builtins, so no
 -- global, no io, no os is reachable.
@@ -172,21 +175,32 @@ end
 -- opts: exact, now (the clock), zone (now()'s time zone), max_steps,
 -- max_seconds, max_memory (the budget; luaforce.feel.budget.limits has the
 -- defaults).
--- A warnings list prints as its warnings, one line each, as `luaforce
--- eval` prints them (`print(feel.eval(...))` in a script shows text, not
--- a table's address); it stays a plain list otherwise.
-local function warning_line(w)
-  local p = type(w.position) == "table" and w.position
-  local where = p and p.line and ("line %d, column %d: "):format(p.line, p.column or 0) or ""
-  return ("warning: %s%s (%s)"):format(where, tostring(w.message), tostring(w.type))
+--- FEEL warnings as text, a line each (`warning: line 1, column 5: no
+-- variable found with name 'x' (NO_VARIABLE_FOUND)`, then `warning: ...
+-- and N more like it` for a repeated one), each line ending in "\n";
+-- "" for none. The one rendering: the REPL and a printed warnings list
+-- use it.
+function M.warnings_text(list)
+  local out = {}
+  for _, w in ipairs(list) do
+    local p = type(w.position) == "table" and w.position or nil
+    local where = p and p.line and ("line %d, column %d: "):format(p.line, p.column or 0) or ""
+    out[#out + 1] = ("warning: %s%s (%s)\n"):format(where, tostring(w.message), tostring(w.type))
+    if math.type(w.count) == "integer" and w.count > 1 and w.type ~= "TOO_MANY_WARNINGS" then
+      out[#out + 1] = ("warning: ... and %d more like it\n"):format(w.count - 1)
+    end
+  end
+  return table.concat(out)
 end
 
+-- A warnings list prints as its warnings (`print(feel.eval(...))` in a
+-- script shows text, not a table's address); it stays a plain list
+-- otherwise.
 local WARNINGS = {
   __name = "luaforce.feel.warnings",
   __tostring = function(list)
-    local lines = {}
-    for i, w in ipairs(list) do lines[i] = warning_line(w) end
-    return #lines == 0 and "(no warnings)" or table.concat(lines, "\n")
+    if #list == 0 then return "(no warnings)" end
+    return (M.warnings_text(list):gsub("\n$", ""))
   end,
 }
 

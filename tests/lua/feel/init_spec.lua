@@ -14,6 +14,18 @@ describe("luaforce.feel", function()
     assert.equal(2, #w)
   end)
 
+  it("prints a warnings list as its warnings, a line each", function()
+    local _, warnings = feel.eval("x + x", {})
+    assert.equal("warning: line 1, column 1: no variable found with name 'x' (NO_VARIABLE_FOUND)\n"
+      .. "warning: line 1, column 5: no variable found with name 'x' (NO_VARIABLE_FOUND)", tostring(warnings))
+    local _, none = feel.eval("1", {})
+    assert.equal("(no warnings)", tostring(none))
+    -- a repeated warning counts instead of repeating
+    _, warnings = feel.eval("for i in [1, 2, 3] return y", {})
+    assert.equal("warning: line 1, column 27: no variable found with name 'y' (NO_VARIABLE_FOUND)\n"
+      .. "warning: ... and 2 more like it\n", feel.warnings_text(warnings))
+  end)
+
   it("accepts a leading = as connector templates write it", function()
     assert.equal(3, (feel.eval("= 1 + 2")))
     assert.equal(3, (feel.eval("  =1 + 2")))

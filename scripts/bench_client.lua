@@ -25,7 +25,7 @@
 -- update IDS_FILE; prints {"records": n, "failed": n}.
 local json = require "luaforce.json"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 local SOQL = "SELECT Id, Name, Industry, AnnualRevenue, BillingCity, NumberOfEmployees, CreatedDate FROM Account"
 local WRITES = 10000
 

@@ -14,7 +14,7 @@
 // scripts/bench_client.lua, which times the process from outside.
 const jsforce = require("jsforce");
 
-const TOKEN = "00DLOCAL!luaforce-local-token";
+const TOKEN = "00DLOCAL0000001!luaforce.local.token";
 
 async function stream(conn, soql) {
   let records = 0;

@@ -22,7 +22,7 @@ if not proc_ok then
 end
 
 local ROWS = tonumber(arg[1]) or 100000
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 local ms = sys.monotonic_ms
 
 local function median(t)

@@ -37,7 +37,7 @@ function M.default_warmup(clients)
   return math.max(100, math.ceil(M.PAGES_TO_FILL * 4 / clients))
 end
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 local NOW = "2024-06-01T12:00:00Z"
 local SAMPLE_S = 0.25
 local MB = 1024 -- VmRSS is in kB

@@ -7,7 +7,7 @@ local proc = require "support.proc"
 local files = require "support.files"
 local json = require "luaforce.json"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 
 -- arg[1] invoices INV-0001.., keyed by External_Id__c (the create's
 -- external_id) when arg[2] is "keyed"; item number arg[3] has a status

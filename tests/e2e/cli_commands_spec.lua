@@ -5,7 +5,7 @@
 local proc = require "support.proc"
 local json = require "luaforce.json"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 local CLIENT_ID, CLIENT_SECRET = "luaforce-local", "luaforce-local-secret"
 
 local function sh(cmd) return proc.sh(cmd) end

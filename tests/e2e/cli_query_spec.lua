@@ -5,7 +5,7 @@
 local proc = require "support.proc"
 local json = require "luaforce.json"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 local NOW = "2024-06-01T12:00:00Z"
 local GOLDEN = proc.root .. "/tests/e2e/golden/"
 local DATA = GOLDEN .. "query_data.json"

@@ -7,7 +7,7 @@ local files = require "support.files"
 local json = require "luaforce.json"
 local proc = require "support.proc"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 local AUTH = "Authorization: Bearer " .. TOKEN
 local CLIENT_ID, CLIENT_SECRET = "luaforce-local", "luaforce-local-secret"
 local EXAMPLES = proc.root .. "/examples/connector/"

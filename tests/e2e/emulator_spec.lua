@@ -3,7 +3,7 @@
 local proc = require "support.proc"
 local json = require "luaforce.json"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 local NOW = "2024-06-01T12:00:00Z"
 
 local function start(extra)
@@ -332,6 +332,6 @@ describe("luaforce emulator", function()
     local r = proc.luaforce { "emulator", "--help" }
     assert.equal(0, r.code)
     assert.matches("luaforce%-local / luaforce%-local%-secret", r.stdout)
-    assert.matches("00DLOCAL!luaforce%-local%-token", r.stdout)
+    assert.matches("00DLOCAL0000001!luaforce%.local%.token", r.stdout)
   end)
 end)

@@ -5,7 +5,7 @@
 local proc = require "support.proc"
 local json = require "luaforce.json"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 
 -- A `luaforce emulator` process with these fault rules, started in setup
 -- and stopped in teardown; returns a function giving its URL.

@@ -3,7 +3,7 @@
 local proc = require "support.proc"
 local json = require "luaforce.json"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 local AUTH = "Authorization: Bearer " .. TOKEN
 
 local function start(extra)

@@ -269,7 +269,7 @@ describe("named local orgs", function()
       %s emulator --name served --port 0 -q >%s 2>&1 & p=$!
       for i in $(seq 100); do grep -q listening %s && break; sleep 0.1; done
       url=$(sed -n 's/.*listening on //p' %s)
-      curl -s -X POST -H 'Authorization: Bearer 00DLOCAL!luaforce-local-token' -H 'Content-Type: application/json' \
+      curl -s -X POST -H 'Authorization: Bearer 00DLOCAL0000001!luaforce.local.token' -H 'Content-Type: application/json' \
         -d '{"Name":"Over HTTP"}' "$url/services/data/v62.0/sobjects/Account"
       kill -TERM $p; wait $p
     ]]):format(proc.quote(proc.bin), out, out, out)

@@ -7,7 +7,7 @@
 local proc = require "support.proc"
 local json = require "luaforce.json"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 local MISSING = "001000000000000AAA" -- a valid id no record has
 
 describe("the connector's expressions on the record commands", function()

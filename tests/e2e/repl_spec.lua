@@ -3,7 +3,7 @@
 -- started and ended here), and as a script meets it through a pipe.
 local proc = require "support.proc"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 
 local term = require "support.term"
 local Term, sh_out, now = term.Term, term.sh_out, term.now
@@ -195,7 +195,7 @@ describe("luaforce repl on a terminal", function()
   it("keeps a history file, mode 0600, without secrets", function()
     t:line("local token = 'abc123'")
     t:line("sf.connect { access_token = '00Dxx0000001gPL!AQ4AQFakeFake' }")
-    t:line("x = 'luaforce-local-token'")
+    t:line("x = 'luaforce.local.token'")
     t:line("y = 41 + 1")
     t:wait_for(">$")
     t:line("y")
@@ -209,7 +209,7 @@ describe("luaforce repl on a terminal", function()
     assert.matches("\nfor i = 1, 2 do\nprint%(i %* 10%)\nend\n", hist)
     assert.not_matches("abc123", hist, 1, true)
     assert.not_matches("00Dxx", hist, 1, true)
-    assert.not_matches("luaforce-local-token", hist, 1, true)
+    assert.not_matches("luaforce.local.token", hist, 1, true)
   end)
 
   it(".quit leaves with exit 0, and the next session reads the history", function()

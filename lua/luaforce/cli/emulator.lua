@@ -42,7 +42,7 @@ per request on standard error. Ctrl-C or SIGTERM stops it.
 
 Test credentials (local use only):
   OAuth client    luaforce-local / luaforce-local-secret
-  static token    00DLOCAL!luaforce-local-token (always accepted)
+  static token    00DLOCAL0000001!luaforce.local.token (always accepted)
 
 Without --empty the org holds the demo data (deterministic from --seed, dates
 relative to --now); --data files load on top of it. Controls for tests answer
@@ -79,7 +79,7 @@ M.examples = {
   "luaforce emulator --port 8080",
   "luaforce emulator --port 0 --now 2024-06-01T12:00:00Z --seed 7",
   "luaforce emulator --empty --data accounts.json --schema my-objects.json",
-  "curl -s -H 'Authorization: Bearer 00DLOCAL!luaforce-local-token' \\\n"
+  "curl -s -H 'Authorization: Bearer 00DLOCAL0000001!luaforce.local.token' \\\n"
     .. "    'http://127.0.0.1:8080/services/data/v62.0/query?q=SELECT+Name+FROM+Account+LIMIT+3'",
   "luaforce emulator --faults 'POST /services/data/*/sobjects/* -> status=503 header=Retry-After:2 times=1'",
   "luaforce emulator --faults '* /services/data/** -> latency=200ms' --faults 'GET ** -> cut p=0.05'",

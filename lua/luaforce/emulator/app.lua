@@ -14,6 +14,7 @@
 local json = require "luaforce.json"
 local datetime = require "luaforce.emulator.datetime"
 local faults = require "luaforce.emulator.faults"
+local identity = require "luaforce.emulator.identity"
 local ids = require "luaforce.emulator.ids"
 local oauth = require "luaforce.emulator.oauth"
 local query_api = require "luaforce.emulator.query_api"
@@ -165,6 +166,8 @@ function M.setup(cfg)
     api_requests = 0,
     api_limit = math.tointeger(cfg.api_limit) or M.API_LIMIT,
     url = cfg.url,
+    org_id = M.ORG_ID,
+    newest_version = M.MAX_VERSION .. ".0",
     -- a named org: its file, and the store's change count it holds (-1:
     -- not written yet, so the first save writes even an unchanged org)
     state_file = cfg.state_file,
@@ -307,6 +310,10 @@ local function route(req)
     return api(req, segs)
   elseif segs[1] == "services" and segs[2] == "oauth2" and segs[3] == "token" and #segs == 3 then
     return org.sessions:token_endpoint(req, base_url(req))
+  elseif segs[1] == "services" and segs[2] == "oauth2" and segs[3] == "userinfo" and #segs == 3 then
+    return identity.userinfo(org, req, base_url(req))
+  elseif segs[1] == "id" and #segs == 3 then
+    return identity.identity(org, req, base_url(req), segs[2], segs[3])
   elseif segs[1] == "_emulator" then
     return controls(req, segs), true
   end

@@ -2,7 +2,7 @@
 --
 --     local emulator = require "luaforce.emulator"
 --     local emu = emulator.start { seed = 7, now = "2024-06-01T12:00:00Z" }
---     print(emu.url, emu.token)     -- http://127.0.0.1:41234   00DLOCAL!luaforce-local-token
+--     print(emu.url, emu.token)     -- http://127.0.0.1:41234   00DLOCAL0000001!luaforce.local.token
 --     emu:reset()                   -- back to the data it started with
 --     emu:stop()
 --
@@ -59,7 +59,7 @@ local tls = require "luaforce.emulator.tls"
 
 local M = {}
 
-M.TOKEN = "00DLOCAL!luaforce-local-token"
+M.TOKEN = require("luaforce.emulator.oauth").STATIC_TOKEN
 M.CLIENT_ID = "luaforce-local"
 M.CLIENT_SECRET = "luaforce-local-secret"
 

@@ -16,7 +16,12 @@ local util = require "luaforce.emulator.util"
 
 local M = {}
 
-M.STATIC_TOKEN = "00DLOCAL!luaforce-local-token"
+-- The static token has Salesforce's shape, `<15-character org id>!<letters,
+-- digits, dots>`, because clients check it before sending it (the Salesforce
+-- CLI's check is `00D\w{12,15}![.\w]*`). The spelling of earlier releases
+-- is still accepted so that existing scripts keep working.
+M.STATIC_TOKEN = "00DLOCAL0000001!luaforce.local.token"
+M.LEGACY_STATIC_TOKEN = "00DLOCAL!luaforce-local-token"
 M.DEFAULT_CLIENT = { client_id = "luaforce-local", client_secret = "luaforce-local-secret" }
 
 local Sessions = {}
@@ -43,7 +48,7 @@ end
 
 --- True when `token` may call the API now.
 function Sessions:valid(token)
-  if token == M.STATIC_TOKEN then return true end
+  if token == M.STATIC_TOKEN or token == M.LEGACY_STATIC_TOKEN then return true end
   local issued = token and self.tokens[token]
   if not issued then return false end
   if self.expired_before and issued <= self.expired_before then return false end

@@ -40,9 +40,10 @@
 -- Column names come from luaforce.soql.columns.
 --
 -- Salesforce's semantics kept here (see the spec for one row each): text `=`,
--- `!=`, LIKE, IN and GROUP BY ignore case (ASCII and the Latin-1 capitals);
--- `<`, `>` and ORDER BY collate text (case-folded, accented Latin-1 letters
--- with their base letter) and sort picklists in their defined order; `!=`
+-- `!=`, LIKE, IN and GROUP BY ignore case (compare.fold); `<`, `>` and ORDER
+-- BY collate text by Salesforce's rule for English locales (the UTF-8 values
+-- of the upper-cased characters: case-insensitive, accents not folded, so
+-- Éclair sorts after Zeta) and sort picklists in their defined order; `!=`
 -- and NOT IN match nulls, the other operators never do; a 15-character id
 -- literal matches its 18-character id; date literals are ranges
 -- (date_literals.lua) and also cover date-time fields by UTC day; ORDER BY

@@ -13,7 +13,7 @@ async function main() {
   await auth.authorize({ grant_type: "client_credentials" });
   out.oauth = { token: typeof auth.accessToken, instanceUrl: auth.instanceUrl, userId: auth.userInfo && auth.userInfo.id };
 
-  const conn = new jsforce.Connection({ instanceUrl: url, accessToken: "00DLOCAL!luaforce-local-token", version: "62.0" });
+  const conn = new jsforce.Connection({ instanceUrl: url, accessToken: "00DLOCAL0000001!luaforce.local.token", version: "62.0" });
   const first = await conn.query("SELECT Id, Name, Amount, Account.Name FROM Opportunity ORDER BY Name");
   out.query = { totalSize: first.totalSize, done: first.done, page: first.records.length,
     next: !!first.nextRecordsUrl, parent: first.records[0].Account ? "object" : "null" };

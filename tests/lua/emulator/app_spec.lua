@@ -125,5 +125,17 @@ describe("emulator app", function()
       assert.equal(401, bad.status)
       assert.equal("INVALID_SESSION_ID", bad.json[1].errorCode)
     end)
+
+    it("has a static token of Salesforce's shape, and still takes the spelling of earlier releases", function()
+      -- clients check a token before sending it: the Salesforce CLI wants
+      -- `00D\w{12,15}![.\w]*`, the org id being the token's first part
+      assert.matches("^00D[%w_]+![%.%w_]*$", TOKEN)
+      local org_part = TOKEN:match("^(.-)!")
+      assert.is_true(#org_part == 15 or #org_part == 18)
+      assert.equal(app.ORG_ID:sub(1, 15), org_part:sub(1, 15))
+      assert.equal(TOKEN, request("GET", "/_emulator/info").json.token)
+      local old = request("GET", "/services/data/v62.0/sobjects", { bearer = "00DLOCAL!luaforce-local-token" })
+      assert.equal(200, old.status)
+    end)
   end)
 end)

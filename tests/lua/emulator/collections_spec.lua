@@ -3,7 +3,7 @@
 local json = require "luaforce.json"
 local app = require "luaforce.emulator.app"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 local BASE = "/services/data/v62.0/composite/sobjects"
 
 local ACME, GLOBEX = "001000000000001AAA", "001000000000002AAA"

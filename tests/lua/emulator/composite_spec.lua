@@ -3,7 +3,7 @@
 local json = require "luaforce.json"
 local app = require "luaforce.emulator.app"
 
-local TOKEN = "00DLOCAL!luaforce-local-token"
+local TOKEN = "00DLOCAL0000001!luaforce.local.token"
 local V = "/services/data/v62.0"
 local ACME = "001000000000001AAA"
 

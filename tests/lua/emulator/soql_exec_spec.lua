@@ -32,7 +32,7 @@ describe("luaforce.emulator.soql_exec", function()
       assert.is_nil(res.records[6])
       local names = {}
       for _, r in ipairs(res.records) do names[#names + 1] = r.Name end
-      assert.same({ "100% Natural_Foods", "Acme", "acme labs", "Émile Corp", "O'Brien & Sons" }, names)
+      assert.same({ "100% Natural_Foods", "Acme", "acme labs", "O'Brien & Sons", "Émile Corp" }, names)
       assert.equal(('{"attributes":{"type":"Account","url":"%sAccount/%s"},"Name":"Acme"}'):format(url, A[1]),
         enc(res.records[2]))
     end)

@@ -22,7 +22,7 @@ local app = require "luaforce.emulator.app"
 
 local M = {}
 
-M.TOKEN = "00DLOCAL!luaforce-local-token"
+M.TOKEN = "00DLOCAL0000001!luaforce.local.token"
 M.V = "/services/data/v62.0"
 M.ACME = "001000000000001AAA"
 

@@ -2,10 +2,12 @@
 -- as Salesforce does.
 --
 --   compare.fold(s)        text without case, for `=`, `!=`, LIKE, IN and
---                          GROUP BY: ASCII and the Latin-1 capitals
+--                          GROUP BY: ASCII, Latin-1, Latin Extended-A, Greek
+--                          and Cyrillic letters
 --   compare.collate(s)     the sort key of text, for `<`, `>` and ORDER BY:
---                          folded, accented Latin-1 letters with their base
---                          letter (Émile between acme and O'Brien)
+--                          Salesforce's rule for English locales, the UTF-8
+--                          values of the upper-cased characters (Émile after
+--                          Zeta: accents are not folded)
 --   compare.strcmp(a, b)   -1, 0 or 1 for two strings (or two Lua numbers)
 --   compare.numcmp(a, b)   -1, 0 or 1 for numbers that may be decimals
 --   compare.order_key(class, v) -> the key ORDER BY, MIN and MAX compare a
@@ -17,42 +19,58 @@ local decimal = require "luaforce.decimal"
 
 local M = {}
 
-local lower, byte, sub, find, gsub, char = string.lower, string.byte, string.sub, string.find, string.gsub,
-  string.char
+local lower, upper, find, gsub, char = string.lower, string.upper, string.find, string.gsub, string.char
 local dcompare = decimal.compare
 local type = type
 
--- Salesforce compares text without regard to case. ASCII lower() plus the
--- Latin-1 capitals U+00C0..U+00DE (but U+00D7) covers the accented names of
--- the demo org.
-local function fold_c3(c) return "\195" .. char(byte(c) + 32) end
+-- Letter case beyond ASCII: the two-byte UTF-8 letters (U+0080..U+07FF)
+-- that have a case partner, lower -> upper, one character for one: the
+-- Latin-1 Supplement and Latin Extended-A, Greek and Cyrillic, which hold the
+-- accented names a European org has. Both forms of each pair are two bytes,
+-- so folding and collating never change the byte length of the text.
+local UPPER, LOWER = {}, {}
+do
+  local function utf8_2(cp) return char(0xC0 | (cp >> 6), 0x80 | (cp & 0x3F)) end
+  local function pair(lo, up)
+    UPPER[utf8_2(lo)] = utf8_2(up)
+    LOWER[utf8_2(up)] = utf8_2(lo)
+  end
+  for cp = 0xE0, 0xFE do if cp ~= 0xF7 then pair(cp, cp - 0x20) end end
+  UPPER[utf8_2(0xB5)] = utf8_2(0x39C) -- micro sign: upper-cases to capital mu
+  -- Latin Extended-A: pairs (upper, lower) on even/odd or odd/even code points
+  for cp = 0x100, 0x137, 2 do pair(cp + 1, cp) end
+  for cp = 0x139, 0x148, 2 do pair(cp + 1, cp) end
+  for cp = 0x14A, 0x177, 2 do pair(cp + 1, cp) end
+  for cp = 0x179, 0x17E, 2 do pair(cp + 1, cp) end
+  pair(0xFF, 0x178) -- y with diaeresis
+  -- Greek
+  for cp = 0x3B1, 0x3CB do if cp ~= 0x3C2 then pair(cp, cp - 0x20) end end
+  UPPER[utf8_2(0x3C2)] = utf8_2(0x3A3) -- final sigma
+  pair(0x3AC, 0x386)
+  for cp = 0x3AD, 0x3AF do pair(cp, cp - 0x25) end
+  pair(0x3CC, 0x38C)
+  pair(0x3CD, 0x38E)
+  pair(0x3CE, 0x38F)
+  -- Cyrillic
+  for cp = 0x430, 0x44F do pair(cp, cp - 0x20) end
+  for cp = 0x450, 0x45F do pair(cp, cp - 0x50) end
+end
+local TWO_BYTE = "[\194-\223][\128-\191]"
 
 --- See the file comment.
 function M.fold(s)
   s = lower(s)
-  if find(s, "\195", 1, true) then s = gsub(s, "\195([\128-\150\152-\158])", fold_c3) end
+  if find(s, "[\194-\223]") then s = gsub(s, TWO_BYTE, LOWER) end
   return s
 end
 
--- ORDER BY collates text: case-folded, and the Latin-1 accented letters
--- sort with their base letter, as Salesforce's collation does.
-local BASE = {}
-do
-  local groups = {
-    a = "\128\129\130\131\132\133\160\161\162\163\164\165", c = "\135\167",
-    e = "\136\137\138\139\168\169\170\171", i = "\140\141\142\143\172\173\174\175",
-    n = "\145\177", o = "\146\147\148\149\150\152\178\179\180\181\182\184",
-    u = "\153\154\155\156\185\186\187\188", y = "\157\189\191", ss = "\159", ae = "\134\166",
-  }
-  for base, bytes in pairs(groups) do
-    for i = 1, #bytes do BASE["\195" .. sub(bytes, i, i)] = base end
-  end
-end
-
+-- Salesforce's order for text in English locales: by the UTF-8 values (the
+-- code points) of the upper-cased characters. Case-insensitive, and no
+-- accent folding: `Éclair` sorts after `Zeta`, `_` after the letters.
 --- See the file comment.
 function M.collate(s)
-  s = lower(s)
-  if find(s, "\195", 1, true) then s = gsub(s, "\195[\128-\191]", BASE) end
+  s = upper(s)
+  if find(s, "[\194-\223]") then s = gsub(s, TWO_BYTE, UPPER) end
   return s
 end
 local collate = M.collate

@@ -9,8 +9,9 @@
 -- gives). Each node becomes one closure, called once per row, with no name
 -- lookups or string building on the way.
 --
--- Salesforce's semantics: text `=`, `!=`, LIKE and IN ignore case (ASCII and
--- the Latin-1 capitals); `<` and `>` collate text; `!=` and NOT IN match
+-- Salesforce's semantics: text `=`, `!=`, LIKE and IN ignore case (see
+-- compare.fold); `<` and `>` collate text (compare.collate: the English
+-- rule, upper-cased code points, accents not folded); `!=` and NOT IN match
 -- nulls, the other operators never do; a 15-character id literal matches its
 -- 18-character id; date literals are ranges (date_literals.lua) and also
 -- cover date-time fields by UTC day; a multi-select picklist compares as a

@@ -12,7 +12,7 @@ describe("luaforce.emulator.soql_exec.binding", function()
     org.rows(it, {
       -- names are case-insensitive
       { "select name from ACCOUNT order by NAME",
-        { "100% Natural_Foods", "Acme", "acme labs", "Émile Corp", "O'Brien & Sons" } },
+        { "100% Natural_Foods", "Acme", "acme labs", "O'Brien & Sons", "Émile Corp" } },
       { "SELECT a.Name FROM Account a WHERE a.Industry = 'Energy' ORDER BY a.Name", { "Acme", "Émile Corp" } },
       { "SELECT Account.Name FROM Account WHERE Name = 'Acme'", { "Acme" } },
       -- date functions read dates and date-times

@@ -4,12 +4,13 @@ local compare = require "luaforce.emulator.soql_exec.compare"
 local decimal = require "luaforce.decimal"
 
 describe("luaforce.emulator.soql_exec.compare", function()
-  it("fold: ASCII and Latin-1 capitals lose their case, nothing else changes", function()
+  it("fold: letters with a case partner lose their case, nothing else changes", function()
     local rows = {
       { "ACME Labs", "acme labs" },
       { "ÉMILE ÀÖÞ", "émile àöþ" },
-      { "×÷ß", "×÷ß" },           -- U+00D7 and U+00F7 have no case; ß stays
-      { "ŁÓDŹ 日本", "ŁódŹ 日本" }, -- beyond Latin-1 only ASCII folds
+      { "×÷ß", "×÷ß" },             -- U+00D7 and U+00F7 have no case; ß stays
+      { "ŁÓDŹ 日本", "łódź 日本" },   -- Latin Extended-A folds; CJK has no case
+      { "ΑΘΗΝΑ МОСКВА", "αθηνα москва" },
     }
     for _, row in ipairs(rows) do
       assert.equal(row[2], compare.fold(row[1]))
@@ -17,14 +18,17 @@ describe("luaforce.emulator.soql_exec.compare", function()
     end
   end)
 
-  it("collate: accented Latin-1 letters sort with their base letter", function()
-    local names = { "O'Brien", "Émile", "acme", "Zoë", "zoe", "Ångström", "ÆON", "aeon" }
+  it("collate: Salesforce's English rule, the code points of the upper-cased characters", function()
+    local names = { "O'Brien", "Émile", "acme", "Zeta", "zoe", "Ångström", "ÆON", "aeon", "a_b", "ab", "Éclair" }
     table.sort(names, function(a, b) return compare.collate(a) < compare.collate(b) end)
-    assert.equal("acme", names[1])
-    assert.equal("Ångström", names[4]) -- after acme, ÆON and aeon
-    assert.same({ "Émile", "O'Brien" }, { names[5], names[6] })
-    assert.equal(compare.collate("ÆON"), compare.collate("aeon"))
-    assert.equal(compare.collate("Zoë"), compare.collate("ZOE"))
+    -- case-insensitive; `_` (0x5F) after the capitals; accents are not
+    -- folded: every accented capital is past Z
+    assert.same({ "ab", "acme", "aeon", "a_b", "O'Brien", "Zeta", "zoe", "Ångström", "ÆON", "Éclair", "Émile" },
+      names)
+    assert.equal(compare.collate("zoë"), compare.collate("ZOË"))
+    assert.are_not.equal(compare.collate("Zoë"), compare.collate("ZOE"))
+    assert.equal(compare.collate("łódź"), compare.collate("ŁÓDŹ"))
+    assert.equal(#"łódź", #compare.collate("łódź"))
   end)
 
   it("strcmp and numcmp answer -1, 0 or 1; numcmp takes decimals", function()
@@ -36,8 +40,8 @@ describe("luaforce.emulator.soql_exec.compare", function()
   end)
 
   it("order_key: text collated, booleans as 0 and 1, nil stays nil", function()
-    assert.equal("emile", compare.order_key("text", "Émile"))
-    assert.equal("a;b", compare.order_key("multi", "A;B"))
+    assert.equal("ÉMILE", compare.order_key("text", "Émile"))
+    assert.equal("A;B", compare.order_key("multi", "a;B"))
     assert.equal(1, compare.order_key("boolean", true))
     assert.equal(0, compare.order_key("boolean", false))
     assert.equal(42, compare.order_key("number", 42))

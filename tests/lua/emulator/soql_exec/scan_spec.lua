@@ -27,8 +27,8 @@ describe("luaforce.emulator.soql_exec.scan", function()
         { "Mid", "Big deal", "Huge", "Small deal", "Orphan" } },
       -- LIMIT / OFFSET
       { "SELECT Name FROM Account ORDER BY Name LIMIT 2", { "100% Natural_Foods", "Acme" } },
-      { "SELECT Name FROM Account ORDER BY Name LIMIT 2 OFFSET 2", { "acme labs", "Émile Corp" } },
-      { "SELECT Name FROM Account ORDER BY Name OFFSET 4", { "O'Brien & Sons" } },
+      { "SELECT Name FROM Account ORDER BY Name LIMIT 2 OFFSET 2", { "acme labs", "O'Brien & Sons" } },
+      { "SELECT Name FROM Account ORDER BY Name OFFSET 4", { "Émile Corp" } },
       { "SELECT Name FROM Account ORDER BY Name OFFSET 9", {} },
       { "SELECT Name FROM Account LIMIT 0", {} },
       { "SELECT Name FROM Account LIMIT 1", { "Acme" } },
@@ -39,7 +39,7 @@ describe("luaforce.emulator.soql_exec.scan", function()
       { "SELECT Name FROM Account WHERE IsDeleted = true", {}, },
       { "SELECT Name FROM Account WHERE IsDeleted = true", { "Zeta" }, opts = { all_rows = true } },
       { "SELECT Name FROM Account WHERE Id IN (SELECT AccountId FROM Contact) ORDER BY Name",
-        { "Acme", "acme labs", "Émile Corp", "O'Brien & Sons" }, opts = { all_rows = true } },
+        { "Acme", "acme labs", "O'Brien & Sons", "Émile Corp" }, opts = { all_rows = true } },
     })
   end)
 

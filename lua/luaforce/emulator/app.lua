@@ -23,7 +23,9 @@ local schema_mod = require "luaforce.emulator.schema"
 local seed = require "luaforce.emulator.seed"
 local snapshot = require "luaforce.emulator.snapshot"
 local sobjects = require "luaforce.emulator.sobjects"
+local system_objects = require "luaforce.emulator.system_objects"
 local Store = require "luaforce.emulator.store"
+local tooling = require "luaforce.emulator.tooling"
 local util = require "luaforce.emulator.util"
 
 local M = {}
@@ -78,8 +80,9 @@ local function default_user(store)
   return FALLBACK_USER
 end
 
--- The demo org (unless cfg.empty) and the data files into the store.
-local function load_data(store, cfg, clock)
+-- The demo org (unless cfg.empty), the data files and the system objects'
+-- records (those of objects the data does not bring) into the store.
+local function load_data(store, cfg, clock, system)
   local data = {}
   if not cfg.empty then
     merge_data(data, seed.generate(store.schema, { seed = cfg.seed or 1, now = clock.fixed or clock.now() }),
@@ -87,6 +90,9 @@ local function load_data(store, cfg, clock)
   end
   for _, path in ipairs(cfg.data or {}) do merge_data(data, decode_file(path, "data"), path) end
   if cfg.data_inline then merge_data(data, cfg.data_inline, "data") end
+  for name, rows in pairs(system) do
+    if data[name] == nil then data[name] = rows end
+  end
   local ok, lerr = store:load(data)
   if not ok then error("cannot load the data: " .. tostring(lerr), 0) end
 end
@@ -136,8 +142,19 @@ function M.setup(cfg)
   local store = Store.new { schema = sch, clock = clock }
   -- a named org's saved records, else (and on its first use) the demo org
   -- and the data files
+  -- the records every org has (Organization, Profile), unless the data
+  -- brings them
+  local system = system_objects.records(M.ORG_ID, sch)
   local restored = cfg.state_file and restore_state(store, cfg.state_file)
-  if not restored then load_data(store, cfg, clock) end
+  if not restored then
+    load_data(store, cfg, clock, system)
+  else
+    local missing = {}
+    for name, rows in pairs(system) do
+      if #store:all(name, true) == 0 then missing[name] = rows end
+    end
+    if next(missing) then assert(store:load(missing)) end
+  end
   -- the decoded data files and the seed tables are garbage now: collect them
   -- once at start-up rather than in the middle of the first requests
   collectgarbage()
@@ -179,6 +196,7 @@ function M.setup(cfg)
   org.sessions = oauth.new { clients = clients, ttl = cfg.token_ttl, clock = clock,
     org_id = M.ORG_ID, user_id = default_user(store) }
   org.query = query_api.new(org)
+  org.tooling = tooling.new(clock)
   return org
 end
 
@@ -203,7 +221,7 @@ end
 
 local function resources(version)
   local base = "/services/data/v" .. version .. "/"
-  local names = { "sobjects", "query", "queryAll", "composite", "limits" }
+  local names = { "tooling", "sobjects", "query", "queryAll", "composite", "limits" }
   local t = {}
   for _, n in ipairs(names) do t[n] = base .. n end
   return json.object(t, names)
@@ -250,6 +268,8 @@ local function api(req, segs)
     elseif #rest == 0 then
       return require("luaforce.emulator.composite").handle(org, req, version, M.dispatch)
     end
+  elseif resource == "tooling" then
+    return tooling.handle(org.tooling, req, version, rest)
   elseif resource == "limits" and #rest == 0 then
     return require("luaforce.emulator.limits").handle(org, req, version)
   end

@@ -193,6 +193,8 @@ return {
         { name = "IsActive", label = "Active", type = "boolean", default = true },
         { name = "ManagerId", label = "Manager ID", type = "reference", referenceTo = { "User" },
           relationshipName = "Manager" },
+        { name = "ProfileId", label = "Profile ID", type = "reference", referenceTo = { "Profile" },
+          relationshipName = "Profile" },
         { name = "TimeZoneSidKey", label = "Time Zone", type = "picklist", default = "GMT", values = {
           "GMT", "Europe/London", "Europe/Berlin", "Europe/Zurich", "America/New_York", "America/Chicago",
           "America/Los_Angeles", "America/Sao_Paulo", "Asia/Tokyo", "Australia/Sydney" } },

@@ -41,11 +41,12 @@ local function urls_for(obj, v)
   }
 end
 
--- Capabilities: the local org lets the API write every object.
+-- Capabilities: what the schema lets the API do (every write, unless the
+-- object says otherwise, as Organization does).
 local function flags(obj, t)
-  t.createable = true
-  t.updateable = true
-  t.deletable = true
+  t.createable = obj.createable
+  t.updateable = obj.updateable
+  t.deletable = obj.deletable
   t.queryable = true
   t.retrieveable = true
   t.searchable = true

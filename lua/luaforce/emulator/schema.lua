@@ -9,6 +9,9 @@
 --         "keyPrefix": "a01",            3 base-62 characters, unique; ids start with it
 --         "custom": true,                default: the name ends in "__c"
 --         "hasOwner": true,              default true: adds OwnerId (lookup to User, "Owner")
+--         "createable": true,            default true; also "updateable", "deletable": what
+--                                        the API may do to its records (describe says so;
+--                                        a refused write is INVALID_TYPE_FOR_OPERATION)
 --         "fields": [
 --           { "name": "Name", "type": "string", "length": 80, "required": true },
 --           { "name": "Status__c", "type": "picklist", "default": "Draft",
@@ -41,6 +44,10 @@
 -- "hasOwner" is false; a schema must not declare them. Field order is Id, IsDeleted, the declared
 -- fields, then OwnerId and the audit fields.
 --
+-- Every schema also gets the objects every Salesforce org has
+-- (luaforce.emulator.system_objects: Organization) unless it declares them
+-- itself.
+--
 -- In Lua: `schema.load(text_or_table)` → sch or nil, err (err.problems lists every problem, each
 -- naming where: `objects[2] 'Contact': fields[3] 'AccountId': referenceTo: no object 'Acount'`);
 -- `schema.default()` → the default org's schema. Names are looked up case-insensitively:
@@ -70,6 +77,7 @@ local MAX_TEXT_LENGTH = 131072
 
 local OBJECT_KEYS = {
   name = true, label = true, labelPlural = true, keyPrefix = true, custom = true, hasOwner = true, fields = true,
+  createable = true, updateable = true, deletable = true,
 }
 local FIELD_KEYS = {
   name = true, label = true, type = true, length = true, precision = true, scale = true, required = true,
@@ -608,6 +616,12 @@ local function build_object(index, def, problems)
   if obj.custom == nil or obj.custom == json.null then obj.custom = def.name:sub(-3):lower() == "__c" end
   if type(obj.custom) ~= "boolean" then problem("custom: true or false expected") end
   obj.has_owner = def.hasOwner ~= false
+  for _, cap in ipairs { "createable", "updateable", "deletable" } do
+    local v = def[cap]
+    if v == nil or v == json.null then v = true end
+    if type(v) ~= "boolean" then problem("%s: true or false expected", cap) end
+    obj[cap] = v ~= false
+  end
   local prefix = def.keyPrefix
   if type(prefix) ~= "string" or not prefix:find("^[0-9A-Za-z][0-9A-Za-z][0-9A-Za-z]$") then
     problem("keyPrefix: 3 letters or digits expected")
@@ -683,8 +697,10 @@ end
 
 --- Builds a schema from JSON text or a table of the same shape.
 -- Returns the schema, or nil and an error (code INVALID_SCHEMA) whose
--- message lists every problem found, one a line.
-function M.load(source)
+-- message lists every problem found, one a line. `opts.system_objects =
+-- false` leaves out the objects every org has (for the Tooling API's own
+-- objects).
+function M.load(source, opts)
   local def = source
   if type(source) == "string" then
     local err
@@ -701,7 +717,14 @@ function M.load(source)
   if type(def) ~= "table" or not is_list(def.objects) then
     problems[1] = "objects: a list of objects expected"
   else
-    for i, odef in ipairs(def.objects) do
+    local defs = {}
+    for i, odef in ipairs(def.objects) do defs[i] = odef end
+    if not (opts and opts.system_objects == false) then
+      for _, odef in ipairs(require("luaforce.emulator.system_objects").missing_from(defs)) do
+        defs[#defs + 1] = odef
+      end
+    end
+    for i, odef in ipairs(defs) do
       local obj = build_object(i, odef, problems)
       if obj then
         local here = ("objects[%d] '%s'"):format(i, obj.name)

@@ -20,6 +20,7 @@
 local decimal = require "luaforce.decimal"
 local datetime = require "luaforce.emulator.datetime"
 local ids = require "luaforce.emulator.ids"
+local system_objects = require "luaforce.emulator.system_objects"
 
 local M = {}
 
@@ -245,6 +246,11 @@ function M.generate(sch, opts)
     if u.IsActive then active[#active + 1] = u.Id end
   end
   users[1].Username = "admin@luaforce.local"
+  -- profiles: the users point at them, so the data carries them
+  data.Profile = system_objects.profiles(sch)
+  for i, u in ipairs(users) do
+    u.ProfileId = i == 1 and system_objects.PROFILES.admin or system_objects.PROFILES.standard
+  end
   for i = 3, #users do users[i].ManagerId = users[i == 5 and 1 or 2].Id end
   users[2].ManagerId = users[1].Id
 

@@ -92,8 +92,20 @@ local function is_id_for(obj, seg)
 end
 
 -- GET/PATCH/DELETE on one record by id.
+--- The methods a record of `obj` answers: Salesforce leaves out PATCH and
+-- DELETE where the object cannot be updated or deleted (405 names the rest).
+function M.record_methods(obj)
+  local list = { "GET", "HEAD" }
+  if obj.updateable then list[#list + 1] = "PATCH" end
+  if obj.deletable then list[#list + 1] = "DELETE" end
+  return list
+end
+
 local function one_record(org, req, version, obj, id)
   local st = org.store
+  if (req.method == "PATCH" and not obj.updateable) or (req.method == "DELETE" and not obj.deletable) then
+    return reply.method_not_allowed(req.method, M.record_methods(obj))
+  end
   if req.method == "GET" or req.method == "HEAD" then
     local fields, bad = select_fields(obj, req.query.fields)
     if not fields then return bad end
@@ -111,7 +123,7 @@ local function one_record(org, req, version, obj, id)
     if not ok then return store_errors(errs) end
     return reply.empty(204)
   end
-  return reply.method_not_allowed(req.method, { "GET", "HEAD", "PATCH", "DELETE" })
+  return reply.method_not_allowed(req.method, M.record_methods(obj))
 end
 
 -- GET sobjects/X/<id>/<Relationship>
@@ -191,7 +203,7 @@ local function external(org, req, version, obj, field_name, value)
     body.created = false
     return reply.json(200, json.object(body, UPSERT_KEYS), headers)
   end
-  return reply.method_not_allowed(req.method, { "GET", "HEAD", "PATCH", "DELETE" })
+  return reply.method_not_allowed(req.method, M.record_methods(obj))
 end
 
 local function create(org, req, version, obj)
@@ -215,9 +227,9 @@ function M.handle(org, req, version, segs)
   local obj = sch:object(segs[1])
   if not obj then return reply.not_found() end
   if #segs == 1 then
-    if req.method == "POST" then return create(org, req, version, obj) end
+    if req.method == "POST" and obj.createable then return create(org, req, version, obj) end
     if req.method ~= "GET" and req.method ~= "HEAD" then
-      return reply.method_not_allowed(req.method, { "GET", "HEAD", "POST" })
+      return reply.method_not_allowed(req.method, obj.createable and { "GET", "HEAD", "POST" } or { "GET", "HEAD" })
     end
     local info
     for _, o in ipairs(describe.global(sch, version).sobjects) do

@@ -311,6 +311,12 @@ local function table_or_error(self, obj_name)
   return t
 end
 
+-- A write the object does not allow (Organization cannot be created or
+-- deleted through the API).
+local function refused(obj, verb)
+  return err("INVALID_TYPE_FOR_OPERATION", ("entity type cannot be %s: %s"):format(verb, obj.label))
+end
+
 local function check_body(fields)
   if type(fields) ~= "table" then
     error("bad argument #2 (a table of field values expected, got " .. type(fields) .. ")", 3)
@@ -323,6 +329,7 @@ function Store:insert(obj_name, fields)
   check_body(fields)
   local t, errs = table_or_error(self, obj_name)
   if not t then return nil, errs end
+  if not t.obj.createable then return nil, { refused(t.obj, "inserted") } end
   return self:_insert(t, fields, "insert")
 end
 
@@ -339,6 +346,7 @@ function Store:update(obj_name, id, fields)
   check_body(fields)
   local t, errs = table_or_error(self, obj_name)
   if not t then return nil, errs end
+  if not t.obj.updateable then return nil, { refused(t.obj, "updated") } end
   local row
   row, errs = self:_live_row(t, id)
   if not row then return nil, errs end
@@ -370,6 +378,7 @@ end
 function Store:delete(obj_name, id)
   local t, errs = table_or_error(self, obj_name)
   if not t then return nil, errs end
+  if not t.obj.deletable then return nil, { refused(t.obj, "deleted") } end
   local row
   row, errs = self:_live_row(t, id)
   if not row then return nil, errs end

@@ -5,8 +5,9 @@
 --       request body (a decoded JSON object) as a change map (field API
 --       name -> value, or json.null to clear it): names checked against the
 --       object, values coerced to the field's type, read-only fields refused
---       (mode "insert" or "update"; "load" may set system fields and auto
---       numbers), a parent named by its external id (`"Account":
+--       (mode "insert" or "update"; "load" may set every stored field:
+--       system fields, auto numbers and fields the API cannot write, such
+--       as Organization.OrganizationType), a parent named by its external id (`"Account":
 --       {"External_Id__c": "X"}`) turned into its id. `row` is the row an
 --       update changes. Keys are visited in the body's order.
 --   rules.check_references(st, t, changes, pending) -> problems | nil:
@@ -135,8 +136,8 @@ function M.targets(st, f, id)
   return false
 end
 
---- Body → change map (see the file comment). mode "insert", "update" or "load" (system fields and
--- auto numbers writable; formulas and Id skipped). `row` is the updated row.
+--- Body → change map (see the file comment). mode "insert", "update" or "load" (every stored
+-- field writable; formulas and Id skipped). `row` is the updated row.
 function M.prepare(st, t, fields, mode, row)
   local obj = t.obj
   local changes, read_only, problems = {}, nil, nil
@@ -166,7 +167,7 @@ function M.prepare(st, t, fields, mode, row)
           read_only = read_only or {}
           read_only[#read_only + 1] = f.name
         end
-      elseif f.read_only and not (mode == "load" and (f.system or f.auto_number)) then
+      elseif f.read_only and mode ~= "load" then
         read_only = read_only or {}
         read_only[#read_only + 1] = f.name
       elseif v == NULL then

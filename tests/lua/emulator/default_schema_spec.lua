@@ -33,8 +33,9 @@ describe("luaforce.emulator.default_schema", function()
   it("has the standard objects and a custom one, with their key prefixes", function()
     local got = {}
     for _, obj in ipairs(sch:objects()) do got[#got + 1] = obj.name .. ":" .. obj.key_prefix end
+    -- then the objects every org has (luaforce.emulator.system_objects)
     assert.same({ "Account:001", "Contact:003", "Opportunity:006", "Case:500", "Lead:00Q", "User:005",
-      "Invoice__c:a01" }, got)
+      "Invoice__c:a01", "Organization:00D", "Profile:00e" }, got)
     assert.is_true(sch:object("Invoice__c").custom)
     assert.is_false(sch:object("Account").custom)
   end)
@@ -42,7 +43,7 @@ describe("luaforce.emulator.default_schema", function()
   it("loads as a schema without a problem", function()
     local loaded, err = schema.load(default_schema)
     assert.is_nil(err)
-    assert.equal(#default_schema.objects, #loaded:objects())
+    assert.equal(#default_schema.objects + 2, #loaded:objects()) -- and Organization, Profile
   end)
 
   it("has unique object names, key prefixes and field names", function()
@@ -77,7 +78,7 @@ describe("luaforce.emulator.default_schema", function()
         if f.type == "reference" then
           assert.is_string(f.relationshipName, o.name .. "." .. f.name)
           for _, target in ipairs(f.referenceTo) do
-            assert.is_table(def(target), o.name .. "." .. f.name .. " -> " .. target)
+            assert.is_truthy(def(target) or sch:object(target), o.name .. "." .. f.name .. " -> " .. target)
             if f.childRelationshipName then
               local key = target .. "." .. f.childRelationshipName
               assert.is_nil(children[key], key)

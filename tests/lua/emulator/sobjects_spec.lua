@@ -73,7 +73,8 @@ describe("luaforce.emulator.sobjects", function()
       assert.equal(200, r.status)
       local names = {}
       for _, o in ipairs(r.json.sobjects) do names[#names + 1] = o.name end
-      assert.same({ "Account", "Contact", "Opportunity", "Case", "Lead", "User", "Invoice__c" }, names)
+      assert.same({ "Account", "Contact", "Opportunity", "Case", "Lead", "User", "Invoice__c", "Organization",
+        "Profile" }, names)
     end)
 
     it("answers an object's basic info with its describeGlobal entry", function()

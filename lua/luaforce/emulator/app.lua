@@ -265,6 +265,8 @@ local function api(req, segs)
   elseif resource == "composite" then
     if rest[1] == "sobjects" then
       return require("luaforce.emulator.collections").handle(org, req, version, { table.unpack(rest, 2) })
+    elseif rest[1] == "tree" and #rest == 2 then
+      return require("luaforce.emulator.composite_tree").handle(org, req, version, rest[2])
     elseif #rest == 0 then
       return require("luaforce.emulator.composite").handle(org, req, version, M.dispatch)
     end

@@ -33,16 +33,19 @@ M.spec = {
 }
 M.description = [[
 Serves a local org on HTTP: the Salesforce REST API (OAuth client credentials,
-versions 31.0 to 66.0, query and queryAll with paging, sObject create, get,
-update, delete and upsert, describe) over a realistic demo org, so scripts,
-tests and client libraries run with no account and no network.
+userinfo and the identity URL, versions 31.0 to 66.0, query and queryAll with
+paging, sObject create, get, update, delete and upsert, describe, collections,
+composite and sObject Tree, the Tooling query) over a realistic demo org, so
+scripts, tests and client libraries (jsforce, the Salesforce CLI) run with no
+account and no network.
 
 On start it prints one line, `luaforce emulator listening on URL`, then a line
 per request on standard error. Ctrl-C or SIGTERM stops it.
 
 Test credentials (local use only):
   OAuth client    luaforce-local / luaforce-local-secret
-  static token    00DLOCAL0000001!luaforce.local.token (always accepted)
+  static token    00DLOCAL0000001!luaforce.local.token (always accepted; so is
+                  00DLOCAL!luaforce-local-token, its earlier spelling)
 
 Without --empty the org holds the demo data (deterministic from --seed, dates
 relative to --now); --data files load on top of it. Controls for tests answer

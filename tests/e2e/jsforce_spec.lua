@@ -18,13 +18,11 @@ describe("jsforce against luaforce emulator", function()
       leads[i] = { LastName = ("Lead %04d"):format(i), Company = "Peer Co", Status = "Open - Not Contacted" }
     end
     data = proc.write(os.tmpname(), json.encode { Lead = leads })
-    emu = proc.spawn { "emulator", "--port", "0", "--now", "2024-06-01T12:00:00Z", "--data", data, "-q" }
-    emu.url = emu.wait_for("listening on (http://[%d%.]+:%d+)\n", 30)
-    assert(emu.url, emu.read_stderr())
+    emu = proc.emulator { "--now", "2024-06-01T12:00:00Z", "--data", data, "-q" }
   end)
 
   teardown(function()
-    if emu then emu.signal("TERM"); emu.wait(10); emu.cleanup() end
+    if emu then emu.stop() end
     if data then os.remove(data) end
   end)
 

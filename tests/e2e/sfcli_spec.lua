@@ -130,9 +130,7 @@ describe("sf (Salesforce CLI) against luaforce emulator", function()
       leads[i] = { LastName = ("SfLead %04d"):format(i), Company = "SF Peer Leads", Status = "Open - Not Contacted" }
     end
     data = proc.write(os.tmpname(), json.encode { Lead = leads })
-    emu = proc.spawn { "emulator", "--port", "0", "--now", "2024-06-01T12:00:00Z", "--data", data, "-q" }
-    emu.url = emu.wait_for("listening on (http://[%d%.]+:%d+)\n", 30)
-    assert(emu.url, emu.read_stderr())
+    emu = proc.emulator { "--now", "2024-06-01T12:00:00Z", "--data", data, "-q" }
     local res = proc.curl(emu.url .. "/_emulator/info")
     assert.equal(200, res.status, res.body)
     info = json.decode(res.body)
@@ -141,7 +139,7 @@ describe("sf (Salesforce CLI) against luaforce emulator", function()
   end)
 
   teardown(function()
-    if emu then emu.signal("TERM"); emu.wait(10); emu.cleanup() end
+    if emu then emu.stop() end
     if data then os.remove(data) end
     for _, dir in ipairs { home, tmp } do
       if dir and dir:match("^/.+/tmp%.[%w]+$") then os.execute("rm -rf " .. q(dir)) end

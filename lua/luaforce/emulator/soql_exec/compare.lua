@@ -19,7 +19,7 @@ local decimal = require "luaforce.decimal"
 
 local M = {}
 
-local lower, upper, find, gsub, char = string.lower, string.upper, string.find, string.gsub, string.char
+local lower, upper, gsub, char, ulen = string.lower, string.upper, string.gsub, string.char, utf8.len
 local dcompare = decimal.compare
 local type = type
 
@@ -60,7 +60,8 @@ local TWO_BYTE = "[\194-\223][\128-\191]"
 --- See the file comment.
 function M.fold(s)
   s = lower(s)
-  if find(s, "[\194-\223]") then s = gsub(s, TWO_BYTE, LOWER) end
+  -- ASCII text (the common case) has as many characters as bytes
+  if ulen(s) ~= #s then s = gsub(s, TWO_BYTE, LOWER) end
   return s
 end
 
@@ -70,7 +71,7 @@ end
 --- See the file comment.
 function M.collate(s)
   s = upper(s)
-  if find(s, "[\194-\223]") then s = gsub(s, TWO_BYTE, UPPER) end
+  if ulen(s) ~= #s then s = gsub(s, TWO_BYTE, UPPER) end
   return s
 end
 local collate = M.collate

@@ -14,7 +14,7 @@ M.spec = {
     { name = "port", arg = "N", number = true, help = "port (default 0: a free one, printed on start)" },
     { name = "data", arg = "FILE", multiple = true, help = "load records from a JSON file (repeatable)" },
     { name = "schema", arg = "FILE", help = "objects and fields from a JSON schema file" },
-    { name = "empty", help = "start with no records (not even the demo org)" },
+    { name = "empty", help = "start with only the org's own records (Organization, Profile)" },
     { name = "seed", arg = "N", number = true, help = "seed of the demo org's data (default 1)" },
     { name = "now", arg = "ISO-DATETIME", help = "fix the org's clock (TODAY, CreatedDate, demo dates)" },
     { name = "token-ttl", arg = "SECONDS", number = true, help = "issued tokens expire after SECONDS" },

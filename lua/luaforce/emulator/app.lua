@@ -93,6 +93,11 @@ local function load_data(store, cfg, clock, system)
   for name, rows in pairs(system) do
     if data[name] == nil then data[name] = rows end
   end
+  -- the org's own record, when the data brings it, has the org's id
+  local orgs = data.Organization
+  if system.Organization and orgs and #orgs == 1 and type(orgs[1]) == "table" and orgs[1].Id == nil then
+    orgs[1].Id = M.ORG_ID
+  end
   local ok, lerr = store:load(data)
   if not ok then error("cannot load the data: " .. tostring(lerr), 0) end
 end
@@ -333,9 +338,9 @@ local function route(req)
   elseif segs[1] == "services" and segs[2] == "oauth2" and segs[3] == "token" and #segs == 3 then
     return org.sessions:token_endpoint(req, base_url(req))
   elseif segs[1] == "services" and segs[2] == "oauth2" and segs[3] == "userinfo" and #segs == 3 then
-    return identity.userinfo(org, req, base_url(req))
+    return identity.userinfo(org, req, base_url(req)), true -- not an API call
   elseif segs[1] == "id" and #segs == 3 then
-    return identity.identity(org, req, base_url(req), segs[2], segs[3])
+    return identity.identity(org, req, base_url(req), segs[2], segs[3]), true
   elseif segs[1] == "_emulator" then
     return controls(req, segs), true
   end

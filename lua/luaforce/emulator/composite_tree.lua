@@ -67,7 +67,7 @@ end
 local function collect(sch, root_obj, list)
   local nodes, types, ntypes = {}, {}, 0
   local function walk(records, obj, level, parent, field, where)
-    if level > M.MAX_LEVELS then
+    if level > M.MAX_LEVELS and #records > 0 then
       return bad("INVALID_INPUT", ("%s: a tree may be %d levels deep at most"):format(where, M.MAX_LEVELS))
     end
     for i, rec in ipairs(records) do
@@ -168,11 +168,14 @@ local function create(store, nodes)
     else
       local fields = n.fields
       if n.parent then
-        local keys = json.keys(fields)
-        local values = {}
-        for _, k in ipairs(keys) do values[k] = rawget(fields, k) end
-        if values[n.field] == nil then keys[#keys + 1] = n.field end
-        values[n.field] = n.parent.id
+        -- the parent's new id in the relationship's field, whatever the
+        -- record said there (in any case of the name)
+        local keys, values = {}, {}
+        local lookup = n.field:lower()
+        for _, k in ipairs(json.keys(fields)) do
+          if k:lower() ~= lookup then keys[#keys + 1], values[k] = k, rawget(fields, k) end
+        end
+        keys[#keys + 1], values[n.field] = n.field, n.parent.id
         fields = json.object(values, keys)
       end
       local id, errs = store:insert(n.obj.name, fields)

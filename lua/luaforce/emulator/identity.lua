@@ -17,6 +17,7 @@ local json = require "luaforce.json"
 local ids = require "luaforce.emulator.ids"
 local oauth = require "luaforce.emulator.oauth"
 local reply = require "luaforce.emulator.reply"
+local util = require "luaforce.emulator.util"
 
 local M = {}
 
@@ -75,12 +76,11 @@ local function urls(base, org_id, user_id, version)
   return json.object(t, URL_KEYS)
 end
 
--- The token's user: its record fields (nil fields where the org's schema
--- has no User or the user is gone).
-local function user_of(org)
-  local id = org.sessions.user_id
+-- A user's record (an empty table where the org's schema has no User or
+-- the user is gone).
+local function user_row(org, id)
   local ok, row = pcall(org.store.get, org.store, "User", id)
-  return id, (ok and type(row) == "table") and row or {}
+  return (ok and type(row) == "table") and row or nil
 end
 
 -- The user's offset from UTC in milliseconds now (0 when the zone is unknown).
@@ -93,9 +93,11 @@ end
 
 local function null_or(v) if v == nil then return json.null end return v end
 
--- What both answers say of the user and the org.
-local function facts(org, base, req)
-  local user_id, u = user_of(org)
+-- What both answers say of a user (`user_id`, the token's by default) and
+-- the org.
+local function facts(org, base, req, user_id)
+  user_id = user_id or org.sessions.user_id
+  local u = user_row(org, user_id) or {}
   local org_id = org.org_id
   local now = org.clock.now()
   local name = u.Name or table.concat({ u.FirstName, u.LastName }, " ")
@@ -114,8 +116,14 @@ local function facts(org, base, req)
   }
 end
 
+-- The token: the Authorization header, else an oauth_token parameter (in
+-- the query, or in a POST's form body).
 local function authorized(org, req)
-  return org.sessions:valid(oauth.bearer(req) or (req.query and req.query.oauth_token))
+  local token = oauth.bearer(req) or (req.query and req.query.oauth_token)
+  if not token and req.method == "POST" and req.body and req.body ~= "" then
+    token = util.parse_form(req.body).oauth_token
+  end
+  return org.sessions:valid(token)
 end
 
 local function get_only(req)
@@ -148,22 +156,13 @@ function M.identity(org, req, base, org_seg, user_seg)
   local bad = get_only(req)
   if bad then return bad end
   if not authorized(org, req) then return bad_token() end
-  local f = facts(org, base, req)
-  local asked_org = ids.to18(org_seg or "")
-  if not asked_org or ids.to18(user_seg or "") == nil then return bad_id() end
-  if asked_org ~= f.org_id then return word(403, "Wrong_Org") end
-  local asked = ids.to18(user_seg)
-  if asked ~= f.user_id then
-    -- another user of the same org: Salesforce answers for them too (an api
-    -- scope token of an internal user); one the org does not have is Bad_Id
-    local ok, row = pcall(org.store.get, org.store, "User", asked)
-    if not ok or type(row) ~= "table" then return bad_id() end
-    f.user_id, f.user = asked, row
-    f.username, f.email = null_or(row.Username), null_or(row.Email)
-    f.name = row.Name or json.null
-    f.active = row.IsActive ~= false
-    f.identity_url = base .. "/id/" .. f.org_id .. "/" .. asked
-  end
+  local asked_org, asked = ids.to18(org_seg or ""), ids.to18(user_seg or "")
+  if not asked_org or not asked then return bad_id() end
+  if asked_org ~= org.org_id then return word(403, "Wrong_Org") end
+  -- another user of the same org: Salesforce answers for them too (an api
+  -- scope token of an internal user); one the org does not have is Bad_Id
+  if asked ~= org.sessions.user_id and not user_row(org, asked) then return bad_id() end
+  local f = facts(org, base, req, asked)
   local u = f.user
   local body = {
     id = f.identity_url, asserted_user = f.user_id == org.sessions.user_id, user_id = f.user_id,
@@ -174,7 +173,7 @@ function M.identity(org, req, base, org_seg, user_seg)
     mobile_phone_verified = false, is_lightning_login_user = false,
     status = json.object({ created_date = json.null, body = json.null }, { "created_date", "body" }),
     urls = f.urls, active = f.active, user_type = "STANDARD", language = "en_US", locale = "en_US",
-    utcOffset = utc_offset(u.TimeZoneSidKey or "GMT", org.clock.now()), last_modified_date = f.modified,
+    utcOffset = f.offset, last_modified_date = f.modified,
     is_app_installed = true,
   }
   return reply.json(200, json.object(body, IDENTITY_KEYS))

@@ -574,8 +574,9 @@ local function build_field(obj, def, problem)
   field.calculated = field.formula ~= nil
   field.nillable = not field.required and ty ~= "boolean" and ty ~= "id" and not field.auto_number
     and not (field.system and field.name ~= "OwnerId")
-  field.createable = not field.read_only
-  field.updateable = not field.read_only
+  -- a field is writable where its object is (describe says so field by field)
+  field.createable = not field.read_only and obj.createable
+  field.updateable = not field.read_only and obj.updateable
   field.name_field = field.name == "Name" or (field.auto_number ~= nil and obj.name_field == nil)
 
   if def.default ~= nil and def.default ~= json.null then
@@ -719,13 +720,16 @@ function M.load(source, opts)
   else
     local defs = {}
     for i, odef in ipairs(def.objects) do defs[i] = odef end
+    local builtin = {}
     if not (opts and opts.system_objects == false) then
       for _, odef in ipairs(require("luaforce.emulator.system_objects").missing_from(defs)) do
         defs[#defs + 1] = odef
+        builtin[odef] = true
       end
     end
     for i, odef in ipairs(defs) do
       local obj = build_object(i, odef, problems)
+      if obj then obj.builtin = builtin[odef] or nil end
       if obj then
         local here = ("objects[%d] '%s'"):format(i, obj.name)
         if sch.by_name[obj.name:lower()] then

@@ -248,8 +248,10 @@ function M.generate(sch, opts)
   users[1].Username = "admin@luaforce.local"
   -- profiles: the users point at them, so the data carries them
   data.Profile = system_objects.profiles(sch)
-  for i, u in ipairs(users) do
-    u.ProfileId = i == 1 and system_objects.PROFILES.admin or system_objects.PROFILES.standard
+  if data.Profile then
+    for i, u in ipairs(users) do
+      u.ProfileId = i == 1 and system_objects.PROFILES.admin or system_objects.PROFILES.standard
+    end
   end
   for i = 3, #users do users[i].ManagerId = users[i == 5 and 1 or 2].Id end
   users[2].ManagerId = users[1].Id

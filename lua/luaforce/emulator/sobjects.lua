@@ -180,6 +180,9 @@ local function external(org, req, version, obj, field_name, value)
     if #rows == 0 then return reply.not_found() end
     if #rows > 1 then return ambiguous(version, obj, rows) end
     return one_record(org, req, version, obj, rows[1].Id)
+  elseif (req.method == "PATCH" or req.method == "POST") and not (obj.createable or obj.updateable) then
+    -- an upsert can neither create nor update here: as for the record itself
+    return reply.method_not_allowed(req.method, M.record_methods(obj))
   elseif req.method == "PATCH" or req.method == "POST" then
     local fields, bad = decode_body(req)
     if not fields then return bad end

@@ -86,23 +86,27 @@ end
 local DEFINITIONS = { organization, profile }
 
 --- See the file comment.
+-- (an object the schema declares itself, by name or by key prefix, is
+-- the schema's: the built-in one stays out)
 function M.missing_from(defs)
-  local have = {}
+  local have, prefixes = {}, {}
   for _, d in ipairs(defs) do
     if type(d) == "table" and type(d.name) == "string" then have[d.name:lower()] = true end
+    if type(d) == "table" and type(d.keyPrefix) == "string" then prefixes[d.keyPrefix] = true end
   end
   local out = {}
   for _, make in ipairs(DEFINITIONS) do
     local d = make()
-    if not have[d.name:lower()] then out[#out + 1] = d end
+    if not have[d.name:lower()] and not prefixes[d.keyPrefix] then out[#out + 1] = d end
   end
   return out
 end
 
---- The Profile rows (nil when the schema has no Profile of its own shape).
+--- The Profile rows (nil unless the schema has the built-in Profile: one it
+-- declares itself starts empty, as its other objects do).
 function M.profiles(sch)
   local prof = sch:object("Profile")
-  if not prof or prof.key_prefix ~= "00e" then return nil end
+  if not prof or not prof.builtin then return nil end
   return {
     { Id = M.PROFILES.admin, Name = "System Administrator", UserType = "Standard" },
     { Id = M.PROFILES.standard, Name = "Standard User", UserType = "Standard" },
@@ -114,7 +118,7 @@ end
 function M.records(org_id, sch)
   local out = { Profile = M.profiles(sch) }
   local obj = sch:object("Organization")
-  if not obj or obj.key_prefix ~= "00D" then return out end
+  if not obj or not obj.builtin then return out end
   out.Organization = { {
       Id = org_id, Name = "Luaforce Local", PrimaryContact = "Luaforce Admin", DefaultLocaleSidKey = "en_US",
       LanguageLocaleKey = "en_US", TimeZoneSidKey = "GMT", FiscalYearStartMonth = 1,

@@ -109,6 +109,17 @@ describe("emulator sObject Tree", function()
     assert.equal(201, tree("Account", { records = two_hundred }).status)
   end)
 
+  it("takes an empty child list at the fifth level, and sets the parent lookup whatever the child said", function()
+    local deep = rec("Account", "e5", { Name = "E5" }, { ChildAccounts = {} })
+    for i = 4, 1, -1 do deep = rec("Account", "e" .. i, { Name = "E" .. i }, { ChildAccounts = { deep } }) end
+    assert.equal(201, tree("Account", { records = { deep } }).status)
+    local r = tree("Account", { records = { rec("Account", "p", { Name = "Lookup Parent" }, { Contacts = {
+      rec("Contact", "c", { LastName = "Given", accountid = "not an id" }) } }) } })
+    assert.equal(201, r.status, r.body)
+    assert.equal(r.json.results[1].id,
+      query("SELECT AccountId FROM Contact WHERE LastName = 'Given'").json.records[1].AccountId)
+  end)
+
   it("counts as one API call", function()
     local a = request("GET", V .. "/limits").h["sforce-limit-info"]
     tree("Account", { records = { rec("Account", "x", { Name = "Counted" }, { Contacts = {

@@ -67,6 +67,8 @@ describe("emulator identity", function()
     assert.equal(200, r.status)
     assert.is_false(r.json.asserted_user)
     assert.equal(other.Username, r.json.username)
+    assert.equal("http://127.0.0.1:5555/" .. other.Id, r.json.urls.profile)
+    assert.equal(other.LastModifiedDate:sub(1, 19) .. "Z", r.json.last_modified_date)
   end)
 
   it("refuses a bad token with 403 Bad_OAuth_Token, another org with 403 Wrong_Org, unknown ids with 404 Bad_Id",
@@ -86,9 +88,18 @@ describe("emulator identity", function()
     assert.equal(404, request("GET", "/id/" .. app.ORG_ID .. "/not-an-id").status)
   end)
 
-  it("is not counted against the API allowance", function()
+  it("is not an API call: not counted, no Sforce-Limit-Info", function()
     local before = the_org.api_requests
-    request("GET", "/services/oauth2/userinfo")
+    local r = request("GET", "/services/oauth2/userinfo")
     assert.equal(before, the_org.api_requests)
+    assert.is_nil(r.h["sforce-limit-info"])
+  end)
+
+  it("takes the token as an oauth_token parameter too, in the query or a POST's form body", function()
+    local token = org.TOKEN
+    assert.equal(200, request("GET", "/services/oauth2/userinfo", { token = false,
+      query = { oauth_token = token } }).status)
+    assert.equal(200, request("POST", "/services/oauth2/userinfo", { token = false,
+      body = "oauth_token=" .. token:gsub("!", "%%21") }).status)
   end)
 end)

@@ -61,6 +61,42 @@ describe("emulator system objects", function()
     assert.equal(3, query("SELECT COUNT() FROM Profile").json.totalSize)
   end)
 
+  it("describes every field of an object the API cannot write as not writable", function()
+    local d = request("GET", V .. "/sobjects/Profile/describe").json
+    for _, f in ipairs(d.fields) do
+      assert.is_false(f.createable, f.name)
+      assert.is_false(f.updateable, f.name)
+    end
+    local o = request("GET", V .. "/sobjects/Organization/describe").json
+    local name
+    for _, f in ipairs(o.fields) do if f.name == "Name" then name = f end end
+    assert.same({ false, true }, { name.createable, name.updateable })
+    -- an upsert by Id on an object that can neither be created nor updated: 405, like PATCH
+    local p = request("PATCH", V .. "/sobjects/Profile/Id/00eLOCAL0000001AAA", { body = '{"Name":"X"}' })
+    assert.equal(405, p.status)
+  end)
+
+  it("leaves a schema's own Organization or Profile to the schema, empty like its other objects", function()
+    local own = org.write(json.encode { objects = {
+      { name = "Organization", keyPrefix = "00D", hasOwner = false, fields = {
+        { name = "Name", type = "string", length = 80 } } },
+      { name = "Thing__c", keyPrefix = "00e", fields = { { name = "Name", type = "string" } } },
+    } })
+    local the_org = org.setup { schema = own, data_inline = {} }
+    os.remove(own)
+    assert.is_nil(the_org.schema:object("Profile")) -- its key prefix is Thing__c's
+    assert.equal(0, query("SELECT COUNT() FROM Organization").json.totalSize)
+    assert.equal(201, request("POST", V .. "/sobjects/Organization", { body = '{"Name":"Mine"}' }).status)
+  end)
+
+  it("gives an Organization record of the data without an Id the org's id", function()
+    org.setup { data_inline = { Organization = { { Name = "From Data", OrganizationType = "Developer Edition" } } } }
+    local r = query("SELECT Id, Name, OrganizationType FROM Organization")
+    assert.equal(1, r.json.totalSize)
+    assert.same({ app.ORG_ID, "From Data", "Developer Edition" },
+      { r.json.records[1].Id, r.json.records[1].Name, r.json.records[1].OrganizationType })
+  end)
+
   it("comes back after a reset, and with --empty", function()
     org.setup { empty = true }
     request("PATCH", V .. "/sobjects/Organization/" .. app.ORG_ID, { body = '{"Name":"Changed"}' })

@@ -11,6 +11,9 @@ describe("luaforce.emulator.soql_exec.compare", function()
       { "×÷ß", "×÷ß" },             -- U+00D7 and U+00F7 have no case; ß stays
       { "ŁÓDŹ 日本", "łódź 日本" },   -- Latin Extended-A folds; CJK has no case
       { "ΑΘΗΝΑ МОСКВА", "αθηνα москва" },
+      { "ΟΔΥΣΣΕΥΣ Οδυσσευς", "οδυσσευσ οδυσσευσ" }, -- final sigma folds as sigma
+      { "ȘTEFAN ҐАНОК", "ștefan ґанок" },          -- Latin Extended-B, Cyrillic beyond Russian
+      { "İı", "İı" },                              -- Turkish i: the locale decides, not folded
     }
     for _, row in ipairs(rows) do
       assert.equal(row[2], compare.fold(row[1]))
@@ -28,6 +31,7 @@ describe("luaforce.emulator.soql_exec.compare", function()
     assert.equal(compare.collate("zoë"), compare.collate("ZOË"))
     assert.are_not.equal(compare.collate("Zoë"), compare.collate("ZOE"))
     assert.equal(compare.collate("łódź"), compare.collate("ŁÓDŹ"))
+    assert.equal("ISTANBUL", compare.collate("ıstanbul")) -- dotless ı upper-cases to I
     assert.equal(#"łódź", #compare.collate("łódź"))
   end)
 

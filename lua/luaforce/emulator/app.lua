@@ -146,9 +146,8 @@ function M.setup(cfg)
   end
   local store = Store.new { schema = sch, clock = clock }
   -- a named org's saved records, else (and on its first use) the demo org
-  -- and the data files
-  -- the records every org has (Organization, Profile), unless the data
-  -- brings them
+  -- and the data files; and the records every org has (Organization,
+  -- Profile) unless those bring them
   local system = system_objects.records(M.ORG_ID, sch)
   local restored = cfg.state_file and restore_state(store, cfg.state_file)
   if not restored then

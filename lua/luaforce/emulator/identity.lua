@@ -100,7 +100,13 @@ local function facts(org, base, req, user_id)
   local u = user_row(org, user_id) or {}
   local org_id = org.org_id
   local now = org.clock.now()
-  local name = u.Name or table.concat({ u.FirstName, u.LastName }, " ")
+  local name = u.Name
+  if not name then
+    local parts = {}
+    if u.FirstName then parts[#parts + 1] = u.FirstName end
+    if u.LastName then parts[#parts + 1] = u.LastName end
+    name = table.concat(parts, " ")
+  end
   return {
     identity_url = base .. "/id/" .. org_id .. "/" .. user_id,
     user_id = user_id, org_id = org_id, user = u,

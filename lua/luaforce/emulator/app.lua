@@ -157,7 +157,10 @@ function M.setup(cfg)
     for name, rows in pairs(system) do
       if #store:all(name, true) == 0 then missing[name] = rows end
     end
-    if next(missing) then assert(store:load(missing)) end
+    if next(missing) then
+      local ok, lerr = store:load(missing)
+      if not ok then error("cannot add the org's own records to the saved ones: " .. tostring(lerr), 0) end
+    end
   end
   -- the decoded data files and the seed tables are garbage now: collect them
   -- once at start-up rather than in the middle of the first requests
@@ -200,7 +203,6 @@ function M.setup(cfg)
   org.sessions = oauth.new { clients = clients, ttl = cfg.token_ttl, clock = clock,
     org_id = M.ORG_ID, user_id = default_user(store) }
   org.query = query_api.new(org)
-  org.tooling = tooling.new(clock)
   return org
 end
 
@@ -275,6 +277,8 @@ local function api(req, segs)
       return require("luaforce.emulator.composite").handle(org, req, version, M.dispatch)
     end
   elseif resource == "tooling" then
+    -- built on first use: most orgs never see a Tooling request
+    org.tooling = org.tooling or tooling.new(org.clock)
     return tooling.handle(org.tooling, req, version, rest)
   elseif resource == "limits" and #rest == 0 then
     return require("luaforce.emulator.limits").handle(org, req, version)

@@ -195,9 +195,8 @@ return {
           relationshipName = "Manager" },
         { name = "ProfileId", label = "Profile ID", type = "reference", referenceTo = { "Profile" },
           relationshipName = "Profile" },
-        { name = "TimeZoneSidKey", label = "Time Zone", type = "picklist", default = "GMT", values = {
-          "GMT", "Europe/London", "Europe/Berlin", "Europe/Zurich", "America/New_York", "America/Chicago",
-          "America/Los_Angeles", "America/Sao_Paulo", "Asia/Tokyo", "Australia/Sydney" } },
+        { name = "TimeZoneSidKey", label = "Time Zone", type = "picklist", default = "GMT",
+          values = require("luaforce.emulator.system_objects").TIME_ZONES },
       },
     },
     {

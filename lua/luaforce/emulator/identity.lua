@@ -132,7 +132,8 @@ local function authorized(org, req)
   return org.sessions:valid(token)
 end
 
-local function get_only(req)
+-- GET, HEAD or POST, as the Identity Service takes them: nil, else the 405.
+local function refuse_method(req)
   if req.method ~= "GET" and req.method ~= "HEAD" and req.method ~= "POST" then
     return reply.method_not_allowed(req.method, { "GET", "HEAD", "POST" })
   end
@@ -140,7 +141,7 @@ end
 
 --- GET /services/oauth2/userinfo.
 function M.userinfo(org, req, base)
-  local bad = get_only(req)
+  local bad = refuse_method(req)
   if bad then return bad end
   if not authorized(org, req) then return bad_token() end
   local f = facts(org, base, req)
@@ -159,7 +160,7 @@ end
 
 --- GET /id/<org id>/<user id>.
 function M.identity(org, req, base, org_seg, user_seg)
-  local bad = get_only(req)
+  local bad = refuse_method(req)
   if bad then return bad end
   if not authorized(org, req) then return bad_token() end
   local asked_org, asked = ids.to18(org_seg or ""), ids.to18(user_seg or "")

@@ -29,7 +29,8 @@ M.PROFILES = {
 }
 
 local LOCALES = { "en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "ja_JP", "pt_BR" }
-local ZONES = { "GMT", "Europe/London", "Europe/Berlin", "Europe/Zurich", "America/New_York", "America/Chicago",
+-- the time zones of the local org (also the User's TimeZoneSidKey values)
+M.TIME_ZONES = { "GMT", "Europe/London", "Europe/Berlin", "Europe/Zurich", "America/New_York", "America/Chicago",
   "America/Los_Angeles", "America/Sao_Paulo", "Asia/Tokyo", "Australia/Sydney" }
 local EDITIONS = { "Team Edition", "Professional Edition", "Enterprise Edition", "Developer Edition",
   "Personal Edition", "Unlimited Edition", "Contact Manager Edition", "Base Edition" }
@@ -51,7 +52,7 @@ local function organization()
       { name = "PrimaryContact", label = "Primary Contact", type = "string", length = 80 },
       { name = "DefaultLocaleSidKey", label = "Locale", type = "picklist", length = 40, values = LOCALES },
       { name = "LanguageLocaleKey", label = "Language", type = "picklist", length = 40, values = LOCALES },
-      { name = "TimeZoneSidKey", label = "Time Zone", type = "picklist", length = 40, values = ZONES },
+      { name = "TimeZoneSidKey", label = "Time Zone", type = "picklist", length = 40, values = M.TIME_ZONES },
       { name = "ReceivesInfoEmails", label = "Info Emails", type = "boolean", default = false },
       { name = "ReceivesAdminInfoEmails", label = "Info Emails Admin", type = "boolean", default = false },
       { name = "FiscalYearStartMonth", label = "Fiscal Year Starts In", type = "int", precision = 2,

@@ -66,6 +66,7 @@ struct xfer {
     lf_hbuf body, head;
     curl_off_t received, max_body, body_len;
     const char *body_text; /* the request body (the Lua string body_ref holds) */
+    FILE *body_fp;         /* or the file body_file names, read as libcurl asks */
     curl_off_t body_pos;   /* how much of it libcurl has read */
     curl_off_t replay_at;  /* body_pos when libcurl wanted to send it again */
     int too_large, aborted, interrupted, chunk_failed, nomem, replay_refused;

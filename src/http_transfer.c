@@ -12,11 +12,13 @@
  * - The response size cap is enforced in the write callback, on decoded
  *   bytes, so chunked and gzip-inflated bodies cannot grow past it.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <curl/curl.h>
 #include <lauxlib.h>
@@ -103,6 +105,21 @@ static size_t on_read(char *buf, size_t size, size_t nitems, void *ud) {
     return n;
 }
 
+/* The body from a file (body_file): read piece by piece as libcurl sends
+ * it, so an upload of any size costs one buffer. A short read (the file
+ * shrank under us) aborts the transfer rather than sending a short body. */
+static size_t on_read_file(char *buf, size_t size, size_t nitems, void *ud) {
+    xfer *x = ud;
+    size_t room = size * nitems;
+    curl_off_t left = x->body_len - x->body_pos;
+    size_t want = left < (curl_off_t)room ? (size_t)left : room;
+    if (want == 0) return 0;
+    size_t n = fread(buf, 1, want, x->body_fp);
+    if (n == 0) return CURL_READFUNC_ABORT;
+    x->body_pos += (curl_off_t)n;
+    return n;
+}
+
 /* libcurl rewinds the body only to send the request again by itself: a
  * reused connection closed without an answer. That replay is refused: the
  * first send may have been processed, and whether to try again (and what
@@ -148,6 +165,8 @@ static void xfer_clear(lua_State *L, xfer *x) {
     x->headers = NULL;
     lf_hbuf_free(&x->body);
     lf_hbuf_free(&x->head);
+    if (x->body_fp) fclose(x->body_fp);
+    x->body_fp = NULL;
     unref(L, &x->chunk_ref);
     unref(L, &x->body_ref);
     unref(L, &x->err_ref);
@@ -203,6 +222,7 @@ xfer *lf_http_xfer_take(lua_State *L, lf_session *s) {
     x->received = 0;
     x->body_len = x->body_pos = x->replay_at = 0;
     x->body_text = NULL;
+    x->body_fp = NULL;
     x->too_large = x->aborted = x->interrupted = x->chunk_failed = x->nomem = x->replay_refused = 0;
     x->errbuf[0] = '\0';
     return x;
@@ -326,6 +346,29 @@ void lf_http_xfer_setup(lua_State *L, lf_session *s, xfer *x, int idx, const req
         curl_easy_setopt(e, CURLOPT_SEEKDATA, x);
         x->body_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     } else {
+        lua_pop(L, 1);
+        /* body_file: the body is that file's bytes, streamed */
+        if (lua_getfield(L, idx, "body_file") == LUA_TSTRING) {
+            const char *path = lua_tostring(L, -1);
+            struct stat st;
+            FILE *fp = fopen(path, "rb");
+            if (fp == NULL || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+                int err = errno;
+                if (fp) fclose(fp);
+                lf_http_xfer_release(L, x);
+                luaL_error(L, "http: cannot read the body file %s: %s", path,
+                           fp ? "not a regular file" : strerror(err));
+            }
+            x->body_fp = fp;
+            x->body_len = (curl_off_t)st.st_size;
+            has_body = 1;
+            curl_easy_setopt(e, CURLOPT_POST, 1L);
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, x->body_len);
+            curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read_file);
+            curl_easy_setopt(e, CURLOPT_READDATA, x);
+            curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+            curl_easy_setopt(e, CURLOPT_SEEKDATA, x);
+        }
         lua_pop(L, 1);
     }
     if (strcmp(method, "HEAD") == 0) {

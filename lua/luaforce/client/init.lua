@@ -49,6 +49,8 @@
 --                                   -- json.null is sent as null), a string
 --                                   -- is sent as is (Content-Type JSON
 --                                   -- unless headers say otherwise)
+--       body_file = "/path",        -- or a file's bytes, streamed (any size;
+--                                   -- set Content-Type in headers)
 --       headers = {name = value},
 --       retry = "idempotent" | "create" | "safe-create" | "never",
 --           -- default: "create" for POST, "idempotent" for the others.
@@ -228,7 +230,7 @@ end
 local CALL_OPTIONS = {
   query = "table", body = true, headers = "table", retry = "string", expect_json = "boolean",
   on_chunk = "function", timeout = "number", write = "boolean", outcome = "table",
-  retry_statuses = "boolean",
+  retry_statuses = "boolean", body_file = "string",
 }
 
 local function origin_of(url)
@@ -328,8 +330,9 @@ function Org:call(method, target, opts)
   -- DELETE replayed unseen answers ENTITY_IS_DELETED, which only a retry
   -- this code knows of can read as success (Org:delete).
   local once = mode == "create" or (mode == "never" and cerrors.WRITES[method]) or method == "DELETE"
+  if body and opts.body_file then error("org:call: body and body_file are exclusive", 2) end
   local req = { method = method, url = url, query = opts.query, headers = headers, body = body,
-    timeout = opts.timeout, fresh_connect = once or nil }
+    body_file = opts.body_file, timeout = opts.timeout, fresh_connect = once or nil }
 
   -- a stream that has handed data to the caller cannot be replayed
   local delivered = false

@@ -10,6 +10,7 @@
 --     query = { q = "SELECT Id FROM Account" },   -- encoded, keys sorted
 --     headers = { Accept = "application/json" },  -- map, or list of {name, value}
 --     body = "...",                     -- a string (nil: no body)
+--     body_file = "/path",              -- or a file's bytes, streamed (any size, one buffer)
 --     timeout = 30, connect_timeout = 10,          -- seconds, override the session's
 --     on_chunk = function(piece) end,   -- stream the body (res.body is then "")
 --     fresh_connect = true,            -- a new connection: libcurl never replays

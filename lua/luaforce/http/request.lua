@@ -18,7 +18,7 @@ local M = {}
 
 local REQUEST_FIELDS = {
   method = "string", url = "string", query = "table", headers = "table", body = "string",
-  timeout = "number", connect_timeout = "number", on_chunk = "function", max_body = "number",
+  body_file = "string", timeout = "number", connect_timeout = "number", on_chunk = "function", max_body = "number",
   redirects = "string", fresh_connect = "boolean",
 }
 local REDIRECT_MODES = { ["same-host"] = true, none = true, any = true }
@@ -138,7 +138,8 @@ local function collect_headers(h, out, order)
 end
 
 --- The request table C expects for `req` on `session` (its default headers
--- and user agent): method, url (query added), headers (lines), body, the
+-- and user agent): method, url (query added), headers (lines), body or
+-- body_file (a file's bytes, streamed as libcurl sends them), the
 -- timeouts, on_chunk, max_body, fresh_connect, and user_agent (for tracing).
 -- Raises on misuse, naming the caller of session:request.
 function M.normalize(session, req)
@@ -148,7 +149,9 @@ function M.normalize(session, req)
   local url = req.url
   if not url then error("http request: url is required", 3) end
   if url:find("[%s%z]") then error("http request: the url holds blanks or control characters", 3) end
-  local method = (req.method or (req.body and "POST" or "GET")):upper()
+  if req.body and req.body_file then error("http request: body and body_file are exclusive", 3) end
+  local has_body = req.body ~= nil or req.body_file ~= nil
+  local method = (req.method or (has_body and "POST" or "GET")):upper()
   if not method:match("^[%u_-]+$") then error(("http request: bad method %q"):format(method), 3) end
   if req.query then
     local q = encode_query(req.query)
@@ -165,13 +168,14 @@ function M.normalize(session, req)
   for _, lower in ipairs(order) do
     for _, line in ipairs(by_name[lower]) do lines[#lines + 1] = line end
   end
-  if req.body and not by_name["content-type"] then
+  if has_body and not by_name["content-type"] then
     lines[#lines + 1] = "Content-Type:" -- no made-up type; libcurl would say form
   end
   local ua = session.user_agent
   if by_name["user-agent"] then ua = by_name["user-agent"][1]:match("^[^:;]+[:;]%s*(.*)$") end
   return {
-    method = method, url = url, headers = lines, body = req.body, timeout = req.timeout,
+    method = method, url = url, headers = lines, body = req.body, body_file = req.body_file,
+    timeout = req.timeout,
     connect_timeout = req.connect_timeout, on_chunk = req.on_chunk, max_body = req.max_body,
     user_agent = ua, fresh_connect = req.fresh_connect,
   }, by_name

@@ -130,13 +130,13 @@ local function follow(raw, res, mode)
   nxt.url = target
   if res.status == 303 or ((res.status == 301 or res.status == 302) and raw.method == "POST") then
     nxt.method = raw.method == "HEAD" and "HEAD" or "GET"
-    nxt.body = nil
+    nxt.body, nxt.body_file = nil, nil
   end
   local lines = {}
   for _, line in ipairs(raw.headers) do
     local lower = (line:match("^([^:;]+)") or ""):lower()
     local drop = (not same and CREDENTIAL_HEADERS[lower])
-      or (nxt.body == nil and (lower == "content-type" or lower == "content-length"))
+      or (nxt.body == nil and nxt.body_file == nil and (lower == "content-type" or lower == "content-length"))
     if not drop then lines[#lines + 1] = line end
   end
   nxt.headers = lines

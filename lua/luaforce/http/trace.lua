@@ -150,6 +150,7 @@ function M.exchange(raw, res, err, ms, streamed)
   end
   local b = trace_body(raw.body, header_value(raw.headers, "content-type"))
   if b then trace_write("http: > " .. b) end
+  if raw.body_file then trace_write("http: > (the body streamed from a file)") end
   if not res then return end
   trace_write(("http: < HTTP/%s %d %s"):format(res.http_version, res.status, res.reason))
   local list = res.header_list

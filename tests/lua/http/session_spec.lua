@@ -103,6 +103,25 @@ describe("luaforce.http sessions", function()
       assert.equal("k", e.headers["x-keep"])
     end)
 
+    it("streams a body from a file (body_file), of any size, as PUT or POST", function()
+      local path = os.tmpname()
+      local f = assert(io.open(path, "wb"))
+      local piece = ("0123456789abcdef"):rep(4096) -- 64 KiB
+      for _ = 1, 48 do f:write(piece) end           -- 3 MiB: many reads
+      f:write("end")
+      f:close()
+      local e = echo { method = "PUT", body_file = path, headers = { ["Content-Type"] = "text/csv" } }
+      assert.equal("PUT", e.method)
+      assert.equal(48 * 65536 + 3, #e.body)
+      assert.equal("end", e.body:sub(-3))
+      assert.equal("text/csv", e.headers["content-type"])
+      local p2 = echo { body_file = path }
+      assert.equal("POST", p2.method)
+      os.remove(path)
+      assert.has_error(function() s:request { url = url, body_file = path } end, nil)
+      assert.has_error(function() s:request { url = url, body = "x", body_file = path } end)
+    end)
+
     it("raises on misuse", function()
       assert.has_error(function() s:request { url = url, bogus = 1 } end)
       assert.has_error(function() s:request { url = url, headers = { ["X"] = "a\r\nInjected: 1" } } end)

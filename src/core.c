@@ -11,6 +11,7 @@
  * call into Lua code.
  */
 #include <lauxlib.h>
+#include <csv.h>
 #include <curl/curl.h>
 #include <expat.h>
 #include <gmp.h>
@@ -56,6 +57,7 @@ static const luaL_Reg submodules[] = {
     {"luaforce.core.calendar", luaopen_luaforce_core_calendar},
     {"luaforce.core.base64", luaopen_luaforce_core_base64},
     {"luaforce.core.xml", luaopen_luaforce_core_xml},
+    {"luaforce.core.csv", luaopen_luaforce_core_csv},
     {NULL, NULL},
 };
 
@@ -92,6 +94,8 @@ int luaopen_luaforce_core(lua_State *L) {
         lua_pushfstring(L, "%d.%d.%d", v.major, v.minor, v.micro);
         lua_setfield(L, -2, "expat");
     }
+    lua_pushfstring(L, "%d.%d.%d", CSV_MAJOR, CSV_MINOR, CSV_RELEASE); /* libcsv has no run-time version */
+    lua_setfield(L, -2, "libcsv");
     lua_pushliteral(L, LUA_RELEASE);
     lua_setfield(L, -2, "lua");
     lua_setfield(L, -2, "libraries");

@@ -24,6 +24,7 @@ int luaopen_luaforce_core_tz(lua_State *L);
 int luaopen_luaforce_core_calendar(lua_State *L);
 int luaopen_luaforce_core_base64(lua_State *L);
 int luaopen_luaforce_core_xml(lua_State *L);
+int luaopen_luaforce_core_csv(lua_State *L);
 
 /* Set by the program's SIGINT handler; C code that blocks (network waits)
  * polls it so that Ctrl-C is prompt. Always 0 in a stock lua5.4. A signal

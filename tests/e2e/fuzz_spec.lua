@@ -192,7 +192,7 @@ describe("scripts/fuzz", function()
     assert.matches("scripts/fuzz %[TARGET%.%.%.%] %[%-%-seconds N%] %[%-%-runs N%]", h.stdout)
     local l = fuzz { "--list" }
     assert.equal(0, l.code)
-    for _, name in ipairs { "json", "decimal", "tz", "emulator", "xml", "soql", "profile", "secrets", "bpmn", "task",
+    for _, name in ipairs { "json", "decimal", "tz", "emulator", "xml", "csv", "soql", "profile", "secrets", "bpmn", "task",
       "feel" } do
       assert.matches("%f[%w]" .. name .. " ", l.stdout)
     end
@@ -202,7 +202,7 @@ describe("scripts/fuzz", function()
     local r = fuzz { "jsno" }
     assert.equal(2, r.code)
     assert.matches("fuzz: no target 'jsno'", r.stderr)
-    assert.matches("the targets: json decimal tz emulator xml bpmn feel profile secrets soql task", r.stderr)
+    assert.matches("the targets: json decimal tz emulator xml csv bpmn feel profile secrets soql task", r.stderr)
     assert.equal(2, fuzz({ "soql", "--seconds", "0" }).code)
   end)
 

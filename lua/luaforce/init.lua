@@ -43,6 +43,7 @@ local lazy = {
   client = "luaforce.client",
   connector = "luaforce.connector",
   chain = "luaforce.chain",
+  bulk = "luaforce.bulk",
 }
 
 return setmetatable(M, {

@@ -131,8 +131,13 @@ describe("secret scan", function()
     local a = {}
     for _, x in ipairs(global) do a[#a + 1] = x end
     a[#a + 1] = cmd[1]
+    local from = 2
+    if cmd[1] == "bulk" then -- a group: the options follow its subcommand
+      a[#a + 1] = cmd[2]
+      from = 3
+    end
     for _, x in ipairs(auth) do a[#a + 1] = x end
-    for i = 2, #cmd do a[#a + 1] = cmd[i] end
+    for i = from, #cmd do a[#a + 1] = cmd[i] end
     return a
   end
 
@@ -177,6 +182,7 @@ describe("secret scan", function()
     input(work .. "/ctx.json", [[{"x": {"y": 41}}]])
     input(work .. "/records.json", [=[[{"Name": "A"}, {"Name": "B"}]]=])
     input(work .. "/account.json", [[{"Name": "Scan From File"}]])
+    input(work .. "/accounts.csv", "Name,Industry\nScan Bulk One,Energy\n\"Scan Bulk, Two\",Media\n")
     -- connector tasks: their own connection from secrets (an --instance
     -- or a profile replaces it), one reading and one that fails
     input(work .. "/task.json", json.encode {
@@ -273,6 +279,20 @@ describe("secret scan", function()
         { { "chain", "chain.lua", "--dry-run" }, true, { [0] = true } },
         { { "chain", "chain.lua", "--plan" }, true, { [0] = true } },
         { { "chain", "chain-fails.lua" }, true, { [1] = true } },
+      },
+      import = {
+        { { "import", "Account", "accounts.csv" }, true, { [0] = true } },
+        { { "import", "Account", "accounts.csv", "--bulk", "--json" }, true, { [0] = true } },
+      },
+      export = {
+        { { "export", "SELECT Id, Name FROM Account LIMIT 3" }, true, { [0] = true } },
+        { { "export", "SELECT Id, Name FROM Account", "--bulk", "-o", "export.csv" }, true, { [0] = true } },
+      },
+      bulk = {
+        { { "bulk", "import", "Account", "accounts.csv" }, true, { [0] = true } },
+        { { "bulk", "export", "SELECT Id FROM Account LIMIT 2" }, true, { [0] = true } },
+        { { "bulk", "jobs" }, true, { [0] = true } },
+        { { "bulk", "status", "750000000000000AAA" }, true, { [1] = true } },
       },
       connector = {
         { { "connector", "task.json" }, true, { [0] = true } },

@@ -8,8 +8,8 @@ local M = {}
 M.summary = "show help for luaforce or one command"
 M.spec = {
   command = "help",
-  usage = "luaforce help [COMMAND]",
-  max_args = 1,
+  usage = "luaforce help [COMMAND [SUBCOMMAND]]",
+  max_args = 2,
   options = common.with {},
 }
 M.description = "Shows the usage, options and examples of COMMAND, or the list of commands."
@@ -30,6 +30,15 @@ function M.text(name)
     lines[#lines + 1] = "Options:"
     lines[#lines + 1] = args.help(cmd.spec)
   end
+  if cmd.subcommands then
+    lines[#lines + 1] = ""
+    lines[#lines + 1] = "Commands:"
+    for _, s in ipairs(cmd.subcommands) do
+      lines[#lines + 1] = ("  %-10s %s"):format(s.name, require(s.module).summary or "")
+    end
+    lines[#lines + 1] = ""
+    lines[#lines + 1] = ("Run 'luaforce help %s COMMAND' for a command's options."):format(name)
+  end
   if cmd.examples then
     lines[#lines + 1] = ""
     lines[#lines + 1] = "Examples:"
@@ -46,6 +55,10 @@ function M.run(_, _, pos)
     io.stdout:write(main.usage(), "\n")
     return 0
   end
+  local name = table.concat(pos, " ")
+  if #pos == 2 and main.find_command(pos[1]) and not main.find_command(name) then
+    error(errors.usage(("unknown command 'luaforce %s'"):format(name), "run 'luaforce help " .. pos[1] .. "' for its commands"), 0)
+  end
   if not main.find_command(pos[1]) then
     local names = {}
     for _, c in ipairs(main.commands) do names[#names + 1] = c.name end
@@ -53,7 +66,7 @@ function M.run(_, _, pos)
     error(errors.usage(("unknown command '%s'"):format(pos[1]),
       near and ("did you mean '" .. near .. "'?") or "run 'luaforce help' for the list"), 0)
   end
-  io.stdout:write(M.text(pos[1]), "\n")
+  io.stdout:write(M.text(name), "\n")
   return 0
 end
 

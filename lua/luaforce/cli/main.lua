@@ -27,6 +27,9 @@ M.commands = {
   { name = "emulator", module = "luaforce.cli.emulator" },
   { name = "connector", module = "luaforce.cli.connector" },
   { name = "chain", module = "luaforce.cli.chain" },
+  { name = "import", module = "luaforce.cli.import" },
+  { name = "export", module = "luaforce.cli.export" },
+  { name = "bulk", module = "luaforce.cli.bulk" },
   { name = "eval", module = "luaforce.cli.eval" },
   { name = "help", module = "luaforce.cli.help" },
   { name = "version", module = "luaforce.cli.version" },
@@ -74,10 +77,40 @@ local function command_names()
   return names
 end
 
+--- The module of command `name`: "query", or a group's subcommand
+-- "bulk import" (a group module lists its own in `subcommands`).
 function M.find_command(name)
+  local group, sub = name:match("^(%S+) (%S+)$")
   for _, c in ipairs(M.commands) do
-    if c.name == name then return require(c.module) end
+    if c.name == (group or name) then
+      local mod = require(c.module)
+      if not group then return mod end
+      for _, s in ipairs(mod.subcommands or {}) do
+        if s.name == sub then return require(s.module) end
+      end
+      return nil
+    end
   end
+end
+
+-- `luaforce GROUP SUB ...`: the subcommand's name ("bulk import") and the
+-- index of its first argument, or nil and an error for a missing or
+-- unknown one.
+local function subcommand(cmd, name, pos)
+  local sub = pos[2]
+  local names = {}
+  for _, s in ipairs(cmd.subcommands) do names[#names + 1] = s.name end
+  if sub == nil or sub:sub(1, 1) == "-" then
+    return nil, errors.usage(("'luaforce %s' needs a subcommand: %s"):format(name, table.concat(names, ", ")),
+      ("run 'luaforce help %s' for them"):format(name))
+  end
+  if not M.find_command(name .. " " .. sub) then
+    local near = args.nearest(sub, names)
+    return nil, errors.usage(("unknown command 'luaforce %s %s'"):format(name, sub),
+      near and ("did you mean 'luaforce " .. name .. " " .. near .. "'?")
+      or ("the subcommands: " .. table.concat(names, ", ")))
+  end
+  return name .. " " .. sub
 end
 
 function M.usage()
@@ -195,9 +228,19 @@ function M.main(argv)
     io.stdout:write(require("luaforce.cli.help").text(name), "\n")
     return 0
   end
+  local first = 2
+  if cmd.subcommands then
+    if pos[2] == "--help" or pos[2] == "-h" then
+      io.stdout:write(require("luaforce.cli.help").text(name), "\n")
+      return 0
+    end
+    local full, serr = subcommand(cmd, name, pos)
+    if not full then return M.report(serr) end
+    name, cmd, first = full, M.find_command(full), 3
+  end
   -- the command's own options, then its arguments
   local spec = cmd.spec
-  local copts, cargs = args.parse(pos, spec, 2)
+  local copts, cargs = args.parse(pos, spec, first)
   if not copts then return M.report(cargs) end
   if copts.help then
     io.stdout:write(require("luaforce.cli.help").text(name), "\n")

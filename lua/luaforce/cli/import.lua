@@ -99,7 +99,9 @@ local function error_text(r)
 end
 
 -- The REST run's report, shaped as luaforce.bulk.report's for
--- bulk_import.finish: counts, exit, summary, write_failed, close.
+-- bulk_import.finish: counts, exit, summary, write_failed, close. The rows
+-- to send again are written to a private temporary file as each window is
+-- answered; write_failed moves that file into place.
 local Rest = {}
 Rest.__index = Rest
 
@@ -116,98 +118,135 @@ function Rest:summary()
 end
 
 function Rest:write_failed(path)
+  local src = assert(io.open(self.failed_path, "rb"))
   local out, why = io.open(path, "wb")
   if not out then
+    src:close()
     return nil, errors.new { code = "BAD_OUTPUT_FILE", exit = errors.EXIT.USAGE,
       message = ("cannot write %s: %s"):format(path, (tostring(why):gsub("^.-: ", ""))) }
   end
-  local fmt = { eol = "\n" }
-  local header = { "sf__Error" }
-  for i, c in ipairs(self.columns) do header[i + 1] = c end
-  out:write(csv.line(header, fmt))
-  local n = 0
-  for i, r in ipairs(self.results) do
-    local code = r.errors and r.errors[1] and r.errors[1].statusCode
-    if not r.success and code ~= "OUTCOME_UNKNOWN" then
-      local line = { code == "NOT_SENT" and "NOT_SENT: never sent" or error_text(r) }
-      for k, text in ipairs(self.rows[i]) do line[k + 1] = text end
-      out:write(csv.line(line, fmt))
-      n = n + 1
-    end
+  while true do
+    local piece = src:read(65536)
+    if not piece then break end
+    out:write(piece)
   end
-  out:close()
-  return n
+  src:close()
+  local ok, werr = out:close()
+  if not ok then return nil, errors.new { code = "BAD_OUTPUT_FILE", exit = errors.EXIT.API, message = tostring(werr) } end
+  return self.to_send_again
 end
 
-function Rest:close() end
+function Rest:close()
+  if self.failed_path then os.remove(self.failed_path) end
+  self.failed_path = nil
+end
+
+M.WINDOW = 10000 -- rows read, sent and forgotten at a time (memory stays flat)
+
+-- The chunks' error codes that mean "never written, send again".
+local AGAIN = { NOT_SENT = true }
 
 local function rest_import(ctx, opts, org, object, src)
   local op = bulk_import.operation(opts)
-  local rows = {}
-  while true do
-    local row, err = src.next()
-    if row == false then error(err, 0) end
-    if not row then break end
-    rows[#rows + 1] = row
-  end
   local types = {}
   if op ~= "delete" then
     local d, derr = org:describe(object)
     if not d then connect.fail(derr, org, object) end
     for _, f in ipairs(d.fields or {}) do types[f.name:lower()] = f.type end
   end
-  local bar = progress.new(ctx, { label = "import", unit = "records", total = #rows })
-  local done = 0
-  local copts = { observe = function(event, chunk)
-    if event == "done" then
-      done = done + (chunk.last - chunk.first + 1)
-      bar:update(done, #rows)
-    end
-  end }
-  local results, err
+  local id_at
   if op == "delete" then
-    local id_at
     for i, c in ipairs(src.columns) do
       if c:lower() == "id" then id_at = i end
     end
     if not id_at then error(errors.usage("a delete needs an Id column"), 0) end
-    local ids = {}
-    for i, row in ipairs(rows) do ids[i] = row[id_at] end
-    results, err = org:delete_many(ids, copts)
-  else
-    local recs = {}
-    for i, row in ipairs(rows) do recs[i] = record_of(src.columns, types, row) end
-    if op == "insert" then
-      results, err = org:create_many(object, recs, copts)
-    elseif op == "update" then
-      results, err = org:update_many(object, recs, copts)
-    else
-      results, err = org:upsert_many(object, opts.external_id, recs, copts)
-    end
   end
+  local report = setmetatable({ object = object, operation = op, columns = src.columns, jobs = {},
+    counts = { records = 0, successful = 0, failed = 0, not_sent = 0, unknown = 0, unprocessed = 0 },
+    failed_path = os.tmpname(), to_send_again = 0 }, Rest)
+  local out = assert(io.open(report.failed_path, "wb"))
+  local fmt = { eol = "\n" }
+  local header = { "sf__Error" }
+  for i, c in ipairs(src.columns) do header[i + 1] = c end
+  out:write(csv.line(header, fmt))
+  local function again(reason, row)
+    local line = { reason }
+    for k, text in ipairs(row) do line[k + 1] = text end
+    out:write(csv.line(line, fmt))
+    report.to_send_again = report.to_send_again + 1
+  end
+
+  local c = report.counts
+  local bar = progress.new(ctx, { label = "import", unit = "records", total = src.total })
+  local stopped
+  local ok, perr = pcall(function()
+    while true do
+      local rows = {}
+      while #rows < M.WINDOW do
+        local row, rerr = src.next()
+        if row == false then error(rerr, 0) end
+        if not row then break end
+        rows[#rows + 1] = row
+      end
+      if #rows == 0 then break end
+      c.records = c.records + #rows
+      if stopped then
+        for _, row in ipairs(rows) do again("NOT_SENT: never sent", row) end
+        c.not_sent = c.not_sent + #rows
+      else
+        local results, err
+        if op == "delete" then
+          local ids = {}
+          for i, row in ipairs(rows) do ids[i] = row[id_at] end
+          results, err = org:delete_many(ids)
+        else
+          local recs = {}
+          for i, row in ipairs(rows) do recs[i] = record_of(src.columns, types, row) end
+          if op == "insert" then
+            results, err = org:create_many(object, recs)
+          elseif op == "update" then
+            results, err = org:update_many(object, recs)
+          else
+            results, err = org:upsert_many(object, opts.external_id, recs)
+          end
+        end
+        if not results then
+          if not err.results and c.records == #rows then
+            out:close()
+            report:close()
+            connect.fail(err, org, object)
+          end
+          results = err.results or {}
+          report.error, stopped = err, true
+        end
+        for i, row in ipairs(rows) do
+          local r = results[i] or { success = false, errors = { { statusCode = "NOT_SENT" } } }
+          local code = r.errors and r.errors[1] and r.errors[1].statusCode
+          if r.success then
+            c.successful = c.successful + 1
+          elseif code == "OUTCOME_UNKNOWN" then
+            c.unknown = c.unknown + 1
+          elseif AGAIN[code] then
+            c.not_sent = c.not_sent + 1
+            again("NOT_SENT: never sent", row)
+          else
+            c.failed = c.failed + 1
+            again(error_text(r), row)
+          end
+        end
+      end
+      bar:update(c.records, src.total)
+    end
+  end)
   bar:finish()
-  if not results then
-    if not err.results then connect.fail(err, org, object) end
-    results = err.results
-  end
-  local c = { records = #rows, successful = 0, failed = 0, not_sent = 0, unknown = 0, unprocessed = 0 }
-  for _, r in ipairs(results) do
-    local code = r.errors and r.errors[1] and r.errors[1].statusCode
-    if r.success then
-      c.successful = c.successful + 1
-    elseif code == "OUTCOME_UNKNOWN" then
-      c.unknown = c.unknown + 1
-    elseif code == "NOT_SENT" then
-      c.not_sent = c.not_sent + 1
-    else
-      c.failed = c.failed + 1
-    end
+  out:close()
+  if not ok then
+    report:close()
+    error(perr, 0)
   end
   local failed = {}
-  if c.failed > 0 or c.not_sent > 0 then failed[1] = errors.EXIT.API end
-  if err and results == err.results then table.insert(failed, 1, err.exit or errors.EXIT.API) end
-  local report = setmetatable({ object = object, operation = op, columns = src.columns, rows = rows,
-    results = results, counts = c, jobs = {}, error = (results == (err and err.results)) and err or nil }, Rest)
+  if report.error then failed[1] = report.error.exit or errors.EXIT.API end
+  if c.failed > 0 or c.not_sent > 0 then failed[#failed + 1] = errors.EXIT.API end
   report.exit = errors.outcome_exit { unknown = c.unknown, done = c.successful, failed = failed }
   return report
 end

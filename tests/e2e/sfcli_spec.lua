@@ -4,7 +4,9 @@
 -- org display and list, queries (relationships, subqueries, csv, the human
 -- table, more than 2,000 rows over several pages), record create, get,
 -- update and delete (by id and by --where), sObject describe and list, API
--- limits, a raw REST request, and tree export and import (all or nothing).
+-- limits, a raw REST request, tree export and import (all or nothing), and
+-- Bulk API 2.0: data import, upsert, export and delete (soft and hard)
+-- bulk, with failed rows read back through data bulk results.
 --
 -- `scripts/peers sfcli` installs the CLI (npm ci); when the npm registry
 -- cannot be reached it exits 3 and every test here is pending, saying so;
@@ -63,7 +65,9 @@ describe("sf (Salesforce CLI) against luaforce emulator", function()
       parts[#parts + 1] = q(a)
       shown[#shown + 1] = q(a)
     end
-    local r = proc.sh(table.concat(parts, " "))
+    local line = table.concat(parts, " ")
+    if opts.cwd then line = "cd " .. q(opts.cwd) .. " && " .. line end
+    local r = proc.sh(line)
     r.json = json.decode(r.stdout)
     r.why = ("%s\nexited %s\n--- stdout:\n%s\n--- stderr:\n%s"):format(
       table.concat(shown, " "), tostring(r.code), r.stdout, r.stderr)
@@ -471,5 +475,77 @@ describe("sf (Salesforce CLI) against luaforce emulator", function()
     assert.equal(accounts, count("SELECT COUNT() FROM Account"), "accounts created:\n" .. r.why)
     assert.equal(contacts, count("SELECT COUNT() FROM Contact"), "contacts created:\n" .. r.why)
     assert.equal(0, count("SELECT COUNT() FROM Account WHERE Name = 'SF Tree Bad'"), r.why)
+  end)
+  it("imports, upserts, exports and deletes with Bulk API 2.0", function()
+    need_peer()
+    local dir = mkdtemp()
+    local accounts = proc.write(dir .. "/accounts.csv",
+      'Name,Industry,AnnualRevenue\nSF Bulk One,Energy,1000\n"SF Bulk, Two",Media,#N/A\n')
+    local res, r = ok({ "data", "import", "bulk", "-o", "loc", "--sobject", "Account", "--file", accounts, "--wait", "5" })
+    assert.matches("^750", res.jobId, r.why)
+    assert.equal(2, res.successfulRecords, r.why)
+    assert.equal(0, res.failedRecords, r.why)
+    assert.equal(2, count("SELECT COUNT() FROM Account WHERE Name LIKE 'SF Bulk%'"))
+
+    local out = dir .. "/export.csv"
+    res, r = ok({ "data", "export", "bulk", "-o", "loc", "--query",
+      "SELECT Id, Name, Owner.Name FROM Account WHERE Name LIKE 'SF Bulk%' ORDER BY Name",
+      "--output-file", out, "--wait", "5" })
+    assert.equal(2, res.totalSize, r.why)
+    local f = assert(io.open(out, "rb"))
+    local text = f:read("a")
+    f:close()
+    assert.matches('^"Id","Name","Owner.Name"\n"001%w+","SF Bulk One","[^"]+"\n"001%w+","SF Bulk, Two","[^"]+"\n$', text)
+
+    local invoices = proc.write(dir .. "/invoices.csv", "External_Id__c,Status__c\nSF-B-1,Draft\nSF-B-2,Sent\n")
+    res, r = ok({ "data", "upsert", "bulk", "-o", "loc", "--sobject", "Invoice__c", "--file", invoices,
+      "--external-id", "External_Id__c", "--wait", "5" })
+    assert.equal("JobComplete", res.jobInfo.state, r.why)
+    assert.equal(2, res.jobInfo.numberRecordsProcessed, r.why)
+    assert.equal(2, count("SELECT COUNT() FROM Invoice__c WHERE External_Id__c LIKE 'SF-B-%'"))
+
+    -- soft delete: the recycle bin (queryAll) still has them; hard delete: gone
+    local ids = { "Id" }
+    for id in text:gmatch('\n"(001%w+)"') do ids[#ids + 1] = id end
+    local soft = proc.write(dir .. "/soft.csv", table.concat(ids, "\n") .. "\n")
+    res, r = ok({ "data", "delete", "bulk", "-o", "loc", "--sobject", "Account", "--file", soft, "--wait", "5" })
+    assert.equal("delete", res.jobInfo.operation, r.why)
+    assert.equal(0, count("SELECT COUNT() FROM Account WHERE Name LIKE 'SF Bulk%'"))
+    local all = rest("/services/data/v62.0/queryAll?q=SELECT+Id+FROM+Account+WHERE+Name+LIKE+'SF+Bulk%25'")
+    assert.equal(2, all.totalSize)
+    local inv = rest("/services/data/v62.0/query?q=SELECT+Id+FROM+Invoice__c+WHERE+External_Id__c+LIKE+'SF-B-%25'")
+    local hard_ids = { "Id" }
+    for _, rec in ipairs(inv.records) do hard_ids[#hard_ids + 1] = rec.Id end
+    local hard = proc.write(dir .. "/hard.csv", table.concat(hard_ids, "\n") .. "\n")
+    res, r = ok({ "data", "delete", "bulk", "-o", "loc", "--sobject", "Invoice__c", "--file", hard,
+      "--hard-delete", "--wait", "5" })
+    assert.equal("hardDelete", res.jobInfo.operation, r.why)
+    all = rest("/services/data/v62.0/queryAll?q=SELECT+Id+FROM+Invoice__c+WHERE+External_Id__c+LIKE+'SF-B-%25'")
+    assert.equal(0, all.totalSize)
+    os.execute("rm -rf " .. q(dir))
+  end)
+
+  it("reports failed rows of a bulk import and reads them back with data bulk results", function()
+    need_peer()
+    local dir = mkdtemp()
+    local file = proc.write(dir .. "/contacts.csv", "LastName,Email\nSfBulkOk,ok@example.com\n,nobody@example.com\n")
+    local err, r = fails({ "data", "import", "bulk", "-o", "loc", "--sobject", "Contact", "--file", file, "--wait", "5" })
+    assert.equal("FailedRecordDetailsError", err.name, r.why)
+    local job = assert(err.data and err.data.jobId, r.why)
+    assert.equal("JobComplete", err.data.state, r.why)
+    local res
+    res, r = ok({ "data", "bulk", "results", "-o", "loc", "--job-id", job }, { cwd = dir })
+    assert.equal(2, res.processedRecords, r.why)
+    assert.equal(1, res.successfulRecords, r.why)
+    assert.equal(1, res.failedRecords, r.why)
+    local f = assert(io.open(dir .. "/" .. res.failedFilePath, "rb"))
+    local failed = f:read("a")
+    f:close()
+    assert.matches('^"sf__Id","sf__Error",LastName,Email\n"","REQUIRED_FIELD_MISSING:[^"]*","","nobody@example.com"\n', failed)
+    f = assert(io.open(dir .. "/" .. res.successFilePath, "rb"))
+    local done = f:read("a")
+    f:close()
+    assert.matches('"003%w+","true","SfBulkOk","ok@example.com"', done)
+    os.execute("rm -rf " .. q(dir))
   end)
 end)

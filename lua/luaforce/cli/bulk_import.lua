@@ -60,7 +60,7 @@ M.examples = {
   "luaforce bulk import Account accounts.csv",
   "luaforce bulk import Account accounts.csv --operation upsert --external-id ExtId__c",
   "luaforce bulk import Contact gone.csv --operation hard-delete",
-  "luaforce bulk import Account accounts.failed.csv --operation update   # after fixing the rows",
+  "luaforce bulk import Account accounts.failed.csv",
 }
 
 --- See the file comment.

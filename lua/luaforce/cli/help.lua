@@ -56,7 +56,11 @@ function M.run(_, _, pos)
     return 0
   end
   local name = table.concat(pos, " ")
-  if #pos == 2 and main.find_command(pos[1]) and not main.find_command(name) then
+  local group = main.find_command(pos[1])
+  if #pos == 2 and group and not group.subcommands then
+    error(errors.usage(("unexpected argument '%s'"):format(pos[2]), "usage: " .. M.spec.usage), 0)
+  end
+  if #pos == 2 and group and not main.find_command(name) then
     error(errors.usage(("unknown command 'luaforce %s'"):format(name), "run 'luaforce help " .. pos[1] .. "' for its commands"), 0)
   end
   if not main.find_command(pos[1]) then

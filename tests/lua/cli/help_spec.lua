@@ -66,12 +66,28 @@ local function refused(words)
   if gopts.version or #pos == 0 then return nil end
   local cmd = main.find_command(pos[1])
   if not cmd then return "unknown command " .. pos[1] end
-  local opts, err = args.parse(pos, cmd.spec, 2)
+  local first = 2
+  if cmd.subcommands then -- a group: `luaforce bulk import ...`
+    if #pos == 2 and (pos[2] == "--help" or pos[2] == "-h") then return nil end
+    cmd = pos[2] and main.find_command(pos[1] .. " " .. pos[2])
+    if not cmd then return "unknown command " .. pos[1] .. " " .. tostring(pos[2]) end
+    first = 3
+  end
+  local opts, err = args.parse(pos, cmd.spec, first)
   return not opts and tostring(err) or nil
 end
 
+-- every command and every subcommand of a group ("bulk import")
+local all_commands = {}
+for _, c in ipairs(main.commands) do
+  all_commands[#all_commands + 1] = c
+  for _, s in ipairs(main.find_command(c.name).subcommands or {}) do
+    all_commands[#all_commands + 1] = { name = c.name .. " " .. s.name }
+  end
+end
+
 describe("help.text", function()
-  for _, c in ipairs(main.commands) do
+  for _, c in ipairs(all_commands) do
     it("luaforce help " .. c.name, function()
       local cmd = main.find_command(c.name)
       local text = help.text(c.name)
@@ -90,7 +106,7 @@ describe("help.text", function()
 end)
 
 describe("every command's examples", function()
-  for _, c in ipairs(main.commands) do
+  for _, c in ipairs(all_commands) do
     it("are command lines luaforce takes: " .. c.name, function()
       local cmd = main.find_command(c.name)
       local seen = 0
@@ -139,7 +155,8 @@ describe("luaforce help", function()
   local bad = {
     { { "rnu" }, "unknown command 'rnu' (did you mean 'run'?)" },
     { { "zzzzzz" }, "unknown command 'zzzzzz' (run 'luaforce help' for the list)" },
-    { { "get", "query" }, "unexpected argument 'query' (usage: luaforce help [COMMAND])" },
+    { { "get", "query" }, "unexpected argument 'query' (usage: luaforce help [COMMAND [SUBCOMMAND]])" },
+    { { "bulk", "imprt" }, "unknown command 'luaforce bulk imprt' (run 'luaforce help bulk' for its commands)" },
   }
   for _, r in ipairs(bad) do
     it("refuses help " .. table.concat(r[1], " ") .. ", exit 2", function()

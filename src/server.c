@@ -22,6 +22,11 @@
  *   the thread that called srv:wait() (sigtimedwait) or the host's handler.
  * - HTTPS when start gets tls_cert and tls_key (PEM texts): MHD with GnuTLS,
  *   the same threads and callbacks; the request's `scheme` says which.
+ * - A background worker when start gets tick_ms: one thread that sleeps
+ *   until the handler says work is pending (server_self.wake(), from a
+ *   request or a control that queued some), then calls handler.tick() under
+ *   the same lock, a step at a time, tick_ms apart, until tick answers that
+ *   nothing is left. stop wakes it and joins it before the daemon stops.
  * - The reply table: status, headers ({{name, value}, ...}), body, gzip,
  *   delay_ms, action ("close" | "cut" | "chunked": the body sent with
  *   Transfer-Encoding: chunked) and note (text appended to the
@@ -127,6 +132,7 @@ typedef struct setup_args {
 } setup_args;
 
 static int self_stats(lua_State *S);
+static int self_wake(lua_State *S);
 
 /* lua_pcall'd in the new state: libraries, modules, paths, the handler
  * module and handler.init(config). */
@@ -149,10 +155,13 @@ static int setup_state(lua_State *S) {
     luaL_requiref(S, "luaforce.core", luaopen_luaforce_core, 0);
     lua_pop(S, 1);
     luaL_getsubtable(S, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-    lua_createtable(S, 0, 1);
+    lua_createtable(S, 0, 2);
     lua_pushlightuserdata(S, a->srv);
     lua_pushcclosure(S, self_stats, 1);
     lua_setfield(S, -2, "stats");
+    lua_pushlightuserdata(S, a->srv);
+    lua_pushcclosure(S, self_wake, 1);
+    lua_setfield(S, -2, "wake");
     lua_setfield(S, -2, "luaforce.core.server_self");
     lua_pop(S, 1);
 
@@ -185,6 +194,55 @@ static int setup_msghandler(lua_State *S) {
     return 1;
 }
 
+/* ---- the background worker -------------------------------------------------- */
+
+/* Sleeps until work is pending (or the server stops), then ticks the
+ * handler a step at a time, tick_ms apart, until tick answers that nothing
+ * is left. stats_lock is never held while lua_lock is taken. */
+static void *worker_main(void *arg) {
+    lf_server *srv = arg;
+    pthread_mutex_lock(&srv->stats_lock);
+    while (!srv->stopping) {
+        if (!srv->work_pending) {
+            pthread_cond_wait(&srv->work_cond, &srv->stats_lock);
+            continue;
+        }
+        srv->work_pending = 0;
+        pthread_mutex_unlock(&srv->stats_lock);
+        int more = lf_srv_call_tick(srv);
+        pthread_mutex_lock(&srv->stats_lock);
+        if (!more) continue; /* unless a wake came meanwhile: then pending again */
+        srv->work_pending = 1;
+        if (srv->tick_ms > 0 && !srv->stopping) {
+            /* the pause lets requests take the lock between steps */
+            struct timespec until;
+            clock_gettime(CLOCK_MONOTONIC, &until);
+            until.tv_sec += (time_t)(srv->tick_ms / 1000);
+            until.tv_nsec += (long)(srv->tick_ms % 1000) * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            /* a wake keeps the pause (the step is due anyway); stop ends it */
+            while (!srv->stopping && pthread_cond_timedwait(&srv->work_cond, &srv->stats_lock, &until) == 0) {
+            }
+        }
+    }
+    pthread_mutex_unlock(&srv->stats_lock);
+    return NULL;
+}
+
+/* Stops the worker and joins it (the caller holds no lock). */
+static void stop_worker(lf_server *srv) {
+    if (!srv->has_worker) return;
+    pthread_mutex_lock(&srv->stats_lock);
+    srv->stopping = 1;
+    pthread_cond_broadcast(&srv->work_cond);
+    pthread_mutex_unlock(&srv->stats_lock);
+    pthread_join(srv->worker, NULL);
+    srv->has_worker = 0;
+}
+
 /* ---- the Lua face: server.start and the Server methods -------------------- */
 
 typedef struct server_ud {
@@ -200,6 +258,7 @@ static void server_free(lf_server *srv) {
     pthread_mutex_destroy(&srv->lua_lock);
     pthread_mutex_destroy(&srv->stats_lock);
     pthread_cond_destroy(&srv->stop_cond);
+    pthread_cond_destroy(&srv->work_cond);
     free(srv);
 }
 
@@ -210,6 +269,7 @@ static lf_server *server_alloc(void) {
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&srv->stop_cond, &ca);
+    pthread_cond_init(&srv->work_cond, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&srv->lua_lock, NULL);
     pthread_mutex_init(&srv->stats_lock, NULL);
@@ -291,10 +351,13 @@ static int push_fail(lua_State *L, const char *msg, const char *code) {
 }
 
 /* server.start{host=, port=, handler=, config=, log=, max_body=,
- *               tls_cert=, tls_key=}
+ *               tls_cert=, tls_key=, tick_ms=}
  *   -> Server | nil, message, code ("LISTEN_FAILED", "HANDLER_FAILED",
  *      "START_FAILED", "TLS_UNSUPPORTED", "TLS_FAILED")
- * tls_cert and tls_key are PEM texts (not file names), both or neither. */
+ * tls_cert and tls_key are PEM texts (not file names), both or neither.
+ * tick_ms (0 to 60000) starts the background worker: handler.tick() is
+ * called while it answers true, tick_ms apart, after the handler calls
+ * require("luaforce.core.server_self").wake(). */
 static int server_start(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     size_t ignored;
@@ -310,6 +373,7 @@ static int server_start(lua_State *L) {
     int log = lua_toboolean(L, -1);
     lua_pop(L, 1);
     lua_Integer max_body = opt_int_field(L, 1, "max_body", DEFAULT_MAX_BODY, 0, LUA_MAXINTEGER);
+    lua_Integer tick_ms = opt_int_field(L, 1, "tick_ms", -1, 0, 60000);
     size_t cert_len = 0, key_len = 0;
     const char *cert = opt_string_field(L, 1, "tls_cert", &cert_len);
     const char *key = opt_string_field(L, 1, "tls_key", &key_len);
@@ -345,6 +409,7 @@ static int server_start(lua_State *L) {
     }
     srv->log = log;
     srv->max_body = (size_t)max_body;
+    srv->tick_ms = tick_ms;
     if (cert) {
         /* MHD keeps the pointers, so the texts live as long as the server */
         srv->tls = 1;
@@ -380,6 +445,15 @@ static int server_start(lua_State *L) {
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &block, &old);
+    if (tick_ms >= 0) {
+        if (pthread_create(&srv->worker, NULL, worker_main, srv) != 0) {
+            pthread_sigmask(SIG_SETMASK, &old, NULL);
+            server_free(srv);
+            close(fd);
+            return push_fail(L, "cannot start the server's worker thread", "START_FAILED");
+        }
+        srv->has_worker = 1;
+    }
     unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
                          MHD_USE_ITC | (family == AF_INET6 ? MHD_USE_IPv6 : 0);
     /* the TLS options, or none: an empty array when serving plain HTTP */
@@ -414,6 +488,7 @@ static int server_start(lua_State *L) {
         /* no close(fd): MHD's failure path has closed the socket it was
          * given (libmicrohttpd 0.9.75), and closing the number again could
          * close a descriptor another thread has just opened */
+        stop_worker(srv);
         server_free(srv);
         return push_fail(L, err, code);
     }
@@ -435,6 +510,7 @@ static int server_stop(lua_State *L) {
     srv->stopping = 1;
     pthread_cond_broadcast(&srv->stop_cond);
     pthread_mutex_unlock(&srv->stats_lock);
+    stop_worker(srv);             /* a step under way finishes first */
     MHD_stop_daemon(srv->daemon); /* joins every connection thread; closes the socket */
     server_free(srv);
     return 0;
@@ -477,6 +553,17 @@ static int server_stats(lua_State *L) {
 static int self_stats(lua_State *S) {
     push_stats(S, lua_touserdata(S, lua_upvalueindex(1)));
     return 1;
+}
+
+/* In the server's own state: require("luaforce.core.server_self").wake()
+ * tells the worker that work is pending (a no-op without a worker). */
+static int self_wake(lua_State *S) {
+    lf_server *srv = lua_touserdata(S, lua_upvalueindex(1));
+    pthread_mutex_lock(&srv->stats_lock);
+    srv->work_pending = 1;
+    pthread_cond_signal(&srv->work_cond);
+    pthread_mutex_unlock(&srv->stats_lock);
+    return 0;
 }
 
 typedef struct control_args {

@@ -4,7 +4,9 @@
  * becomes the request table, handler.handle(req) runs under lua_pcall, and
  * the reply table is checked and copied into C buffers the request owns, so
  * nothing of the state is touched once the lock is let go. A malformed reply
- * raises inside the pcall and the request gets a 500.
+ * raises inside the pcall and the request gets a 500. The background
+ * worker's step (handler.tick(), lf_srv_call_tick) runs here too, under the
+ * same lock.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -271,4 +273,34 @@ int lf_srv_call_handler(request *rq, char **errmsg) {
     lua_settop(S, top);
     pthread_mutex_unlock(&srv->lua_lock);
     return st == LUA_OK;
+}
+
+/* ---- the background worker's step ------------------------------------------ */
+
+/* lua_pcall'd in the server state: handler.tick(), its first result as a
+ * boolean on the stack (false when the handler has no tick). */
+static int call_tick_in_state(lua_State *S) {
+    lua_getfield(S, LUA_REGISTRYINDEX, HANDLER_KEY);
+    if (lua_getfield(S, -1, "tick") != LUA_TFUNCTION) {
+        lua_pushboolean(S, 0);
+        return 1;
+    }
+    lua_call(S, 0, 1);
+    lua_pushboolean(S, lua_toboolean(S, -1));
+    return 1;
+}
+
+int lf_srv_call_tick(lf_server *srv) {
+    pthread_mutex_lock(&srv->lua_lock);
+    lua_State *S = srv->S;
+    int top = lua_gettop(S);
+    lua_pushcfunction(S, server_msghandler);
+    lua_pushcfunction(S, call_tick_in_state);
+    int more = 0;
+    if (lua_pcall(S, 0, 1, top + 1) == LUA_OK) more = lua_toboolean(S, -1);
+    /* on an error the message handler has written the traceback; a tick
+     * that raised is not retried until something wakes the worker again */
+    lua_settop(S, top);
+    pthread_mutex_unlock(&srv->lua_lock);
+    return more;
 }

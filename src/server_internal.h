@@ -8,7 +8,8 @@
  *   server_request.c   a request's life in MHD's callbacks: counting, the
  *                      body, then the handler, the delay, compression
  *   server_handler.c   the handler's side, in the server's Lua state: the
- *                      request table in, the reply table out, under the lock
+ *                      request table in, the reply table out, under the lock;
+ *                      the background worker's handler.tick() call
  *   server_response.c  answering: MHD responses (cut, chunked), error
  *                      bodies, the per-request log line
  *   server_gzip.c      gzip both ways (zlib)
@@ -43,6 +44,16 @@ typedef struct lf_server {
     int tls, running;
     char *tls_cert, *tls_key;
     char start_err[512];
+    /* The background worker (start's tick_ms): a thread that, while work is
+     * pending, takes lua_lock and calls handler.tick() (one step; it answers
+     * whether more is pending), tick_ms apart. `work_pending` and the wake-up
+     * (work_cond) are under stats_lock; handler code sets it through
+     * server_self.wake(). The worker never holds stats_lock while it takes
+     * lua_lock (request threads take them in the other order). */
+    int has_worker, work_pending;
+    lua_Integer tick_ms;
+    pthread_t worker;
+    pthread_cond_t work_cond;
 } lf_server;
 
 typedef struct kv {
@@ -110,6 +121,10 @@ double lf_srv_ms_since(const struct timespec *t0);
  * copies the reply into rq. Returns 1, or 0 with the error message (a new
  * malloc'd string, or NULL without memory) in *errmsg. */
 int lf_srv_call_handler(request *rq, char **errmsg);
+/* Runs handler.tick() in the server state, under its lock: 1 when it
+ * answers that more work is pending, 0 when not, when the handler has no
+ * tick or when it raised (the error goes to standard error). */
+int lf_srv_call_tick(lf_server *srv);
 
 /* ---- server_response.c ---- */
 

@@ -22,6 +22,8 @@ M.spec = {
     { name = "min-batch-size", arg = "N", number = true, help = "smallest query page (default 200)" },
     { name = "child-batch-size", arg = "N", number = true, help = "child subquery page size (default 2000)" },
     { name = "api-limit", arg = "N", number = true, help = "daily API allowance (default 15000)" },
+    { name = "bulk-rows-per-step", arg = "N", number = true,
+      help = "Bulk API jobs: records one processing step writes (default 2000)" },
     { name = "faults", arg = "SPEC", multiple = true,
       help = "inject a fault: 'METHOD PATH -> ACTION [OPTIONS]' (repeatable; see below)" },
     { name = "tls-cert", arg = "FILE", help = "serve HTTPS with this PEM certificate (with --tls-key)" },
@@ -35,7 +37,8 @@ M.description = [[
 Serves a local org on HTTP: the Salesforce REST API (OAuth client credentials,
 userinfo and the identity URL, versions 31.0 to 66.0, query and queryAll with
 paging, sObject create, get, update, delete and upsert, describe, collections,
-composite and sObject Tree, the Tooling query) over a realistic demo org, so
+composite and sObject Tree, the Tooling query, Bulk API 2.0 ingest and query
+jobs) over a realistic demo org, so
 scripts, tests and client libraries (jsforce, the Salesforce CLI) run with no
 account and no network.
 
@@ -62,6 +65,10 @@ p= is deterministic from --seed. Status answers replace the request (a
 write is not applied); close and cut apply a write first only with
 when=after. --api-limit N answers 403 REQUEST_LIMIT_EXCEEDED once N
 authenticated API calls are spent.
+
+Bulk API 2.0 jobs are processed in the background after they are closed
+(query jobs: created), --bulk-rows-per-step records at a time, so a client
+polling a large job sees it InProgress with numberRecordsProcessed growing.
 
 Named local orgs: `--instance local:NAME` on any command uses the local org
 NAME, whose records are kept between commands under
@@ -109,6 +116,10 @@ local function check(opts)
   end
   if opts.api_limit and opts.api_limit < 0 then
     error(errors.usage("--api-limit must be 0 or more"), 0)
+  end
+  local step = opts.bulk_rows_per_step
+  if step and (math.type(step) ~= "integer" or step < 1) then
+    error(errors.usage("--bulk-rows-per-step must be a whole number, 1 or more"), 0)
   end
   for _, spec in ipairs(opts.faults or {}) do
     local ok, err = emulator.parse_fault(spec)
@@ -172,7 +183,7 @@ function M.run(ctx, opts)
     host = host, port = opts.port or 0, data = opts.data, schema = opts.schema, empty = opts.empty,
     seed = opts.seed, now = opts.now, token_ttl = opts.token_ttl, clients = opts.clients,
     min_batch_size = opts.min_batch_size, child_batch_size = opts.child_batch_size,
-    api_limit = opts.api_limit, faults = opts.faults,
+    api_limit = opts.api_limit, faults = opts.faults, bulk_rows_per_step = opts.bulk_rows_per_step,
     log = not ctx.quiet,
     tls_cert = opts.tls_cert, tls_key = opts.tls_key,
   }

@@ -4,14 +4,21 @@
 -- of its own and calls, always under one lock:
 --   init(config_json)      once: builds the schema, the data and the sessions
 --   handle(req) -> reply   per request (see luaforce.emulator.reply)
---   control(name, arg)     the in-process controls (reset, stats, info, save, ...)
+--   control(name, arg)     the in-process controls (reset, stats, info, save,
+--                          bulk_step, bulk_halt, ...)
+--   tick() -> more         one step of the Bulk API jobs' processing: the
+--                          server's background worker calls it (after
+--                          server_self.wake()) while it answers true
 -- With `state_file` in the config (a named local org), the records come
 -- from that file when it exists (luaforce.emulator.snapshot), else from the
 -- demo org as without it; the control `save` writes them back to it.
 -- Routing, authentication and the wire details common to every answer
 -- (Sforce-Limit-Info, gzip, HEAD) live here; the resources live in
--- sobjects.lua and query_api.lua.
+-- sobjects.lua, query_api.lua, bulk_jobs.lua (Bulk API 2.0) and the others.
 local json = require "luaforce.json"
+local bulk_ingest = require "luaforce.emulator.bulk_ingest"
+local bulk_jobs = require "luaforce.emulator.bulk_jobs"
+local bulk_query = require "luaforce.emulator.bulk_query"
 local datetime = require "luaforce.emulator.datetime"
 local faults = require "luaforce.emulator.faults"
 local identity = require "luaforce.emulator.identity"
@@ -203,6 +210,15 @@ function M.setup(cfg)
   org.sessions = oauth.new { clients = clients, ttl = cfg.token_ttl, clock = clock,
     org_id = M.ORG_ID, user_id = default_user(store) }
   org.query = query_api.new(org)
+  -- Bulk API jobs are processed by the server's worker, woken when one is
+  -- queued; core.server_self exists only in the server's own Lua state
+  -- (driven in-process, as the specs do, steps come from bulk_step)
+  local has_self, server_self = pcall(require, "luaforce.core.server_self")
+  org.bulk = bulk_jobs.new(org, {
+    kinds = { ingest = bulk_ingest, query = bulk_query },
+    rows_per_step = cfg.bulk_rows_per_step, manual = cfg.bulk_manual,
+    wake = has_self and server_self.wake or nil,
+  })
   return org
 end
 
@@ -227,7 +243,7 @@ end
 
 local function resources(version)
   local base = "/services/data/v" .. version .. "/"
-  local names = { "tooling", "sobjects", "query", "queryAll", "composite", "limits" }
+  local names = { "tooling", "sobjects", "query", "queryAll", "composite", "limits", "jobs" }
   local t = {}
   for _, n in ipairs(names) do t[n] = base .. n end
   return json.object(t, names)
@@ -282,6 +298,8 @@ local function api(req, segs)
     return tooling.handle(org.tooling, req, version, rest)
   elseif resource == "limits" and #rest == 0 then
     return require("luaforce.emulator.limits").handle(org, req, version)
+  elseif resource == "jobs" then
+    return org.bulk:handle(req, version, rest)
   end
   return reply.not_found()
 end
@@ -316,6 +334,11 @@ local function controls(req, segs)
   elseif req.method == "POST" and name == "reset" then
     M.control("reset", "")
     return reply.empty(204)
+  elseif name == "bulk_step" and #segs == 2 then
+    if req.method ~= "POST" then return reply.method_not_allowed(req.method, { "POST" }) end
+    local out, err = M.control("bulk_step", req.query.n or "1")
+    if not out then return reply.error(400, "INVALID_ARGUMENT", err) end
+    return reply.json(200, json.decode(out))
   elseif name == "faults" and #segs == 2 then
     return fault_control(req)
   end
@@ -412,6 +435,12 @@ local function faulted(req, d)
   return res
 end
 
+--- One step of the Bulk API jobs (the server's worker calls it while it
+-- answers true).
+function M.tick()
+  return org.bulk:step()
+end
+
 function M.handle(req)
   org.requests = org.requests + 1
   if req.path:match("^/*_emulator/") or req.path:match("^/*_emulator$") then
@@ -427,6 +456,7 @@ function M.control(name, arg)
   if name == "reset" then
     org.store:reset()
     org.query:clear()
+    org.bulk:clear()
     org.requests, org.api_requests = 0, 0
     org.faults:reset()
     return "true"
@@ -457,6 +487,17 @@ function M.control(name, arg)
     return M.control("faults")
   elseif name == "save" then
     return save_state()
+  elseif name == "bulk_halt" then
+    -- the server is stopping: no more steps (after this answer none runs,
+    -- so a save that follows holds every record a job wrote)
+    org.bulk:halt()
+    return "true"
+  elseif name == "bulk_step" then
+    -- arg: how many steps (text; default 1); answers {steps, pending}
+    local n = math.tointeger(tonumber(arg ~= "" and arg or "1"))
+    if not n or n < 1 then return nil, "bulk_step: a whole number of steps (1 or more) expected" end
+    local done, pending = org.bulk:steps(n)
+    return json.encode(json.object({ steps = done, pending = pending }, { "steps", "pending" }))
   elseif name == "info" then
     return json.encode(json.object({
       token = oauth.STATIC_TOKEN,

@@ -20,6 +20,14 @@
 --   luaforce.emulator.faults or its table form; `p=` draws from `seed`).
 --   tls_cert, tls_key (PEM file names, both or neither: serve HTTPS, and
 --   `url` is https://...; make_cert below makes a pair).
+--   bulk_rows_per_step (Bulk API jobs: records a processing step writes or
+--   reads, default 2000), bulk_manual (true: jobs are processed only when
+--   emu:bulk_step(n) or POST /_emulator/bulk_step?n=N asks, for
+--   deterministic tests; otherwise the server's worker processes them as
+--   soon as they are queued, a step at a time).
+--
+--   emu:bulk_step([n]) -> {steps =, pending =}: runs up to n (default 1)
+--       steps of the queued Bulk API jobs; pending: work is left.
 --
 -- A named org keeps its records between processes (luaforce.emulator.named
 -- says where and how; `root` is the folder holding named orgs):
@@ -63,6 +71,14 @@ M.TOKEN = require("luaforce.emulator.oauth").STATIC_TOKEN
 M.CLIENT_ID = "luaforce-local"
 M.CLIENT_SECRET = "luaforce-local-secret"
 
+--- The request body the server takes: Salesforce takes 150 MB of base64 per
+-- Bulk API upload, 112.5 MB of data (the client keeps each job under 100 MB).
+M.MAX_BODY = 150 * 1000 * 1000 * 3 // 4
+
+--- The pause between two steps of the background worker (ms): requests
+-- take the lock in between.
+M.TICK_MS = 1
+
 local Emulator = {}
 Emulator.__index = Emulator
 
@@ -88,6 +104,7 @@ local function config_of(opts)
     seed = opts.seed, now = opts.now, empty = opts.empty and true or nil, schema = opts.schema,
     token_ttl = opts.token_ttl, min_batch_size = opts.min_batch_size,
     child_batch_size = opts.child_batch_size, api_limit = opts.api_limit, state_file = opts.state_file,
+    bulk_rows_per_step = opts.bulk_rows_per_step, bulk_manual = opts.bulk_manual and true or nil,
   }
   if type(opts.data) == "string" then
     cfg.data = { opts.data }
@@ -117,6 +134,10 @@ function M.start(opts)
   if opts.api_limit ~= nil and (math.type(opts.api_limit) ~= "integer" or opts.api_limit < 0) then
     return nil, errors.usage("api_limit must be a whole number >= 0")
   end
+  if opts.bulk_rows_per_step ~= nil and (math.type(opts.bulk_rows_per_step) ~= "integer"
+      or opts.bulk_rows_per_step < 1) then
+    return nil, errors.usage("bulk_rows_per_step must be a whole number >= 1")
+  end
   if opts.faults ~= nil then
     local list, ferr = fault_texts(opts.faults)
     if not list then return nil, ferr end
@@ -136,6 +157,8 @@ function M.start(opts)
     config = text,
     log = opts.log and true or false,
     tls_cert = cert, tls_key = key,
+    max_body = M.MAX_BODY,
+    tick_ms = M.TICK_MS,
   }
   if not srv then
     return nil, errors.new { code = "EMULATOR", message = "cannot start the local org: " .. tostring(err),
@@ -230,7 +253,13 @@ function Emulator:faults()
   return control(self, "faults")
 end
 
---- Back to the data the emulator started with; query cursors dropped.
+--- See the file comment.
+function Emulator:bulk_step(n)
+  return control(self, "bulk_step", tostring(math.tointeger(n) or 1))
+end
+
+--- Back to the data the emulator started with; query cursors and Bulk API
+-- jobs dropped.
 function Emulator:reset()
   control(self, "reset")
   return self
@@ -250,9 +279,15 @@ function Emulator:save()
   return out == "true"
 end
 
---- Stops the server (idempotent); a named org is saved first.
+--- Stops the server (idempotent); a named org is saved first. Bulk API
+-- jobs stop between two steps before that, so the save holds every record
+-- they wrote.
 function Emulator:stop()
   local ok, err = true, nil
+  if not self.halted then
+    self.halted = true
+    pcall(self.server.call, self.server, "bulk_halt", "") -- (a server stopped already has nothing to halt)
+  end
   if self.named and self.named.lock:held() then
     ok, err = self:save()
     self.server:stop()

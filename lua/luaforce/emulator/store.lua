@@ -24,6 +24,7 @@
 -- `st:rollback(token)` undoes everything since, `st:release(token)` keeps it.
 -- `st:reset()` restores the state right after the last `load` (it keeps the
 -- original values of rows changed since, not a copy of the whole store).
+-- `st:purge(obj, id)` removes a record for good (Bulk API's hardDelete).
 -- `st.changes` counts the changes to the rows (inserts, updates, deletes,
 -- undos, resets): a saved copy is out of date when it moved
 -- (luaforce.emulator.snapshot writes and reads the whole store).
@@ -234,10 +235,15 @@ function Store:_add(t, row, auto_before)
   if self.log then self.log[#self.log + 1] = { "insert", t, row, auto_before } end
 end
 
+local unpurge
+
 local function undo(self, entry)
   local kind, t, row = entry[1], entry[2], entry[3]
   if kind == "set" then
     self:_apply(t, row, entry[4], false)
+  elseif kind == "purge" then
+    unpurge(self, t, row)
+    self.changes = self.changes + 1
   else
     if t.all[#t.all] == row then t.all[#t.all] = nil else remove_from(t.all, row, self.seq) end
     if not row.IsDeleted then
@@ -386,6 +392,37 @@ function Store:delete(obj_name, id)
   self:_apply(t, row, { IsDeleted = true, LastModifiedDate = now, SystemModstamp = now,
     LastModifiedById = self.user_id })
   return true
+end
+
+--- Removes a record for good, as a hard delete does: no recycle bin, so
+-- queryAll no longer sees it and its id is NOT_FOUND; returns true or nil,
+-- errs as delete does. rollback and reset bring it back (reset: a record
+-- the last load had).
+function Store:purge(obj_name, id)
+  local t, errs = table_or_error(self, obj_name)
+  if not t then return nil, errs end
+  if not t.obj.deletable then return nil, { refused(t.obj, "deleted") } end
+  local row
+  row, errs = self:_live_row(t, id)
+  if not row then return nil, errs end
+  self.changes = self.changes + 1
+  index_remove(t, row)
+  remove_from(t.live, row, self.seq)
+  remove_from(t.all, row, self.seq)
+  self.by_id[row.Id] = nil
+  if self.log then self.log[#self.log + 1] = { "purge", t, row } end
+  self.purged[#self.purged + 1] = { t, row }
+  return true
+end
+
+-- A purged row back in its object, at its place in insertion order.
+function unpurge(self, t, row)
+  local all, seq, want = t.all, self.seq, self.seq[row]
+  local i = #all
+  while i >= 1 and seq[all[i]] > want do i = i - 1 end
+  table.insert(all, i + 1, row)
+  self.by_id[row.Id] = row
+  rebuild(t)
 end
 
 --- Inserts or updates by an external id field (or Id): returns
@@ -574,7 +611,7 @@ function Store:release(token)
 end
 
 function Store:_mark_baseline()
-  self.orig, self.added = {}, {}
+  self.orig, self.added, self.purged = {}, {}, {}
   self.base = {}
   for name, t in pairs(self.tables) do
     self.base[name] = { auto = copy(t.auto), count = t.gen.count }
@@ -584,6 +621,26 @@ end
 --- Back to the state right after the last load (or empty): records created
 -- since are gone, changed and deleted ones restored, open checkpoints dropped.
 function Store:reset()
+  -- rows purged since: those the last load had come back (restored below
+  -- with the others), the others are forgotten
+  local back = {}
+  for _, p in ipairs(self.purged) do
+    local t, row = p[1], p[2]
+    if self.by_id[row.Id] ~= row then -- (a rollback has brought it back already)
+      if self.added[row] then
+        self.seq[row] = nil
+      else
+        back[t] = back[t] or {}
+        table.insert(back[t], row)
+        self.by_id[row.Id] = row
+      end
+    end
+  end
+  for t, rows in pairs(back) do
+    for _, row in ipairs(rows) do t.all[#t.all + 1] = row end
+    local seq = self.seq
+    table.sort(t.all, function(a, b) return seq[a] < seq[b] end)
+  end
   for name, t in pairs(self.tables) do
     local all = {}
     for _, row in ipairs(t.all) do
@@ -604,7 +661,7 @@ function Store:reset()
     t.auto = copy(self.base[name].auto)
     t.gen.count = self.base[name].count
   end
-  self.orig, self.added = {}, {}
+  self.orig, self.added, self.purged = {}, {}, {}
   self.cps, self.log = {}, nil
   self.changes = self.changes + 1
   return true

@@ -182,7 +182,7 @@ describe("secret scan", function()
     input(work .. "/ctx.json", [[{"x": {"y": 41}}]])
     input(work .. "/records.json", [=[[{"Name": "A"}, {"Name": "B"}]]=])
     input(work .. "/account.json", [[{"Name": "Scan From File"}]])
-    input(work .. "/accounts.csv", "Name,Industry\nScan Bulk One,Energy\n\"Scan Bulk, Two\",Media\n")
+    input(work .. "/to-import.csv", "Name,Industry\nScan Bulk One,Energy\n\"Scan Bulk, Two\",Media\n")
     -- connector tasks: their own connection from secrets (an --instance
     -- or a profile replaces it), one reading and one that fails
     input(work .. "/task.json", json.encode {
@@ -281,15 +281,15 @@ describe("secret scan", function()
         { { "chain", "chain-fails.lua" }, true, { [1] = true } },
       },
       import = {
-        { { "import", "Account", "accounts.csv" }, true, { [0] = true } },
-        { { "import", "Account", "accounts.csv", "--bulk", "--json" }, true, { [0] = true } },
+        { { "import", "Account", "to-import.csv" }, true, { [0] = true } },
+        { { "import", "Account", "to-import.csv", "--bulk", "--json" }, true, { [0] = true } },
       },
       export = {
         { { "export", "SELECT Id, Name FROM Account LIMIT 3" }, true, { [0] = true } },
         { { "export", "SELECT Id, Name FROM Account", "--bulk", "-o", "export.csv" }, true, { [0] = true } },
       },
       bulk = {
-        { { "bulk", "import", "Account", "accounts.csv" }, true, { [0] = true } },
+        { { "bulk", "import", "Account", "to-import.csv" }, true, { [0] = true } },
         { { "bulk", "export", "SELECT Id FROM Account LIMIT 2" }, true, { [0] = true } },
         { { "bulk", "jobs" }, true, { [0] = true } },
         { { "bulk", "status", "750000000000000AAA" }, true, { [1] = true } },

@@ -120,12 +120,37 @@ local function send(org, spec, report, job, body)
   return true
 end
 
+-- Rows processed so far and rows still to process, over the running jobs.
+local function tally(report)
+  local done, left = 0, 0
+  for _, e in ipairs(report.jobs) do
+    if e.outcome == "running" then
+      done = done + (e.processed or 0)
+      left = left + math.max(e.rows - (e.processed or 0), 0)
+    end
+  end
+  return done, left
+end
+
+-- Polls the running jobs until each has ended. The first look comes one
+-- interval after the close (whose answer already said UploadComplete);
+-- then, once rows are seen moving, the next look is when the rows left
+-- should be done at the rate seen, else the wait grows by half; always
+-- within [interval, max_interval].
 local function wait(org, spec, report, total)
   local poll = spec.poll or {}
-  local delay = poll.interval or M.POLL.interval
+  local first = poll.interval or M.POLL.interval
+  local delay = first
   local max = poll.max_interval or M.POLL.max_interval
   local started = sys.monotonic_ms()
+  local seen, seen_at = tally(report), started
   while true do
+    local running = false
+    for _, e in ipairs(report.jobs) do
+      if e.outcome == "running" then running = true end
+    end
+    if not running then return end
+    http.sleep(delay)
     local left = 0
     for _, e in ipairs(report.jobs) do
       if e.outcome == "running" then
@@ -151,8 +176,15 @@ local function wait(org, spec, report, total)
       report.error = report.error or err
       return
     end
-    http.sleep(delay)
-    delay = math.min(delay * M.POLL.factor, max)
+    local now = sys.monotonic_ms()
+    local done, rows_left = tally(report)
+    if done > seen and now > seen_at then
+      local rate = (done - seen) / ((now - seen_at) / 1000)
+      delay = math.max(first, math.min(max, rows_left / rate))
+    else
+      delay = math.min(delay * M.POLL.factor, max)
+    end
+    seen, seen_at = done, now
   end
 end
 

@@ -26,8 +26,9 @@ local sys = require "luaforce.core.sys"
 
 local M = {}
 
-M.PAGE_SIZE = 10000        -- records(): a page's rows are held as tables
-M.WRITE_PAGE_SIZE = 100000 -- write(): pages stream to the file
+M.PAGE_SIZE = 10000 -- records(): a page's rows are held as tables; write()
+-- streams pages to the file and lets the org choose their size (Salesforce:
+-- the largest it can), unless page_size says otherwise
 M.POLL = { interval = 0.5, max_interval = 10, factor = 1.5 }
 
 local Q = {}
@@ -51,6 +52,8 @@ local function wait(org, id, opts)
   local max = poll.max_interval or M.POLL.max_interval
   local started = sys.monotonic_ms()
   while true do
+    -- the create's answer said UploadComplete: look one interval later
+    http.sleep(delay)
     local info, err = api.get(org, "query", id)
     if not info then return nil, err end
     if opts.on_progress then
@@ -63,7 +66,6 @@ local function wait(org, id, opts)
         message = ("bulk query job %s still running after %gs"):format(id, poll.timeout),
         hint = "read it later: luaforce bulk results " .. id }
     end
-    http.sleep(delay)
     delay = math.min(delay * M.POLL.factor, max)
   end
 end
@@ -98,7 +100,7 @@ function M.open(org, info, opts)
 end
 
 local function page_query(size, locator)
-  local q = { maxRecords = size }
+  local q = { maxRecords = size }  -- nil: the org's page size
   if locator then q.locator = locator end
   return q
 end
@@ -147,7 +149,7 @@ function Q:write(target)
     sink, err = sink_mod.open(target)
     if not sink then return nil, err end
   end
-  local size = self.opts.page_size or M.WRITE_PAGE_SIZE
+  local size = self.opts.page_size
   local path = api.result_path(self.org, "query", self.id)
   local locator, first, rows = nil, true, 0
   local werr

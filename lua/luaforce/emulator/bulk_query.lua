@@ -41,7 +41,7 @@ local M = {}
 
 --- The page size when the client gives no maxRecords. Salesforce documents
 -- none (it cuts pages by size); the emulator's is this many records.
-M.DEFAULT_PAGE = 50000
+M.DEFAULT_PAGE = 100000
 
 local OPERATIONS = { query = true, queryAll = true }
 

@@ -156,7 +156,7 @@ describe("bulk query: processing and results", function()
       '3:"LastName"\n"Contact 4"\n"Contact 5"\n"Contact 6"\n',
       '1:"LastName"\n"Contact 7"\n',
     }, pages)
-    -- without maxRecords: one page of up to 50000 records
+    -- without maxRecords: one page of up to 100000 records
     local all = results(id)
     assert.equal("7", all.h["sforce-numberofrecords"])
     assert.equal("null", all.h["sforce-locator"])

@@ -91,6 +91,15 @@ describe("luaforce bulk, import and export", function()
     assert.equal(1, count("SELECT COUNT() FROM Contact WHERE LastName = 'Fixed01000'"))
   end)
 
+  it("imports from standard input", function()
+    proc.write(dir .. "/in.csv", "LastName\nPiped One\nPiped Two\n")
+    local line = ("cd %s && %s import Contact - --bulk --instance %s --token %s < in.csv"):format(proc.quote(dir),
+      proc.quote(proc.bin), proc.quote(emu.url), proc.quote(TOKEN))
+    local r = proc.sh("sh -c " .. proc.quote(line))
+    assert.equal(0, r.code, r.stdout .. r.stderr)
+    assert.equal(2, count("SELECT COUNT() FROM Contact WHERE LastName LIKE 'Piped%'"))
+  end)
+
   it("prints the report as JSON with --json", function()
     people(10, 5)
     local r = lf { "bulk", "import", "Contact", "people.csv", "--json", "--failed-file", "again.csv" }

@@ -3,8 +3,8 @@
 -- retry policy, its errors, its outcome rules). `kind` is "ingest" or
 -- "query". Each returns its value, or nil, err (a luaforce error).
 --
---   api.create(org, kind, body) -> JobInfo      POST jobs/<kind>; a job is
---       data-free until its upload, so a lost answer is safe to ask again
+--   api.create(org, kind, body) -> JobInfo      POST jobs/<kind>; not sent
+--       again after a lost answer (each try would leave a job behind)
 --   api.upload(org, id, path) -> true           PUT jobs/ingest/<id>/batches,
 --       the CSV streamed from the file at `path` (any size, one buffer).
 --       Never sent twice blindly: Salesforce takes one upload per job
@@ -20,6 +20,10 @@
 --       which = "successful" | "failed" | "unprocessed" (ingest) or
 --       "results" (query)
 local M = {}
+
+-- An upload of up to 100 MB or a results page may take far longer than a
+-- REST call: their whole-transfer limit is an hour, not the client's default.
+M.TRANSFER_TIMEOUT = 3600
 
 local RESULTS = {
   successful = "successfulResults", failed = "failedResults", unprocessed = "unprocessedrecords",
@@ -37,13 +41,16 @@ end
 
 --- See the file comment.
 function M.create(org, kind, spec)
-  return body(org:call("POST", path(org, kind), { body = spec, retry = "safe-create" }))
+  -- never sent twice blindly: each would leave a job behind (a query job
+  -- runs its query in full)
+  return body(org:call("POST", path(org, kind), { body = spec, retry = "create" }))
 end
 
 --- See the file comment.
 function M.upload(org, id, file)
   local res, err = org:call("PUT", path(org, "ingest", id, "batches"), {
     body_file = file, headers = { ["Content-Type"] = "text/csv" }, retry = "create", expect_json = false,
+    timeout = M.TRANSFER_TIMEOUT,
   })
   if not res then return nil, err end
   return true
@@ -83,6 +90,7 @@ end
 function M.download(org, target, on_chunk, query)
   local res, err = org:call("GET", target, {
     on_chunk = on_chunk, query = query, headers = { Accept = "text/csv" }, expect_json = false,
+    timeout = M.TRANSFER_TIMEOUT,
   })
   if not res then return nil, err end
   return res.headers or {}

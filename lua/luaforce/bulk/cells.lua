@@ -15,7 +15,7 @@
 --       yyyy-MM-ddTHH:mm:ssZ (UTC), strings as they are (valid UTF-8 only);
 --       `n` (the record's number) goes into errors
 --   cells.record(header, fields) -> record   a result or query row: a
---       column `Account.Name` becomes a nested table, an empty cell is
+--       column `Account.Name` (or `Account.Owner.Name`) becomes nested tables, an empty cell is
 --       absent (Salesforce has no empty text: empty is null), sf__Created is
 --       a boolean; every other value is the CSV text
 --   cells.DELIMITERS                 Salesforce's columnDelimiter names -> byte
@@ -135,14 +135,20 @@ function M.record(header, fields)
       if name == "sf__Created" then
         v = v == "true"
       end
-      local rel, field = name:match("^([^.]+)%.(.+)$")
-      if rel and not name:find("^sf__") then
-        local parent = rec[rel]
-        if type(parent) ~= "table" then
-          parent = {}
-          rec[rel] = parent
+      if name:find(".", 1, true) and not name:find("^sf__") then
+        -- Account.Owner.Name -> rec.Account.Owner.Name
+        local t = rec
+        local segs = {}
+        for seg in name:gmatch("[^.]+") do segs[#segs + 1] = seg end
+        for k = 1, #segs - 1 do
+          local nxt = t[segs[k]]
+          if type(nxt) ~= "table" then
+            nxt = {}
+            t[segs[k]] = nxt
+          end
+          t = nxt
         end
-        parent[field] = v
+        t[segs[#segs]] = v
       else
         rec[name] = v
       end

@@ -26,17 +26,24 @@ Src.__index = Src
 M.CHUNK = 65536
 
 local function malformed(self, why, line)
+  why = tostring(why):gsub("^line %d+: ", "")
+  local long = why:find("longer than", 1, true)
   return errors.new {
     code = "BAD_CSV", exit = errors.EXIT.USAGE,
     message = ("%s, line %s: %s"):format(self.what, tostring(line or "?"), why),
-    hint = "fix the file (RFC 4180: fields with the delimiter, a quote or a line break are quoted, quotes doubled)",
+    hint = long and ("Salesforce takes at most 131,072 characters in a field")
+      or "fix the file (RFC 4180: fields with the delimiter, a quote or a line break are quoted, quotes doubled)",
   }
 end
+
+-- Salesforce's largest field is 131,072 characters; a UTF-8 character
+-- takes up to 4 bytes.
+M.MAX_FIELD = 4 * 131072
 
 local function make(opts)
   opts = opts or {}
   return setmetatable({
-    reader = corecsv.reader { delimiter = opts.delimiter or "," },
+    reader = corecsv.reader { delimiter = opts.delimiter or ",", max_field = M.MAX_FIELD },
     queue = {}, at = 1, size = 0, records = 0, what = opts.what or "the CSV text",
   }, Src)
 end

@@ -33,6 +33,8 @@ local sys = require "luaforce.core.sys"
 
 local M = {}
 
+local aborted, keep_rest -- below
+
 M.POLL = { interval = 0.5, max_interval = 10, factor = 1.5 }
 
 local FINAL = report_mod.FINAL
@@ -84,19 +86,44 @@ local function progress(spec, report, phase, total)
   spec.on_progress(e)
 end
 
+-- Aborts a job that was never closed. True when the org confirms it (the
+-- abort's answer, or a look at the job: Open or Aborted); else the entry
+-- becomes "unknown" (a close may have landed after all).
+aborted = function(org, entry)
+  local info = api.set_state(org, "ingest", entry.id, "Aborted")
+  if not info then info = api.get(org, "ingest", entry.id) end
+  if info and (info.state == "Aborted" or info.state == "Open") then
+    entry.state = info.state
+    return true
+  end
+  entry.outcome, entry.closing = "unknown", true
+  return false
+end
+
+--- The error of a job create that failed: an empty job holds nothing, so
+-- a lost answer is a network failure, not an unknown outcome (an empty Open
+-- job may be left in the org; Salesforce removes such jobs after a while).
+function M.create_failed(err)
+  if not (errors.is(err) and err.exit == errors.EXIT.UNKNOWN) then return err end
+  return errors.new { code = "JOB_CREATE_FAILED", exit = errors.EXIT.NETWORK, cause = err,
+    message = "the answer to creating a Bulk API job was lost; no data had been sent, nothing was written ("
+      .. tostring(err.message) .. ")",
+    hint = "an empty job may be left Open in the org (luaforce bulk jobs); run the import again" }
+end
+
 -- Creates, uploads and closes one job. true, or false and the error that
 -- stops the run (the entry says what became of the job).
 local function send(org, spec, report, job, body)
   local entry = report:add_job(job)
   local info, err = api.create(org, "ingest", body)
-  if not info then return false, err end
+  if not info then return false, M.create_failed(err) end
   entry.id, entry.state = info.id, info.state
   local ok
   ok, err = api.upload(org, entry.id, job.path)
   if not ok then
     -- one upload per job: a job whose upload may be partial is never closed,
     -- and a job never closed is never processed: nothing of it is written
-    api.set_state(org, "ingest", entry.id, "Aborted")
+    if not aborted(org, entry) then return false, err end
     return false, M.not_written(entry.id, "its upload failed", err)
   end
   entry.closing = true
@@ -104,8 +131,8 @@ local function send(org, spec, report, job, body)
   if not closed then
     local now = api.get(org, "ingest", entry.id)
     if now and now.state == "Open" then
+      if not aborted(org, entry) then return false, cerr end
       entry.closing = nil
-      api.set_state(org, "ingest", entry.id, "Aborted")
       return false, M.not_written(entry.id, "it could not be closed", cerr)
     elseif not now then
       entry.outcome, entry.error = "unknown", cerr
@@ -218,6 +245,32 @@ local function abort_all(org, report)
   end
 end
 
+-- The run stopped before every row was in a job: the row being written
+-- (in the writer's file) and every row still unread go to one more file, a
+-- job never sent, so that the rows to send again hold them all. A record
+-- that cannot be a row at all is counted (extra_not_sent) and named by the
+-- error that stopped the run.
+keep_rest = function(spec, report, src, writer)
+  local pending = writer:finish()
+  if pending then report:add_job(pending) end
+  local rest = job_files.new { columns = src.columns, delimiter = spec.delimiter_byte,
+    line_ending = spec.line_ending, job_bytes = math.maxinteger }
+  local bad = 0
+  while true do
+    local row, n = src.next()
+    if row == nil then break end
+    if row == false then
+      bad = bad + 1
+    else
+      local done = rest:add(row, n)
+      if done == false then bad = bad + 1 end
+    end
+  end
+  local last = rest:finish()
+  if last then report:add_job(last) end
+  report.unreadable = bad
+end
+
 --- See the file comment.
 function M.run(org, spec, src)
   local report = report_mod.new(org, { object = spec.object, operation = spec.operation, columns = src.columns,
@@ -257,6 +310,7 @@ function M.run(org, spec, src)
         if not sent then report.error = serr end
       end
     end
+    if stop then keep_rest(spec, report, src, writer) end
     writer:discard()
     wait(org, spec, report, src.total)
   end)
@@ -271,7 +325,7 @@ function M.run(org, spec, src)
   end
   local in_jobs = 0
   for _, j in ipairs(report.jobs) do in_jobs = in_jobs + j.rows end
-  report.extra_not_sent = math.max((src.total or read) - in_jobs, 0)
+  report.extra_not_sent = math.max((src.total or (in_jobs + (report.unreadable or 0))) - in_jobs, 0)
   local reached = false
   for _, j in ipairs(report.jobs) do
     if j.id then reached = true end

@@ -76,7 +76,7 @@ function M.run(org, soql, opts)
     operation = opts.all and "queryAll" or "query", query = soql, contentType = "CSV",
     lineEnding = opts.line_ending or "LF", columnDelimiter = opts.delimiter or "COMMA",
   })
-  if not info then return nil, err end
+  if not info then return nil, require("luaforce.bulk.ingest").create_failed(err) end
   local id = info.id
   local ok, done, werr = pcall(wait, org, id, opts)
   if not ok then

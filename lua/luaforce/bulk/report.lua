@@ -35,6 +35,8 @@
 --       `luaforce bulk import` ignores sf__ columns, so the file can be
 --       fixed and imported as it is.
 --   r:summary() -> text            a few lines for people
+--   r:kept_files() -> list         the files of rows never sent, kept until
+--                                  close (their paths, when write_failed fails)
 --   r:close()                      removes the kept files
 local api = require "luaforce.bulk.api"
 local cells = require "luaforce.bulk.cells"
@@ -218,16 +220,19 @@ function Report:write_failed(path)
     out:write(csv.line(line, fmt))
     n = n + 1
   end
+  -- the rows only this process holds first (never sent), then the org's
   local ok, err = pcall(function()
-    for rec in self:failed() do put(rec, rec.sf__Error or "") end
     for rec, entry in self:unprocessed() do
-      put(rec, entry.outcome == "not_sent" and "NOT_SENT: the job was never closed; nothing of it was processed"
+      put(rec, entry.outcome == "not_sent"
+        and (entry.id and "NOT_SENT: the job was never closed; nothing of it was processed"
+          or "NOT_SENT: the run stopped before this row was sent")
         or ("UNPROCESSED: job %s ended %s before this row"):format(entry.id, entry.state or "?"))
     end
+    for rec in self:failed() do put(rec, rec.sf__Error or "") end
   end)
   out:close()
   if not ok then
-    os.remove(path)
+    if errors.is_interrupt(err) then error(err, 0) end
     return nil, err
   end
   return n
@@ -261,8 +266,18 @@ function Report:summary()
   return table.concat(lines, "\n")
 end
 
+--- The files of rows never sent that this report keeps (until close).
+function Report:kept_files()
+  local list = {}
+  for _, j in ipairs(self.jobs) do
+    if j.file then list[#list + 1] = j.file end
+  end
+  return list
+end
+
 --- See the file comment.
 function Report:close()
+  if self.jobs_kept then return end -- the CLI kept them for the user
   for _, j in ipairs(self.jobs or {}) do
     if j.file then
       os.remove(j.file)

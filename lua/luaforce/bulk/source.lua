@@ -10,7 +10,9 @@
 --   source.csv_file(path, delimiter) -> src | nil, err
 --       the whole file is read once first (quoting, the same number of
 --       fields on every row, UTF-8); columns named sf__... (a failed-rows
---       file's sf__Error) are left out; blank lines are skipped
+--       file's sf__Error) are left out; blank lines are skipped; "-" is
+--       standard input, copied to a private temporary file first
+--   source.spool(path) -> path [, copy]   that copy for "-" (remove it after)
 --   src.columns     the header
 --   src.total       the number of rows when known in advance
 --   src:next() -> cells, n | nil | false, err   the next row's texts and its
@@ -75,6 +77,13 @@ function M.records(list, fields)
   end
   ok, err = check_columns(columns, "the records")
   if not ok then return nil, err end
+  if type(list) == "table" then
+    -- a list can be checked whole before anything is sent
+    for i = 1, total do
+      local row, rerr = cells.row(list[i], columns, i)
+      if not row then return nil, rerr end
+    end
+  end
   local known = {}
   for _, c in ipairs(columns) do known[c] = true end
   -- a scanned list's columns hold every record's fields already
@@ -124,20 +133,53 @@ local function blank(fields)
 end
 
 --- See the file comment.
+-- Standard input cannot be read twice: it is copied to a private
+-- temporary file first. Returns the path to read and the copy (to remove).
+function M.spool(path)
+  if path ~= "-" then return path end
+  local tmp = os.tmpname()
+  local out = assert(io.open(tmp, "wb"))
+  while true do
+    local piece = io.stdin:read(65536)
+    if not piece then break end
+    out:write(piece)
+  end
+  out:close()
+  return tmp, tmp
+end
+
 function M.csv_file(path, delimiter)
+  local real, copy = M.spool(path)
+  local src, err = M.csv_file_at(real, delimiter, path)
+  if copy then
+    if not src then
+      os.remove(copy)
+    else
+      local close = src.close
+      src.close = function()
+        close()
+        os.remove(copy)
+      end
+    end
+  end
+  return src, err
+end
+
+function M.csv_file_at(path, delimiter, shown)
+  shown = shown or path
   -- the first pass: is every row well formed?
-  local src, err = csv_source.open(path, { delimiter = delimiter })
+  local src, err = csv_source.open(path, { delimiter = delimiter, what = shown })
   if not src then return nil, err end
   local header
   header, err = src:next()
   if header == false then return nil, err end
   if header == nil then
     src:close()
-    return nil, bad(path .. " is empty: the first line must name the columns")
+    return nil, bad(shown .. " is empty: the first line must name the columns")
   end
   local keep, columns = keep_of(header)
   local ok
-  ok, err = check_columns(columns, path)
+  ok, err = check_columns(columns, shown)
   if not ok then
     src:close()
     return nil, err
@@ -152,24 +194,24 @@ function M.csv_file(path, delimiter)
     if not blank(fields) then
       if #fields ~= width then
         src:close()
-        return nil, bad(("%s, record %d: %d fields where the header has %d"):format(path, total + 1, #fields, width),
+        return nil, bad(("%s, record %d: %d fields where the header has %d"):format(shown, total + 1, #fields, width),
           "quote fields that hold the delimiter")
       end
       for i = 1, width do
         if not utf8.len(fields[i]) then
           src:close()
           return nil, bad(("%s, record %d, column %s: not valid UTF-8 (Salesforce reads UTF-8 only)"):format(
-            path, total + 1, header[i]), "convert the file, e.g. iconv -f LATIN1 -t UTF-8")
+            shown, total + 1, header[i]), "convert the file, e.g. iconv -f LATIN1 -t UTF-8")
         end
       end
       total = total + 1
     end
   end
-  if total == 0 then return nil, bad(path .. " has a header but no rows") end
+  if total == 0 then return nil, bad(shown .. " has a header but no rows") end
 
   -- the second pass hands the rows out
   local again
-  again, err = csv_source.open(path, { delimiter = delimiter })
+  again, err = csv_source.open(path, { delimiter = delimiter, what = shown })
   if not again then return nil, err end
   assert(again:next())
   local n = 0

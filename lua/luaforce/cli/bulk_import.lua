@@ -116,10 +116,18 @@ function M.finish(ctx, opts, report, file)
     if n then
       failed_file = path
     else
-      io.stderr:write("luaforce: cannot write the rows to send again: ", tostring(err), "\n")
+      -- keep what only this process holds: the rows never sent
+      io.stderr:write("luaforce: cannot write the rows to send again to ", path, ": ", tostring(err), "\n")
+      local kept = report.kept_files and report:kept_files() or {}
+      if #kept > 0 then
+        io.stderr:write("luaforce: the rows never sent are kept in: ", table.concat(kept, " "), "\n")
+        report.jobs_kept = true
+      end
+      io.stderr:write("luaforce: the failed rows stay in the org: luaforce bulk results JOB --failed\n")
+      if report.exit == 0 then report.exit = errors.EXIT.API end
     end
   end
-  report:close()
+  if not report.jobs_kept then report:close() end
   if opts.json then
     io.stdout:write(report_json(report, failed_file), "\n")
   else
@@ -133,6 +141,9 @@ end
 
 --- Bulk-imports `file` into `object` with the options; returns the exit.
 function M.import(ctx, opts, org, object, file)
+  -- a misspelled object fails here, with a suggestion, before any job
+  local described, derr = org:describe(object)
+  if not described then connect.fail(derr, org, object) end
   local bar = progress.new(ctx, { label = "bulk import", unit = "records" })
   local report, err = bulk.ingest(org, {
     object = object, operation = M.operation(opts), external_id = opts.external_id, csv_file = file,

@@ -1,8 +1,9 @@
 --- luaforce.cli.export: `luaforce export SOQL [--output FILE.csv]`: REST
 -- query pages for a small result, a Bulk API 2.0 query job past
--- --bulk-threshold rows; the same CSV either way (Bulk's: every field
--- quoted, a header of the select list's names, `Account.Name` for a
--- relationship field, an empty cell for null).
+-- --bulk-threshold rows; the same CSV shape either way (Bulk's: every
+-- field quoted, a header of the select list's names, `Account.Name` for a
+-- relationship field, an empty cell for null), each value as its API gives
+-- it (a date-time ends in +0000 from REST, Z from Bulk).
 --
 -- The REST path starts the query; its first page says how many rows there
 -- are (totalSize). Past the threshold that page is dropped and a Bulk job

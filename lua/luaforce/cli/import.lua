@@ -165,7 +165,8 @@ local function rest_import(ctx, opts, org, object, src)
     counts = { records = 0, successful = 0, failed = 0, not_sent = 0, unknown = 0, unprocessed = 0 },
     failed_path = os.tmpname(), to_send_again = 0 }, Rest)
   local out = assert(io.open(report.failed_path, "wb"))
-  local fmt = { eol = "\n" }
+  local fmt = { delimiter = cells.DELIMITERS[opts.delimiter or "COMMA"],
+    eol = opts.line_ending == "CRLF" and "\r\n" or "\n" }
   local header = { "sf__Error" }
   for i, c in ipairs(src.columns) do header[i + 1] = c end
   out:write(csv.line(header, fmt))
@@ -262,6 +263,13 @@ function M.run(ctx, opts, pos)
   end
   local threshold = opts.bulk_threshold or M.THRESHOLD
   local org = connect.org(ctx, opts)
+  -- standard input is read more than once below: a private copy first
+  local copy
+  file, copy = source.spool(file)
+  if copy then
+    ctx.at_exit = ctx.at_exit or {}
+    table.insert(ctx.at_exit, function() os.remove(copy); return true end)
+  end
   local use_bulk = opts.bulk or op == "hardDelete"
   if not use_bulk and not opts.rest then
     -- the first pass counts the rows (and checks the file either way)

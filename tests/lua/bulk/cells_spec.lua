@@ -82,6 +82,8 @@ describe("luaforce.bulk.cells", function()
         { "001000000000001AAA", "true", "Acme", "Parent", "" })
       assert.same({ sf__Id = "001000000000001AAA", sf__Created = true, Name = "Acme", Account = { Name = "Parent" } }, rec)
       assert.is_false(cells.record({ "sf__Created" }, { "false" }).sf__Created)
+      assert.same({ Account = { Owner = { Name = "Ada" }, Name = "Acme" } },
+        cells.record({ "Account.Owner.Name", "Account.Name" }, { "Ada", "Acme" }))
     end)
   end)
 end)

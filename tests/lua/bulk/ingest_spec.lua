@@ -173,6 +173,12 @@ describe("bulk.ingest", function()
     r, err = bulk.ingest(org, { object = "Contact", operation = "insert", records = { { LastName = "\xff" } } })
     assert.is_nil(r)
     assert.matches("UTF%-8", err.message)
+    -- a list is checked whole before the first job, whatever the job size
+    local list = contacts(10, "Late")
+    list[8] = { LastName = "bad \xff" }
+    r, err = bulk.ingest(org, { object = "Contact", operation = "insert", records = list, job_records = 2 })
+    assert.is_nil(r)
+    assert.matches("record 8", err.message)
     assert.equal(before, requests())
     assert.has_error(function() bulk.ingest(org, { object = "Contact", operation = "insert", records = {}, bogus = 1 }) end)
   end)
@@ -200,6 +206,32 @@ describe("bulk.ingest", function()
     assert.equal(20, assert(report:write_failed(path)))
     assert.matches("NOT_SENT", slurp(path))
     os.remove(path)
+  end)
+
+  it("a run stopped by a failed upload keeps every row it did not send in the rows to send again", function()
+    emu:set_faults { "PUT /services/data/*/jobs/ingest/*/batches -> status=400 nth=2" }
+    local recs = contacts(6, "Stop")
+    local report = assert(bulk.ingest(org, { object = "Contact", operation = "insert", records = recs,
+      job_records = 2, poll = FAST }))
+    assert.equal(2, report.counts.successful)
+    assert.equal(4, report.counts.not_sent)
+    assert.equal(2, count(org, "SELECT COUNT() FROM Contact"))
+    local path = os.tmpname()
+    assert.equal(4, assert(report:write_failed(path)))
+    local text = slurp(path)
+    os.remove(path)
+    for i = 3, 6 do assert.matches(("Stop%05d"):format(i), text) end
+    assert.equal(1, report.exit)
+  end)
+
+  it("a lost answer to a job's create is a network failure: no data was sent", function()
+    emu:set_faults { "POST /services/data/*/jobs/ingest -> close when=after" }
+    local r, err = bulk.ingest(org, { object = "Contact", operation = "insert", records = contacts(3, "Lost"),
+      poll = FAST })
+    assert.is_nil(r)
+    assert.equal(4, err.exit)
+    assert.matches("nothing was written", err.message)
+    assert.equal(0, count(org, "SELECT COUNT() FROM Contact"))
   end)
 
   it("a close whose answer was lost is looked up: the job goes on", function()

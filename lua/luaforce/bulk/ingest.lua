@@ -268,7 +268,7 @@ keep_rest = function(spec, report, src, writer)
   end
   local last = rest:finish()
   if last then report:add_job(last) end
-  report.unreadable = bad
+  report.unreadable = (report.unreadable or 0) + bad
 end
 
 --- See the file comment.
@@ -279,20 +279,20 @@ function M.run(org, spec, src)
     line_ending = spec.line_ending, job_bytes = spec.job_bytes, job_records = spec.job_records }
   local body = { object = spec.object, operation = spec.operation, externalIdFieldName = spec.external_id,
     contentType = "CSV", lineEnding = spec.line_ending, columnDelimiter = spec.delimiter }
-  local read = 0
   local ok, perr = pcall(function()
     local stop
     while not stop do
       local row, n = src.next()
       if row == false then
         report.error, stop = n, true
+        report.unreadable = 1 -- that record cannot be sent as it is
       elseif row == nil then
         break
       else
-        read = n
         local done, err = writer:add(row, n)
         if done == false then
           report.error, stop = err, true
+          report.unreadable = 1 -- that row cannot go in any job
         elseif done then
           local sent, serr = send(org, spec, report, done, body)
           progress(spec, report, "upload", src.total)

@@ -98,6 +98,11 @@ describe("luaforce bulk, import and export", function()
     local r = proc.sh("sh -c " .. proc.quote(line))
     assert.equal(0, r.code, r.stdout .. r.stderr)
     assert.equal(2, count("SELECT COUNT() FROM Contact WHERE LastName LIKE 'Piped%'"))
+    -- and by REST (a few rows), the file still read once from the pipe
+    r = proc.sh("sh -c " .. proc.quote(line:gsub(" %-%-bulk", "")))
+    assert.equal(0, r.code, r.stdout .. r.stderr)
+    assert.matches("by REST: 2 succeeded", r.stdout)
+    assert.equal(4, count("SELECT COUNT() FROM Contact WHERE LastName LIKE 'Piped%'"))
   end)
 
   it("prints the report as JSON with --json", function()

@@ -1,8 +1,7 @@
 --- luaforce.cli.bulk_abort: `luaforce bulk abort JOB`.
 local bulk = require "luaforce.bulk"
+local bulk_status = require "luaforce.cli.bulk_status"
 local common = require "luaforce.cli.common"
-local connect = require "luaforce.cli.connect"
-local records = require "luaforce.cli.records"
 
 local M = {}
 
@@ -22,14 +21,7 @@ written (numberRecordsProcessed says how many).]]
 M.examples = { "luaforce bulk abort 7500000000001AAA" }
 
 function M.run(ctx, opts, pos)
-  local settings = records.settings(ctx, opts)
-  local org = connect.org(ctx, opts)
-  local info, err = bulk.abort(org, pos[1])
-  if not info then connect.fail(err, org) end
-  records.print(ctx, opts, settings, { kind = "value" }, function(w)
-    w:response { status = 200, headers = {}, body = info }
-  end)
-  return 0
+  return bulk_status.show(ctx, opts, pos, bulk.abort)
 end
 
 return M

@@ -140,7 +140,8 @@ function M.finish(ctx, opts, report, file)
 end
 
 --- Bulk-imports `file` into `object` with the options; returns the exit.
-function M.import(ctx, opts, org, object, file)
+-- `shown`: the name the user gave (standard input's "-" for its copy).
+function M.import(ctx, opts, org, object, file, shown)
   -- a misspelled object fails here, with a suggestion, before any job
   local described, derr = org:describe(object)
   if not described then connect.fail(derr, org, object) end
@@ -154,7 +155,7 @@ function M.import(ctx, opts, org, object, file)
   })
   bar:finish()
   if not report then connect.fail(err, org, object) end
-  return M.finish(ctx, opts, report, file)
+  return M.finish(ctx, opts, report, shown or file)
 end
 
 function M.run(ctx, opts, pos)

@@ -25,15 +25,21 @@ M.examples = {
   "luaforce bulk status 7500000000001AAA --format json",
 }
 
-function M.run(ctx, opts, pos)
+--- Runs `call(org, job_id)` (bulk.job, bulk.abort) and prints the JobInfo
+-- it returns through the output options.
+function M.show(ctx, opts, pos, call)
   local settings = records.settings(ctx, opts)
   local org = connect.org(ctx, opts)
-  local info, err = bulk.job(org, pos[1])
+  local info, err = call(org, pos[1])
   if not info then connect.fail(err, org) end
   records.print(ctx, opts, settings, { kind = "value" }, function(w)
     w:response { status = 200, headers = {}, body = info }
   end)
   return 0
+end
+
+function M.run(ctx, opts, pos)
+  return M.show(ctx, opts, pos, bulk.job)
 end
 
 return M

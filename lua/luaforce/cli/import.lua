@@ -264,25 +264,27 @@ function M.run(ctx, opts, pos)
   local threshold = opts.bulk_threshold or M.THRESHOLD
   local org = connect.org(ctx, opts)
   -- standard input is read more than once below: a private copy first
-  local copy
-  file, copy = source.spool(file)
+  local real, copy = source.spool(file)
   if copy then
     ctx.at_exit = ctx.at_exit or {}
     table.insert(ctx.at_exit, function() os.remove(copy); return true end)
   end
   local use_bulk = opts.bulk or op == "hardDelete"
-  if not use_bulk and not opts.rest then
-    -- the first pass counts the rows (and checks the file either way)
-    local src, err = source.csv_file(file, cells.DELIMITERS[opts.delimiter or "COMMA"])
+  local src
+  if not use_bulk then
+    -- the first pass checks the whole file and counts its rows; the second
+    -- is what REST sends
+    local err
+    src, err = source.csv_file_at(real, cells.DELIMITERS[opts.delimiter or "COMMA"], file)
     if not src then error(err, 0) end
-    if src.close then src.close() end
-    use_bulk = src.total > threshold
+    if not opts.rest and src.total > threshold then
+      src.close()
+      use_bulk = true
+    end
   end
-  if use_bulk then return bulk_import.import(ctx, opts, org, object, file) end
-  local src, err = source.csv_file(file, cells.DELIMITERS[opts.delimiter or "COMMA"])
-  if not src then error(err, 0) end
+  if use_bulk then return bulk_import.import(ctx, opts, org, object, real, file) end
   local report = rest_import(ctx, opts, org, object, src)
-  if src.close then src.close() end
+  src.close()
   return bulk_import.finish(ctx, opts, report, file)
 end
 

@@ -37,6 +37,13 @@ local util = require "luaforce.emulator.util"
 
 local M = {}
 
+-- The server's hooks (its counters, the bulk worker's wake-up):
+-- luaforce.core.server_self exists only in the server's own Lua state, so it
+-- is optional by design; a handler driven in-process (specs, the fuzzer)
+-- has no server and gets nil.
+local has_self, self_module = pcall(require, "luaforce.core.server_self")
+local server_self = has_self and self_module or nil
+
 M.MIN_VERSION, M.MAX_VERSION = 31, 66
 M.API_LIMIT = 15000
 M.ORG_ID = ids.to18("00DLOCAL0000001")
@@ -211,13 +218,11 @@ function M.setup(cfg)
     org_id = M.ORG_ID, user_id = default_user(store) }
   org.query = query_api.new(org)
   -- Bulk API jobs are processed by the server's worker, woken when one is
-  -- queued; core.server_self exists only in the server's own Lua state
-  -- (driven in-process, as the specs do, steps come from bulk_step)
-  local has_self, server_self = pcall(require, "luaforce.core.server_self")
+  -- queued (driven in-process, as the specs do, steps come from bulk_step)
   org.bulk = bulk_jobs.new(org, {
     kinds = { ingest = bulk_ingest, query = bulk_query },
     rows_per_step = cfg.bulk_rows_per_step, manual = cfg.bulk_manual,
-    wake = has_self and server_self.wake or nil,
+    wake = server_self and server_self.wake or nil,
   })
   return org
 end
@@ -461,11 +466,8 @@ function M.control(name, arg)
     org.faults:reset()
     return "true"
   elseif name == "stats" then
-    -- the server's counters when running under luaforce.core.server:
-    -- core.server_self exists only in the server's own Lua state, so it is
-    -- optional by design (a handler driven in-process has no server)
-    local ok, self = pcall(require, "luaforce.core.server_self")
-    local s = ok and self.stats() or { requests = org.requests }
+    -- the server's counters when running under luaforce.core.server
+    local s = server_self and server_self.stats() or { requests = org.requests }
     s.api_requests = org.api_requests
     s.api_limit = org.api_limit
     local f = org.faults:stats()
